@@ -1,0 +1,216 @@
+/* codec.c - see codec.h */
+#include "base/codec.h"
+
+#include <string.h>
+
+static const char HEX[] = "0123456789abcdef";
+static const char B64_STD[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char B64_URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+void hex_encode(const uint8_t *in, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = HEX[in[i] >> 4];
+        out[2 * i + 1] = HEX[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+char *hex_encode_arena(struct arena *a, const uint8_t *in, size_t n)
+{
+    char *out = arena_alloc(a, 2 * n + 1);
+    if (out)
+        hex_encode(in, n, out);
+    return out;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int hex_decode(struct arena *a, const char *s, size_t n, uint8_t **out, size_t *out_len)
+{
+    if (n % 2)
+        return -1;
+    uint8_t *o = arena_alloc(a, n / 2 + 1);
+    if (!o)
+        return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        o[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *out = o;
+    *out_len = n / 2;
+    return 0;
+}
+
+static bool flavor_url(enum b64_flavor f) { return f == B64_URL_NOPAD || f == B64_URL_PAD; }
+static bool flavor_pad(enum b64_flavor f) { return f == B64_STD_PAD || f == B64_URL_PAD; }
+
+size_t b64_encoded_len(size_t n, enum b64_flavor f)
+{
+    if (flavor_pad(f))
+        return (n + 2) / 3 * 4;
+    return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
+}
+
+void b64_encode_buf(struct buf *b, const uint8_t *in, size_t n, enum b64_flavor f)
+{
+    const char *al = flavor_url(f) ? B64_URL : B64_STD;
+    size_t olen = b64_encoded_len(n, f);
+    if (!buf_reserve(b, olen))
+        return;
+    char *o = b->data + b->len;
+    size_t i = 0, j = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        o[j++] = al[v >> 18];
+        o[j++] = al[(v >> 12) & 63];
+        o[j++] = al[(v >> 6) & 63];
+        o[j++] = al[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        o[j++] = al[v >> 18];
+        o[j++] = al[(v >> 12) & 63];
+        if (flavor_pad(f)) {
+            o[j++] = '=';
+            o[j++] = '=';
+        }
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+        o[j++] = al[v >> 18];
+        o[j++] = al[(v >> 12) & 63];
+        o[j++] = al[(v >> 6) & 63];
+        if (flavor_pad(f))
+            o[j++] = '=';
+    }
+    b->len += j;
+    b->data[b->len] = '\0';
+}
+
+char *b64_encode_arena(struct arena *a, const uint8_t *in, size_t n, enum b64_flavor f)
+{
+    struct buf b = BUF_INIT;
+    b64_encode_buf(&b, in, n, f);
+    if (buf_failed(&b)) {
+        buf_free(&b);
+        return NULL;
+    }
+    char *r = arena_strndup(a, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return r;
+}
+
+static int b64val(char c, bool url)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (url) {
+        if (c == '-')
+            return 62;
+        if (c == '_')
+            return 63;
+    } else {
+        if (c == '+')
+            return 62;
+        if (c == '/')
+            return 63;
+    }
+    return -1;
+}
+
+int b64_decode(struct arena *a, const char *s, size_t n, enum b64_flavor f, uint8_t **out,
+               size_t *out_len, const char **why)
+{
+    bool url = flavor_url(f);
+    size_t data_len = n;
+    size_t pads = 0;
+    while (data_len > 0 && s[data_len - 1] == '=') {
+        data_len--;
+        pads++;
+    }
+    if (pads && !flavor_pad(f)) {
+        *why = url ? "'=' padding is not allowed (base64url without padding expected)"
+                   : "'=' padding is not allowed (standard base64 without padding expected)";
+        return -1;
+    }
+    for (size_t i = 0; i < data_len; i++) {
+        if (b64val(s[i], url) < 0) {
+            char c = s[i];
+            if (url && (c == '+' || c == '/'))
+                *why = "character '+' or '/' of the standard alphabet found (base64url without "
+                       "padding expected)";
+            else if (!url && (c == '-' || c == '_'))
+                *why = "character '-' or '_' of the URL-safe alphabet found (standard base64 "
+                       "expected)";
+            else if (c == '=')
+                *why = "'=' inside the data";
+            else if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+                *why = "whitespace is not allowed";
+            else
+                *why = "invalid character";
+            return -1;
+        }
+    }
+    if (data_len % 4 == 1) {
+        *why = "invalid length";
+        return -1;
+    }
+    if (flavor_pad(f)) {
+        size_t want = data_len % 4 ? 4 - data_len % 4 : 0;
+        if (pads != want) {
+            *why = "non-canonical padding";
+            return -1;
+        }
+    }
+    size_t olen = data_len / 4 * 3 + (data_len % 4 ? data_len % 4 - 1 : 0);
+    uint8_t *o = arena_alloc(a, olen + 1);
+    if (!o) {
+        *why = "out of memory";
+        return -1;
+    }
+    size_t i = 0, j = 0;
+    for (; i + 4 <= data_len; i += 4) {
+        uint32_t v = (uint32_t)b64val(s[i], url) << 18 | (uint32_t)b64val(s[i + 1], url) << 12 |
+                     (uint32_t)b64val(s[i + 2], url) << 6 | (uint32_t)b64val(s[i + 3], url);
+        o[j++] = (uint8_t)(v >> 16);
+        o[j++] = (uint8_t)(v >> 8);
+        o[j++] = (uint8_t)v;
+    }
+    size_t rem = data_len - i;
+    if (rem == 2) {
+        uint32_t v = (uint32_t)b64val(s[i], url) << 18 | (uint32_t)b64val(s[i + 1], url) << 12;
+        if (v & 0xffff) {
+            *why = "non-zero trailing bits";
+            return -1;
+        }
+        o[j++] = (uint8_t)(v >> 16);
+    } else if (rem == 3) {
+        uint32_t v = (uint32_t)b64val(s[i], url) << 18 | (uint32_t)b64val(s[i + 1], url) << 12 |
+                     (uint32_t)b64val(s[i + 2], url) << 6;
+        if (v & 0xff) {
+            *why = "non-zero trailing bits";
+            return -1;
+        }
+        o[j++] = (uint8_t)(v >> 16);
+        o[j++] = (uint8_t)(v >> 8);
+    }
+    o[j] = 0;
+    *out = o;
+    *out_len = j;
+    return 0;
+}

@@ -1,0 +1,81 @@
+/* rego.h - public interface of the Rego engine (src/rego/).
+ *
+ * Our own Rego interpreter, faithful to OPA.  A compiled policy is
+ * immutable and may be evaluated by many threads at once; each evaluation
+ * has its own state and arena.  This header is what the rest of the program
+ * (policy/, tools/) uses; the engine's internals have their own headers.
+ *
+ * Owner: the Rego engine work (issues "Rego engine: language core" and
+ * "builtins").  Extend, do not break, these signatures. */
+#ifndef AS_REGO_REGO_H
+#define AS_REGO_REGO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/arena.h"
+#include "base/error.h"
+#include "value/value.h"
+
+enum rego_version {
+    REGO_AUTO = 0, /* v1 if the module imports rego.v1; else v0, and a module
+                      that fails as v0 but parses as v1 is taken as v1
+                      (as-tool.md) */
+    REGO_V0,
+    REGO_V1,
+};
+
+struct rego_limits {
+    unsigned long max_steps; /* 0 = default (10,000,000) */
+    unsigned max_depth;      /* 0 = default (1,000 nested calls) */
+};
+
+struct rego_source {
+    const char *filename; /* used in error locations, e.g. "default.rego" */
+    const char *text;
+    size_t len;
+};
+
+/* A set of modules compiled together (one policy, or the -d files of
+ * `as-tool rego eval`), plus optional base data merged under `data`. */
+struct rego_compiled;
+
+/* Compiles n modules.  On error: status 400, type ERR_INVALID_POLICY and a
+ * detail "<file>:<line>:<col>: <rego_parse_error|rego_compile_error|...>:
+ * <message>" (OPA's codes). */
+int rego_compile(const struct rego_source *mods, size_t n, enum rego_version ver,
+                 const struct value *base_data, struct rego_compiled **out, struct as_error *err);
+void rego_compiled_free(struct rego_compiled *c);
+
+struct rego_eval_opts {
+    const struct value *input;      /* NULL = input undefined */
+    const struct value *extra_data; /* merged under data at evaluation (e.g. data.reference) */
+    bool strict_builtin_errors;
+    struct rego_limits limits;
+};
+
+/* Evaluates the document at a data path such as "data.policy.allow".
+ * *out = NULL when undefined.  *exists (optional) tells whether any rule or
+ * base document defines that path at all (V26: "missing rule" vs
+ * "undefined value").  Result values live in arena a.  Evaluation errors
+ * (conflicts, builtin errors in strict mode, limits) return -1 with OPA's
+ * code in the detail. */
+int rego_eval_path(const struct rego_compiled *c, const char *path,
+                   const struct rego_eval_opts *opts, struct arena *a, struct value **out,
+                   bool *exists, struct as_error *err);
+
+/* Evaluates an arbitrary query (as `opa eval`).  *result is the JSON object
+ * `opa eval --format json` prints: {"result":[{"expressions":[...],
+ * "bindings":{...}}]} or {} when undefined, or {"errors":[...]} with -1. */
+int rego_eval_query(const struct rego_compiled *c, const char *query,
+                    const struct rego_eval_opts *opts, struct arena *a, struct value **result,
+                    struct as_error *err);
+
+/* Custom builtins registered by the host program (V26 query_reference_value).
+ * Called with the evaluation's arena; return NULL for undefined, or set err
+ * and return NULL for an error (then *failed = true). */
+typedef struct value *(*rego_host_fn)(void *ctx, struct arena *a, struct value *const *args,
+                                      size_t nargs, bool *failed, struct as_error *err);
+int rego_register_host_builtin(const char *name, size_t arity, rego_host_fn fn);
+
+#endif
