@@ -57,6 +57,8 @@ struct verify_ctx {
     /* Optional offline material given on the as-tool command line. */
     const uint8_t *collateral; size_t collateral_len; /* Intel collateral JSON bundle */
     const uint8_t *vcek; size_t vcek_len;             /* SNP VCEK (PEM or DER) */
+    const uint8_t *report; size_t report_len;         /* SNP raw report (as-tool --report);
+                                                         when set, evidence may be NULL */
 };
 
 struct verifier {
