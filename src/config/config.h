@@ -52,10 +52,19 @@ struct as_config {
     bool allow_network_builtins; /* Rego http.send / net.lookup_ip_addr */
 
     const struct value *raw;    /* the whole file (NULL without -c) */
+
+    /* Warnings found while loading (unknown keys ...), each an arena string
+     * also logged at WARN; n_warnings = 0 without -c. */
+    struct value **warnings;    /* V_STRING values */
+    size_t n_warnings;
 };
 
 /* path NULL = defaults.  Strings live in arena a. */
 int config_load(const char *path, struct arena *a, struct as_config *out, struct as_error *err);
 void config_defaults(struct arena *a, struct as_config *out);
+/* Same as config_load for a document already in memory; `name` is used in
+ * messages (tests, fuzzing). */
+int config_parse_text(const char *text, size_t len, const char *name, struct arena *a,
+                      struct as_config *out, struct as_error *err);
 
 #endif
