@@ -49,4 +49,75 @@ int service_delete_policy(struct service *s, const char *id, struct as_error *er
 /* GET /.well-known/jwks.json */
 int service_jwks(struct service *s, struct arena *a, struct value **out, struct as_error *err);
 
+/* ---- the pipeline, shared by the server and `as-tool verify` ----
+ * (additions by the pipeline work; the functions above are thin wrappers)
+ *
+ * service_evaluate is the request-independent part: verify one evidence,
+ * flatten its claims (V24, claims.md §2), look up reference values for
+ * every claim key, evaluate the policies in order and build the Simple
+ * token's claims.  The HTTP body parser and the command line both build a
+ * struct attest_input and call it, so they cannot disagree. */
+
+#include <stdint.h>
+#include <time.h>
+
+#include "verifier/verifier.h"
+
+struct rvps;
+
+/* One evidence to appraise, decoded and validated (binding.md §1). */
+struct attest_input {
+    const struct verifier *verifier;    /* verify != NULL */
+    const struct value *evidence;       /* the parsed evidence JSON */
+    struct binding report_data;         /* expected runtime-data bytes */
+    struct binding init_data;           /* expected init-data bytes */
+    const struct value *runtime_claims; /* structured runtime data, or NULL */
+    const struct value *init_claims;    /* structured init data / TOML claims, or NULL */
+    bool v26;                           /* V26 verifier semantics (batch form) */
+};
+
+/* A policy to evaluate: from the store by id (text NULL), or given text
+ * (as-tool --policy FILE, id = the file's stem). */
+struct attest_policy {
+    const char *id;
+    const char *text;
+    size_t len;
+};
+
+struct attest_options {
+    const struct attest_policy *policies; /* evaluated in order; duplicates once */
+    size_t n_policies;                    /* 0 = no policy step */
+    time_t now;                           /* 0 = the clock */
+    struct rvps *rvps;                    /* NULL = the service's store */
+    /* Offline material for verifiers (as-tool), copied into verify_ctx. */
+    const uint8_t *collateral; size_t collateral_len;
+    const uint8_t *vcek; size_t vcek_len;
+    const uint8_t *quote; size_t quote_len;
+    const uint8_t *report; size_t report_len;
+};
+
+struct attest_policy_result {
+    const char *id;
+    char hash_hex[97];  /* hex SHA-384 of the policy text ("" if it could not be read) */
+    bool allowed;
+};
+
+struct attest_result {
+    struct value *claims;       /* the verifier's claims (nested) */
+    struct value *flat;         /* flattened claims: policy input, token tcb-status */
+    struct value *reference;    /* data.reference: every claim key -> [values] */
+    struct attest_policy_result *policies; /* in evaluation order; a failing policy is last */
+    size_t n_policies;
+    struct value *token_claims; /* the Simple token's payload (after success) */
+};
+
+/* Runs the pipeline for one evidence.  Everything lives in arena a.  On
+ * failure *out holds what was computed before the failing step. */
+int service_evaluate(struct service *s, const struct attest_input *in,
+                     const struct attest_options *opts, struct arena *a,
+                     struct attest_result *out, struct as_error *err);
+/* Signs token claims with the service's broker. */
+int service_sign(struct service *s, const struct value *claims, struct arena *a, char **jws,
+                 struct as_error *err);
+
 #endif

@@ -59,6 +59,8 @@ struct verify_ctx {
     const uint8_t *vcek; size_t vcek_len;             /* SNP VCEK (PEM or DER) */
     const uint8_t *report; size_t report_len;         /* SNP raw report (as-tool --report);
                                                          when set, evidence may be NULL */
+    const uint8_t *quote; size_t quote_len;           /* sgx/tdx raw quote (as-tool --quote);
+                                                         the evidence is then {"quote": std-b64} */
 };
 
 struct verifier {

@@ -1,0 +1,101 @@
+/* policy.h - attestation policies: identifiers, the store (files under
+ * <work_dir>/opa, compatible with the original), the compiled-policy cache
+ * keyed by SHA-384 of the text, and the V24 evaluation contract
+ * (policy.md §1, §2, §4).
+ *
+ * The store never parses Rego itself; compiling and evaluating go through
+ * src/rego (policy_rego.c is the only file that calls it). */
+#ifndef AS_POLICY_POLICY_H
+#define AS_POLICY_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/error.h"
+#include "rego/rego.h"
+#include "store/store.h"
+#include "value/value.h"
+
+#define POLICY_DEFAULT_ID "default"
+#define POLICY_ID_MAX 64
+#define POLICY_MAX_BYTES (2u << 20) /* larger than any POST /policy body can carry */
+/* DELETE of the default policy (403). */
+#define POLICY_ERR_FORBIDDEN "forbidden"
+
+/* The original's default policy, byte for byte (policy_default.c). */
+extern const char POLICY_DEFAULT_TEXT[];
+extern const size_t POLICY_DEFAULT_LEN;
+
+/* [A-Za-z0-9_-]{1,64} */
+bool policy_id_valid(const char *id, size_t len);
+/* 400 invalid_policy_id naming the id and the rule. */
+int policy_id_check(const char *id, size_t len, struct as_error *err);
+
+/* ---- compiled policies (policy_cache.c) ---- */
+
+/* One compiled policy text, shared by reference count between the cache and
+ * every evaluation using it.  Immutable. */
+struct policy_compiled {
+    uint8_t sha384[48];
+    char hash_hex[97];        /* token evaluation-reports policy-hash */
+    struct rego_compiled *rc; /* owned */
+    int refs;                 /* atomic; managed by the cache */
+    uint64_t last_used;       /* cache clock, under the cache lock */
+};
+
+struct policy_cache;
+int policy_cache_new(enum rego_version ver, size_t max_entries, struct policy_cache **out,
+                     struct as_error *err);
+void policy_cache_free(struct policy_cache *c);
+/* The compiled form of text (compiled once; reused across requests and
+ * threads).  The caller releases the reference.  Compile errors: 400
+ * invalid_policy with the compiler's "<file>:<line>:<col>: ..." detail. */
+int policy_cache_get(struct policy_cache *c, const char *filename, const char *text, size_t len,
+                     struct policy_compiled **out, struct as_error *err);
+void policy_compiled_release(struct policy_compiled *p);
+/* Entries currently cached (tests, metrics). */
+size_t policy_cache_size(struct policy_cache *c);
+
+/* ---- the store (policy_store.c) ---- */
+
+struct policy_store;
+/* Takes ownership of kv.  Writes the default policy if it is absent (never
+ * overwrites an existing one). */
+int policy_store_open(struct kv_store *kv, enum rego_version ver, struct policy_store **out,
+                      struct as_error *err);
+void policy_store_free(struct policy_store *ps);
+/* Validates the id, UTF-8 and Rego (compile), then stores atomically. */
+int policy_store_set(struct policy_store *ps, const char *id, const char *text, size_t len,
+                     struct as_error *err);
+/* 404 policy_not_found when absent. */
+int policy_store_get(struct policy_store *ps, const char *id, struct arena *a, char **text,
+                     size_t *len, struct as_error *err);
+/* `default` -> 403 forbidden; absent -> 404. */
+int policy_store_delete(struct policy_store *ps, const char *id, struct as_error *err);
+/* [{"policy-hash": b64url-nopad SHA-384, "policy-id": id}, ...] sorted by id. */
+int policy_store_list(struct policy_store *ps, struct arena *a, struct value **out,
+                      struct as_error *err);
+/* Reads <id> and returns its compiled form from the cache (404 when absent). */
+int policy_store_load(struct policy_store *ps, const char *id, struct arena *a,
+                      struct policy_compiled **out, struct as_error *err);
+/* Compiles text that does not come from the store (as-tool --policy). */
+int policy_store_compile_text(struct policy_store *ps, const char *filename, const char *text,
+                              size_t len, struct policy_compiled **out, struct as_error *err);
+
+/* ---- evaluation (policy_rego.c) ---- */
+
+/* Compiles one module (REGO_* version rules of as-tool.md). */
+int policy_rego_compile(const char *filename, const char *text, size_t len,
+                        enum rego_version ver, struct rego_compiled **out, struct as_error *err);
+void policy_rego_free(struct rego_compiled *rc);
+
+/* V24 contract: query data.policy.allow with input and data = {"reference":
+ * reference}; exactly one boolean.  true -> 0; false or undefined -> 403
+ * policy_denied naming the id; non-boolean or evaluation error -> 500
+ * policy_error naming the id. */
+int policy_eval_allow(const struct policy_compiled *p, const char *id, const struct value *input,
+                      const struct value *reference, struct arena *a, struct as_error *err);
+
+#endif
