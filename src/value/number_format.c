@@ -3,14 +3,17 @@
  *
  * The digits are Ryu's (the shortest decimal that reads back as the same
  * double, the closest one to the exact value when several are as short),
- * found with the C library's correctly rounded printf/strtod: for each
- * length from 1 to 17, the correctly rounded digits of that length, or
- * their neighbour on the wider side of an asymmetric rounding interval,
- * are the answer once they round-trip.  The layouts are:
+ * found with the C library's correctly rounded printf/strtod: the 15-digit
+ * rounding settles most doubles at once (shortest_from_15_digits); else, for
+ * each longer length (every length for subnormals), the correctly rounded
+ * digits of that length, or their neighbour on the wider side of an
+ * asymmetric rounding interval, are the answer once they round-trip.
+ * The layouts are:
  *   serde  serde_json / ryu "pretty" (binding.md §1.2): 1.0, 1e16, 0.00001, 1e-6
  *   es     ECMAScript Number.prototype.toString (RFC 8785): 1, 1e+21, 1e-7
  *   go     Go strconv 'f'/'e' with -1 precision as encoding/json lays it
  *          out: plain decimal unless the exponent is < -6 or >= 21. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,10 +67,32 @@ static bool step_digits(char *digits, int n, int delta)
     return false;
 }
 
+/* Every decimal of at most DBL_DIG (15) significant digits survives a trip
+ * through a normal double and back.  So when the 15-digit rounding of a
+ * normal d reads back as d, any shorter round-tripping decimal is that
+ * rounding without its trailing zeros: one printf and one strtod find the
+ * answer for most doubles.  Subnormals have fewer bits and are searched. */
+static int shortest_from_15_digits(double mag, char *digits, int *exp10)
+{
+    if (mag < DBL_MIN)
+        return 0;
+    rounded_digits(mag, DBL_DIG, digits, exp10);
+    if (!digits_round_trip(mag, digits, DBL_DIG, *exp10))
+        return 0;
+    int n = DBL_DIG;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    digits[n] = '\0';
+    return n;
+}
+
 int number_shortest_digits(double d, char digits[NUMBER_MAX_DIGITS + 1], int *exp10)
 {
     double mag = fabs(d);
-    for (int n = 1; n <= NUMBER_MAX_DIGITS; n++) {
+    int fast = shortest_from_15_digits(mag, digits, exp10);
+    if (fast)
+        return fast;
+    for (int n = mag < DBL_MIN ? 1 : DBL_DIG + 1; n <= NUMBER_MAX_DIGITS; n++) {
         rounded_digits(mag, n, digits, exp10);
         if (digits_round_trip(mag, digits, n, *exp10))
             goto found;
