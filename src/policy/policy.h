@@ -62,7 +62,8 @@ size_t policy_cache_size(struct policy_cache *c);
 
 struct policy_store;
 /* Takes ownership of kv.  Writes the default policy if it is absent (never
- * overwrites an existing one). */
+ * overwrites an existing one).  kv NULL = compile-only (as-tool): no
+ * stored policies, set fails, get/delete answer 404. */
 int policy_store_open(struct kv_store *kv, enum rego_version ver, struct policy_store **out,
                       struct as_error *err);
 void policy_store_free(struct policy_store *ps);

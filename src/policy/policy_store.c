@@ -29,6 +29,10 @@ int policy_store_open(struct kv_store *kv, enum rego_version ver, struct policy_
         policy_store_free(ps);
         return -1;
     }
+    if (!kv) { /* compile-only (as-tool): no stored policies */
+        *out = ps;
+        return 0;
+    }
     struct arena a;
     arena_init(&a, 4096);
     char *text;
@@ -65,9 +69,16 @@ static int check_utf8(const char *text, size_t len, struct as_error *err)
     return 0;
 }
 
+static int no_storage(struct as_error *err)
+{
+    return as_err(err, 500, ERR_INTERNAL, "this policy store has no storage");
+}
+
 int policy_store_set(struct policy_store *ps, const char *id, const char *text, size_t len,
                      struct as_error *err)
 {
+    if (!ps->kv)
+        return no_storage(err);
     TRY(check_utf8(text, len, err));
     TRY(policy_id_check(id, strlen(id), err));
     if (len > POLICY_MAX_BYTES)
@@ -92,6 +103,8 @@ int policy_store_get(struct policy_store *ps, const char *id, struct arena *a, c
                      size_t *len, struct as_error *err)
 {
     TRY(policy_id_check(id, strlen(id), err));
+    if (!ps->kv)
+        return not_found(id, err);
     int rc = kv_get(ps->kv, id, a, text, len, err);
     if (rc == 1)
         return not_found(id, err);
@@ -105,6 +118,8 @@ int policy_store_delete(struct policy_store *ps, const char *id, struct as_error
         return as_err(err, 403, POLICY_ERR_FORBIDDEN,
                       "the policy 'default' cannot be deleted (requests without policy_ids use "
                       "it); replace it with POST /policy instead");
+    if (!ps->kv)
+        return not_found(id, err);
     int rc = kv_del(ps->kv, id, err);
     if (rc == 1)
         return not_found(id, err);
@@ -129,9 +144,10 @@ static struct value *list_entry(struct arena *a, const char *id, const char *tex
 int policy_store_list(struct policy_store *ps, struct arena *a, struct value **out,
                       struct as_error *err)
 {
-    char **ids;
-    size_t n;
-    TRY(kv_list(ps->kv, a, &ids, &n, err));
+    char **ids = NULL;
+    size_t n = 0;
+    if (ps->kv)
+        TRY(kv_list(ps->kv, a, &ids, &n, err));
     struct value_list items = {0};
     for (size_t i = 0; i < n; i++) {
         char *text;

@@ -17,7 +17,7 @@
 static int open_policies(struct service *s, struct as_error *err)
 {
     if (!s->work_dir)
-        return 0;
+        return policy_store_open(NULL, s->cfg->policy_engine_version, &s->policies, err);
     char *opa = malloc(strlen(s->work_dir) + 5);
     if (!opa)
         return as_err(err, 500, ERR_INTERNAL, "out of memory");

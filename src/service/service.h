@@ -21,7 +21,9 @@
 struct service;
 
 /* Creates work_dir (and work_dir/opa), writes the default policy if absent,
- * creates the token broker and the reference-value store. */
+ * creates the token broker and the reference-value store.  cfg must outlive
+ * the service.  cfg->work_dir NULL = no policy storage (as-tool: policies
+ * are given as text). */
 int service_new(const struct as_config *cfg, struct service **out, struct as_error *err);
 void service_free(struct service *s);
 
