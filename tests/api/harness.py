@@ -18,7 +18,9 @@ Typical use:
 
 Server(checks, config=None, args=(), env=None, tls=None, origins=(), workers=2)
   config: dict (written as JSON; work_dir defaults to a fresh temp dir),
-          str (written verbatim), or None (a minimal config with work_dir).
+          str (written verbatim), None (a minimal config with work_dir), or
+          False (no --config-file at all: built-in defaults + AS_WORK_DIR).
+  workers: --workers N, or None to leave the default (one per CPU).
   tls:    (cert_path, key_path) -> HTTPS; requests then skip verification
           unless verify=<ca file> is passed to request().
   After the `with` block the harness checks that the server survived every
@@ -177,6 +179,8 @@ class Server:
     # ------------------------------------------------------------ lifecycle
     def _write_config(self, config):
         path = os.path.join(self.tmp, "config.json")
+        if config is False:
+            return None
         if config is None:
             config = {"work_dir": self.work_dir}
         if isinstance(config, dict):
@@ -191,8 +195,11 @@ class Server:
 
     def command(self):
         bracket = f"[{self.host}]" if ":" in self.host else self.host
-        cmd = [AS_BIN, "--socket", f"{bracket}:{self.port}", "--config-file", self.config_path,
-               "--workers", str(self.workers)]
+        cmd = [AS_BIN, "--socket", f"{bracket}:{self.port}"]
+        if self.config_path:
+            cmd += ["--config-file", self.config_path]
+        if self.workers is not None:
+            cmd += ["--workers", str(self.workers)]
         if self.tls:
             cmd += ["--https-pubkey-cert", self.tls[0], "--https-prikey", self.tls[1]]
         return cmd + self.args
