@@ -31,7 +31,7 @@ if not shutil.which("curl"):
     t.finish()
 
 d = tempfile.mkdtemp(prefix="as-e2e-")
-RAW_RUNTIME_DATA = b"e2e runtime \xfb\xef\xff binding!"  # base64 has "+", "/" and "="
+RAW_RUNTIME_DATA = b"e2e runtime \xfb\xef\xff binding!"  # its base64 has "+" and "/"
 with open(os.path.join(d, "raw-runtime-data"), "wb") as f:
     f.write(RAW_RUNTIME_DATA)
 with open(os.path.join(d, "evidence.json"), "w") as f:
