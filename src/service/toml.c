@@ -509,7 +509,10 @@ static int decimal_number(struct tparser *p, struct value **out)
             buf_putc(&b, (char)p->s[p->pos++]);
         rc = digits(p, 10, &b);
     }
-    if (rc == 0 && !buf_failed(&b)) {
+    if (rc == 0 && !is_float && b.len == 2 && b.data[0] == '-' && b.data[1] == '0') {
+        *out = v_int(p->a, 0); /* TOML -0 is the integer 0 (JSON would read a float) */
+        rc = *out ? 0 : oom(p);
+    } else if (rc == 0 && !buf_failed(&b)) {
         *out = v_number_text(p->a, b.data, b.len);
         if (!*out)
             rc = oom(p);

@@ -48,7 +48,7 @@ static void svc_teardown(void)
     arena_free(&T_A);
 }
 
-static struct value *J(const char *s)
+static inline struct value *J(const char *s)
 {
     struct value *v;
     struct as_error e;
@@ -56,23 +56,23 @@ static struct value *J(const char *s)
     return v;
 }
 
-static const char *b64url(const char *s)
+static inline const char *b64url(const char *s)
 {
     return b64_encode_arena(&T_A, (const uint8_t *)s, strlen(s), B64_URL_NOPAD);
 }
 
-static const char *b64std(const uint8_t *p, size_t n)
+static inline const char *b64std(const uint8_t *p, size_t n)
 {
     return b64_encode_arena(&T_A, p, n, B64_STD_PAD);
 }
 
 /* Sample evidence JSON whose report_data is std-b64 of rd (n bytes). */
-static const char *sample_evidence(const uint8_t *rd, size_t n)
+static inline const char *sample_evidence(const uint8_t *rd, size_t n)
 {
     return b64url(arena_sprintf(&T_A, "{\"svn\":\"1\",\"report_data\":\"%s\"}", b64std(rd, n)));
 }
 
-static void hex_to_bytes(const char *hex, uint8_t *out, size_t *n)
+static inline void hex_to_bytes(const char *hex, uint8_t *out, size_t *n)
 {
     uint8_t *p;
     cr_assert_eq(hex_decode(&T_A, hex, strlen(hex), &p, n), 0);
