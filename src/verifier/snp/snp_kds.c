@@ -195,7 +195,8 @@ int snp_vcek_obtain(const struct snp_vcek_source_opts *o, const struct snp_repor
             return 0;
         if (e.status == 500)
             return as_err(err, e.status, e.type, "%s", e.detail);
-        note_failure(&at, src ? "source" : "KDS", &e);
+        const struct value *type = src && v_is(s, V_OBJECT) ? value_object_get_str(s, "type") : NULL;
+        note_failure(&at, v_is(type, V_STRING) ? type->u.str.s : "KDS", &e);
     }
     snp_kds_hwid_hex(r, p, hwid);
     snp_offline_tcb_prefix(r, p, prefix, sizeof prefix);
