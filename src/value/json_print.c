@@ -10,12 +10,14 @@
  *                   other number as an f64 in ryu's layout ("1.0", "1e16");
  *   JCS             every number as an f64 in ECMAScript's layout.
  * Sets print as arrays (already sorted); a non-string object key prints as
- * a string holding its compact JSON text. */
+ * a string holding its compact JSON text, and such an object's members are
+ * then ordered by those texts, as OPA (Go's encoding/json) does. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "value/number_format.h"
 #include "value/value.h"
+#include "value/value_internal.h"
 
 struct printer {
     struct buf *b;
@@ -214,21 +216,8 @@ static bool needs_utf16_reorder(const struct value *obj)
     return false;
 }
 
-static void print_object(struct printer *p, const struct value *v)
+static void print_members(struct printer *p, const struct value_pair *pairs, size_t n)
 {
-    size_t n = v->u.obj.len;
-    const struct value_pair *pairs = v->u.obj.pairs;
-    struct value_pair *sorted = NULL;
-    if (p->style == JSON_JCS && n > 1 && needs_utf16_reorder(v)) {
-        sorted = malloc(n * sizeof(*sorted));
-        if (!sorted) {
-            p->b->failed = true;
-            return;
-        }
-        memcpy(sorted, pairs, n * sizeof(*sorted));
-        qsort(sorted, n, sizeof(*sorted), compare_members_utf16);
-        pairs = sorted;
-    }
     buf_putc(p->b, '{');
     p->indent++;
     for (size_t i = 0; i < n; i++)
@@ -237,6 +226,116 @@ static void print_object(struct printer *p, const struct value *v)
     if (n)
         newline_indent(p);
     buf_putc(p->b, '}');
+}
+
+/* ---- objects with non-string keys (Rego) ----
+ * OPA turns such a key into its JSON text and Go's encoding/json then sorts
+ * the members by that text; so do we (by UTF-16 code units for JCS).  Two
+ * keys with the same text (1 and "1") would print a duplicate member: the
+ * one later in value order (the string) is kept. */
+
+struct text_member {
+    struct value key; /* V_STRING: the key, or the key's compact JSON text */
+    const struct value *val;
+    size_t order;     /* position in the object, to break ties */
+    char *owned;      /* the text when we printed it */
+};
+
+static int tie_by_order(const struct text_member *a, const struct text_member *b)
+{
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int compare_text_members_bytes(const void *x, const void *y)
+{
+    const struct text_member *a = x, *b = y;
+    int c = value_compare(&a->key, &b->key);
+    return c ? c : tie_by_order(a, b);
+}
+
+static int compare_text_members_utf16(const void *x, const void *y)
+{
+    const struct text_member *a = x, *b = y;
+    int c = compare_utf16(&a->key, &b->key);
+    return c ? c : tie_by_order(a, b);
+}
+
+static bool object_has_non_string_key(const struct value *obj)
+{
+    for (size_t i = 0; i < obj->u.obj.len; i++)
+        if (obj->u.obj.pairs[i].key->type != V_STRING)
+            return true;
+    return false;
+}
+
+/* Fills m[i] for pair i; false on out-of-memory. */
+static bool text_member_init(struct text_member *m, const struct value_pair *pair, size_t i)
+{
+    m->val = pair->val;
+    m->order = i;
+    m->owned = NULL;
+    if (pair->key->type == V_STRING) {
+        m->key = *pair->key;
+        return true;
+    }
+    struct buf text = BUF_INIT;
+    json_print(&text, pair->key, JSON_COMPACT);
+    size_t len = 0;
+    m->owned = buf_failed(&text) ? NULL : buf_steal(&text, &len);
+    buf_free(&text);
+    if (!m->owned)
+        return false;
+    m->key = (struct value){.type = V_STRING, .u.str = {.s = m->owned, .len = len}};
+    return true;
+}
+
+static void print_object_text_keys(struct printer *p, const struct value *v)
+{
+    size_t n = v->u.obj.len, built = 0, out = 0;
+    struct text_member *m = calloc(n, sizeof(*m));
+    struct value_pair *pairs = calloc(n, sizeof(*pairs));
+    bool ok = m && pairs;
+    for (; ok && built < n; built++)
+        ok = text_member_init(&m[built], &v->u.obj.pairs[built], built);
+    if (ok) {
+        qsort(m, n, sizeof(*m),
+              p->style == JSON_JCS ? compare_text_members_utf16 : compare_text_members_bytes);
+        for (size_t i = 0; i < n; i++) {
+            if (i + 1 < n && value_compare_bytes(m[i].key.u.str.s, m[i].key.u.str.len,
+                                                 m[i + 1].key.u.str.s, m[i + 1].key.u.str.len) == 0)
+                continue; /* a later member has the same text */
+            pairs[out].key = &m[i].key;
+            pairs[out++].val = (struct value *)m[i].val;
+        }
+        print_members(p, pairs, out);
+    } else {
+        p->b->failed = true;
+    }
+    for (size_t i = 0; m && i < built; i++)
+        free(m[i].owned);
+    free(m);
+    free(pairs);
+}
+
+static void print_object(struct printer *p, const struct value *v)
+{
+    size_t n = v->u.obj.len;
+    if (object_has_non_string_key(v)) {
+        print_object_text_keys(p, v);
+        return;
+    }
+    if (p->style != JSON_JCS || n < 2 || !needs_utf16_reorder(v)) {
+        print_members(p, v->u.obj.pairs, n);
+        return;
+    }
+    struct value_pair *sorted = malloc(n * sizeof(*sorted));
+    if (!sorted) {
+        p->b->failed = true;
+        return;
+    }
+    memcpy(sorted, v->u.obj.pairs, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), compare_members_utf16);
+    print_members(p, sorted, n);
     free(sorted);
 }
 

@@ -205,8 +205,10 @@ Test(value, object_sort_lookup_and_nonstring_keys)
     cr_expect_eq(o->u.obj.pairs[0].key->type, V_NULL);
     cr_expect_eq(o->u.obj.pairs[1].key->type, V_NUMBER);
     cr_expect_str_eq(o->u.obj.pairs[2].key->u.str.s, "a");
+    /* printed as OPA does: non-string keys become their JSON text and the
+     * members are ordered by the printed keys */
     cr_expect_str_eq(json_to_string(&A, o, JSON_COMPACT),
-                     "{\"null\":true,\"1\":\"one\",\"a\":1,\"b\":2}");
+                     "{\"1\":\"one\",\"a\":1,\"b\":2,\"null\":true}");
     cr_expect(value_equal(value_object_get_str(o, "b"), num("2")));
     cr_expect(value_equal(value_object_get_strn(o, "ab", 1), num("1")));
     cr_expect_null(value_object_get_str(o, "c"));
@@ -214,6 +216,24 @@ Test(value, object_sort_lookup_and_nonstring_keys)
     cr_expect(value_object_get(o, v_null()) == v_bool(true));
     cr_expect_eq(value_set_index(o, v_cstr(&A, "b")), 3);
     cr_expect_null(value_object_get_str(v_null(), "a"));
+}
+
+Test(value, printed_key_collision_keeps_the_string_key)
+{
+    struct value *arr_items[] = {num("2"), v_cstr(&A, "a")};
+    struct value_pair pairs[] = {
+        {v_cstr(&A, "1"), v_cstr(&A, "string key")},
+        {num("1"), v_cstr(&A, "number key")},
+        {v_array(&A, arr_items, 2), v_null()},
+        {v_cstr(&A, "0"), v_bool(false)},
+    };
+    struct value *o = v_object(&A, pairs, 4, DUP_FAIL, NULL);
+    cr_assert_not_null(o);
+    cr_assert_eq(o->u.obj.len, 4, "1 and \"1\" are different keys");
+    const char *want = "{\"0\":false,\"1\":\"string key\",\"[2,\\\"a\\\"]\":null}";
+    cr_expect_str_eq(json_to_string(&A, o, JSON_COMPACT), want);
+    cr_expect_str_eq(json_to_string(&A, o, JSON_CANON_V24), want);
+    cr_expect_str_eq(json_to_string(&A, o, JSON_JCS), want);
 }
 
 Test(value, duplicate_keys)
