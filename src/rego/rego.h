@@ -78,4 +78,24 @@ typedef struct value *(*rego_host_fn)(void *ctx, struct arena *a, struct value *
                                       size_t nargs, bool *failed, struct as_error *err);
 int rego_register_host_builtin(const char *name, size_t arity, rego_host_fn fn);
 
+/* Structured form of an engine error (for opa-style error output). */
+struct rego_error_info {
+    char code[40];     /* rego_parse_error, eval_conflict_error, ... */
+    char message[600];
+    char file[256];    /* "" when unknown */
+    int row, col;      /* 0 when unknown */
+};
+/* As rego_compile / rego_eval_query, also filling *info on error (info may
+ * be NULL). */
+int rego_compile_ex(const struct rego_source *mods, size_t n, enum rego_version ver,
+                    const struct value *base_data, struct rego_compiled **out,
+                    struct as_error *err, struct rego_error_info *info);
+int rego_eval_query_ex(const struct rego_compiled *c, const char *query,
+                       const struct rego_eval_opts *opts, struct arena *a, struct value **result,
+                       struct as_error *err, struct rego_error_info *info);
+/* Parses a Rego term (e.g. OPA test cases' input_term) into a value in a;
+ * it must be constant. */
+int rego_parse_value(const char *text, size_t len, struct arena *a, struct value **out,
+                     struct as_error *err);
+
 #endif

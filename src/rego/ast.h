@@ -1,0 +1,196 @@
+/* ast.h - the Rego syntax tree and its compiled annotations.
+ *
+ * parser.c builds these nodes (arena-allocated, immutable after compile);
+ * compiler.c resolves names, assigns variable slots, folds constants,
+ * reorders bodies for safety and builds the rule tree; eval.c walks them.
+ * One structure serves both phases: the compiler fills the fields marked
+ * "compiled". */
+#ifndef AS_REGO_AST_H
+#define AS_REGO_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "rego/builtins.h"
+#include "rego/rego.h"
+#include "value/value.h"
+
+struct rloc {
+    const char *file;
+    int row, col;
+};
+
+enum term_kind {
+    TM_SCALAR, /* null, boolean, number, string: val */
+    TM_VAR,
+    TM_REF,    /* a[0] head, a[1..n) operands */
+    TM_ARRAY,
+    TM_SET,
+    TM_OBJECT, /* a[2i] key, a[2i+1] value */
+    TM_ARRAYC, /* [head | body] */
+    TM_SETC,   /* {head | body} */
+    TM_OBJC,   /* {key: head | body} */
+    TM_CALL,   /* a[0] function name (var or ref), a[1..n) arguments */
+};
+
+/* Special slots of global variables. */
+#define SLOT_NONE (-1)
+#define SLOT_INPUT (-2)
+#define SLOT_DATA (-3)
+
+/* term flags (compiled) */
+#define TF_CONST 0x01  /* fully constant: val holds the value */
+#define TF_SIMPLE 0x02 /* only scalars, vars and composites of them */
+
+struct rnode;
+struct body;
+
+struct term {
+    uint8_t kind;
+    uint8_t flags;
+    bool wildcard;   /* TM_VAR from `_` */
+    struct rloc loc;
+    size_t off, end; /* source span */
+    struct value *val;
+    const char *name; /* TM_VAR */
+    int slot;         /* TM_VAR (compiled) */
+    struct term **a;
+    size_t n;
+    struct term *key, *head; /* comprehensions */
+    struct body *body;
+    /* TM_CALL (compiled): */
+    const struct rego_builtin *bi;
+    struct rnode *fn;         /* user function */
+    const char *fn_name;      /* canonical name ("count", "data.p.f") */
+    int host;                 /* host builtin index + 1, 0 = none */
+    bool call_out;            /* last argument is the output (f(x, y) form) */
+    /* TM_REF rooted at data (compiled): deepest rule-tree node reached by a
+     * constant prefix, and how many operands that consumed. */
+    struct rnode *pre_node;
+    size_t pre_n;
+};
+
+enum expr_kind { EX_TERM, EX_UNIFY, EX_ASSIGN, EX_SOME, EX_SOMEIN, EX_EVERY };
+
+struct with_mod {
+    struct term *target, *value;
+    struct rloc loc;
+    /* compiled */
+    int kind;                 /* 0 input, 1 data, 2 function */
+    struct value **path;      /* input/data path after the root */
+    size_t plen;
+    const char *fn_name;
+    /* function mock: replacement function or value */
+    struct rnode *mock_fn;
+    const struct rego_builtin *mock_bi;
+    int mock_host;
+};
+
+struct expr {
+    uint8_t kind;
+    bool neg;
+    bool qtop; /* a top-level expression of a query (its value is reported) */
+    struct rloc loc;
+    size_t off, end;
+    int index; /* position as written */
+    struct term *a, *b, *c;
+    struct body *body;
+    struct term **vars; /* EX_SOME */
+    size_t nvars;
+    struct with_mod *with;
+    size_t nwith;
+};
+
+struct body {
+    struct expr **e;
+    size_t n;
+    /* compiled: variables of enclosing bodies this body uses (closures,
+     * every), first occurrence of each */
+    struct term **caps;
+    size_t ncaps, capcap;
+};
+
+struct module;
+
+struct rule {
+    struct rloc loc;
+    struct module *mod;
+    struct term *ref;   /* head reference: TM_VAR or TM_REF (var head) */
+    struct term **args; /* functions */
+    size_t nargs;
+    bool is_func, is_default, is_multi, is_assign, is_else;
+    struct term *value; /* NULL = true */
+    struct term *elem;  /* multi-value element (contains / v0 partial set) */
+    struct body *body;  /* never NULL after parse (may be empty) */
+    struct rule *els;   /* else chain */
+    /* compiled */
+    int nslots;
+    struct rnode *node;
+    struct term **keys; /* head operands after the node path */
+    size_t nkeys;
+    bool const_value;   /* value (and keys) constant */
+};
+
+struct import {
+    struct term *path; /* TM_REF or TM_VAR */
+    const char *alias;
+    struct rloc loc;
+};
+
+struct module {
+    const char *file;
+    const char *text;
+    struct term *pkg; /* package ref (data-rooted after parse) */
+    struct value **pkg_path;
+    size_t pkg_len;
+    struct import *imports;
+    size_t nimports;
+    struct rule **rules;
+    size_t nrules;
+    bool v1;
+    bool kw_if, kw_contains, kw_in, kw_every;
+};
+
+/* Rule tree: data.<path> -> rules, functions, children. */
+struct rnode {
+    struct value *key; /* string */
+    struct rnode *parent;
+    struct rnode **kids;
+    size_t nkids, kcap;
+    struct rule **rules; /* value rules whose constant head prefix ends here */
+    size_t nrules, rcap;
+    struct rule *dflt;
+    struct rule **funcs;
+    size_t nfuncs, fcap;
+    int id;
+    int kind;             /* NK_* below, of the rules here */
+    bool all_same_const;  /* every rule here has one and the same constant value */
+    bool has_rules_below; /* any rule or function at or below */
+    char *path;           /* "data.a.b" */
+};
+
+enum { NK_NONE, NK_COMPLETE, NK_MULTI, NK_KEYED, NK_FUNC };
+
+/* A parse or compile error. */
+struct rego_err {
+    char code[40];
+    char msg[600];
+    struct rloc loc;
+};
+
+/* parser.c */
+struct parse_opts {
+    enum rego_version ver;
+};
+int rparse_module(struct arena *a, const char *file, const char *text, size_t len,
+                  enum rego_version ver, struct module **out, struct rego_err *err);
+int rparse_query(struct arena *a, const char *text, size_t len, struct body **out,
+                 struct rego_err *err);
+int rparse_term(struct arena *a, const char *text, size_t len, struct term **out,
+                struct rego_err *err);
+void rego_err_set(struct rego_err *e, const char *code, struct rloc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,1703 @@
+/* compiler.c - from parsed modules to an evaluable policy.
+ *
+ * Steps, as OPA's compiler orders them where it matters:
+ *   1. the rule tree: every rule filed under data.<package>.<constant head
+ *      prefix>, with the rest of its head as keys; kind conflicts and
+ *      multiple defaults are type errors;
+ *   2. per rule (and per query): scopes and variable slots; names resolved
+ *      to locals, input/data, imports and rules of the package; calls
+ *      resolved to user functions, built-ins or host built-ins (arity
+ *      checked); constants folded;
+ *   3. safety: each body reordered so every expression runs once the
+ *      variables it needs are bound (OPA's reorderBodyForSafety: always the
+ *      first ready expression as written); heads checked; closures reordered
+ *      with the variables safe where they run;
+ *   4. recursion between rules is an error (rego_recursion_error). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rego/rego_int.h"
+
+struct scope {
+    struct scope *parent;
+    const char **names;
+    int *slots;
+    size_t n, cap;
+    struct body *closure; /* set when this scope is a closure/every body */
+};
+
+struct cctx {
+    struct rego_compiled *c;
+    struct arena *a;
+    struct module *m;  /* NULL for a query */
+    struct rnode *pkg; /* package node, NULL for a query */
+    int nslots;
+    struct rego_err *err;
+    bool failed;
+};
+
+static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char *fmt, ...)
+{
+    if (cx->failed)
+        return -1;
+    cx->failed = true;
+    char msg[560];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    rego_err_set(cx->err, code, loc, "%s", msg);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- tree */
+
+struct rnode *rcomp_node_child(const struct rnode *n, const char *name, size_t len)
+{
+    if (!n)
+        return NULL;
+    size_t lo = 0, hi = n->nkids;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const struct value *k = n->kids[mid]->key;
+        size_t kl = k->u.str.len, m = kl < len ? kl : len;
+        int c = memcmp(k->u.str.s, name, m);
+        if (c == 0)
+            c = kl < len ? -1 : kl > len ? 1 : 0;
+        if (c == 0)
+            return n->kids[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static struct rnode *node_get(struct cctx *cx, struct rnode *n, const struct value *key)
+{
+    struct rnode *k = rcomp_node_child(n, key->u.str.s, key->u.str.len);
+    if (k)
+        return k;
+    if (n->nkids == n->kcap) {
+        size_t nc = n->kcap ? n->kcap * 2 : 4;
+        struct rnode **nk = arena_alloc(cx->a, nc * sizeof(*nk));
+        if (!nk)
+            return NULL;
+        if (n->nkids)
+            memcpy(nk, n->kids, n->nkids * sizeof(*nk));
+        n->kids = nk;
+        n->kcap = nc;
+    }
+    k = arena_zalloc(cx->a, sizeof(*k));
+    if (!k)
+        return NULL;
+    k->key = (struct value *)key;
+    k->parent = n;
+    k->id = cx->c->nnodes++;
+    k->path = arena_sprintf(cx->a, "%s.%s", n->path, key->u.str.s);
+    size_t pos = n->nkids;
+    while (pos > 0 && value_compare(n->kids[pos - 1]->key, key) > 0) {
+        n->kids[pos] = n->kids[pos - 1];
+        pos--;
+    }
+    n->kids[pos] = k;
+    n->nkids++;
+    return k;
+}
+
+static int push_rule(struct cctx *cx, struct rule ***arr, size_t *n, size_t *cap, struct rule *r)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4;
+        struct rule **na = arena_alloc(cx->a, nc * sizeof(*na));
+        if (!na)
+            return -1;
+        if (*n)
+            memcpy(na, *arr, *n * sizeof(*na));
+        *arr = na;
+        *cap = nc;
+    }
+    (*arr)[(*n)++] = r;
+    return 0;
+}
+
+static bool is_const_string(const struct term *t)
+{
+    return t->kind == TM_SCALAR && v_is(t->val, V_STRING);
+}
+
+/* Files rule r: node = package + constant string prefix of its head. */
+static int file_rule(struct cctx *cx, struct module *m, struct rule *r)
+{
+    struct rnode *n = cx->c->root;
+    for (size_t k = 0; k < m->pkg_len; k++)
+        if (!(n = node_get(cx, n, m->pkg_path[k])))
+            return -1;
+    struct term *ref = r->ref;
+    struct term *head = ref->kind == TM_REF ? ref->a[0] : ref;
+    if (head->kind != TM_VAR)
+        return cfail(cx, "rego_parse_error", r->loc, "invalid rule head");
+    struct value *hk = v_cstr(cx->a, head->name);
+    if (!hk || !(n = node_get(cx, n, hk)))
+        return -1;
+    size_t nops = ref->kind == TM_REF ? ref->n - 1 : 0;
+    size_t k = 0;
+    /* a constant string last operand of a single-value rule is part of
+     * the path; so is every string operand before the first non-string */
+    while (k < nops && is_const_string(ref->a[k + 1])) {
+        if (!(n = node_get(cx, n, ref->a[k + 1]->val)))
+            return -1;
+        k++;
+    }
+    r->node = n;
+    r->nkeys = nops - k;
+    r->keys = r->nkeys ? ref->a + 1 + k : NULL;
+    if (r->is_func && r->nkeys)
+        return cfail(cx, "rego_parse_error", r->loc, "function name must be a constant path");
+    int kind = r->is_func ? NK_FUNC : r->nkeys ? NK_KEYED : r->is_multi ? NK_MULTI : NK_COMPLETE;
+    if (r->is_default) {
+        if (r->nkeys)
+            return cfail(cx, "rego_parse_error", r->loc,
+                         "default rules must have a constant ref head");
+        if (n->dflt)
+            return cfail(cx, "rego_type_error", r->loc, "multiple default rules %s found",
+                         n->path);
+        n->dflt = r;
+        if (n->kind == NK_NONE)
+            n->kind = kind;
+        else if (n->kind != kind)
+            return cfail(cx, "rego_type_error", r->loc, "conflicting rules %s found", n->path);
+        return 0;
+    }
+    if (n->kind != NK_NONE && n->kind != kind &&
+        !(n->kind == NK_KEYED && kind == NK_MULTI) && !(n->kind == NK_MULTI && kind == NK_KEYED))
+        return cfail(cx, "rego_type_error", r->loc, "conflicting rules %s found", n->path);
+    if (n->kind == NK_NONE || n->kind == NK_MULTI)
+        n->kind = kind;
+    if (kind == NK_FUNC)
+        return push_rule(cx, &n->funcs, &n->nfuncs, &n->fcap, r);
+    return push_rule(cx, &n->rules, &n->nrules, &n->rcap, r);
+}
+
+static void mark_has_rules(struct rnode *n)
+{
+    for (size_t k = 0; k < n->nkids; k++) {
+        mark_has_rules(n->kids[k]);
+        if (n->kids[k]->has_rules_below)
+            n->has_rules_below = true;
+    }
+    if (n->nrules || n->nfuncs || n->dflt)
+        n->has_rules_below = true;
+}
+
+/* --------------------------------------------------------------- scopes */
+
+static struct scope *scope_new(struct cctx *cx, struct scope *parent, struct body *closure)
+{
+    struct scope *s = arena_zalloc(cx->a, sizeof(*s));
+    if (s) {
+        s->parent = parent;
+        s->closure = closure;
+    }
+    return s;
+}
+
+static int scope_find_local(const struct scope *s, const char *name)
+{
+    for (size_t k = 0; k < s->n; k++)
+        if (strcmp(s->names[k], name) == 0)
+            return s->slots[k];
+    return SLOT_NONE;
+}
+
+static int scope_declare(struct cctx *cx, struct scope *s, const char *name)
+{
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 8;
+        const char **nn = arena_alloc(cx->a, nc * sizeof(*nn));
+        int *ns = arena_alloc(cx->a, nc * sizeof(*ns));
+        if (!nn || !ns)
+            return SLOT_NONE;
+        if (s->n) {
+            memcpy(nn, s->names, s->n * sizeof(*nn));
+            memcpy(ns, s->slots, s->n * sizeof(*ns));
+        }
+        s->names = nn;
+        s->slots = ns;
+        s->cap = nc;
+    }
+    s->names[s->n] = name;
+    s->slots[s->n] = cx->nslots++;
+    return s->slots[s->n++];
+}
+
+static int body_add_cap(struct cctx *cx, struct body *b, struct term *t)
+{
+    for (size_t k = 0; k < b->ncaps; k++)
+        if (b->caps[k]->slot == t->slot)
+            return 0;
+    if (b->ncaps == b->capcap) {
+        size_t nc = b->capcap ? b->capcap * 2 : 4;
+        struct term **nv = arena_alloc(cx->a, nc * sizeof(*nv));
+        if (!nv)
+            return -1;
+        if (b->ncaps)
+            memcpy(nv, b->caps, b->ncaps * sizeof(*nv));
+        b->caps = nv;
+        b->capcap = nc;
+    }
+    b->caps[b->ncaps++] = t;
+    return 0;
+}
+
+/* Finds name in the scope chain; records captures for closures crossed. */
+static int scope_lookup(struct cctx *cx, struct scope *s, struct term *t)
+{
+    struct scope *crossed[64];
+    size_t nc = 0;
+    for (struct scope *x = s; x; x = x->parent) {
+        int slot = scope_find_local(x, t->name);
+        if (slot != SLOT_NONE) {
+            t->slot = slot;
+            for (size_t k = 0; k < nc; k++)
+                if (body_add_cap(cx, crossed[k]->closure, t) < 0)
+                    return SLOT_NONE;
+            return slot;
+        }
+        if (x->closure && nc < 64)
+            crossed[nc++] = x;
+    }
+    return SLOT_NONE;
+}
+
+static bool scope_has(const struct scope *s, const char *name)
+{
+    for (; s; s = s->parent)
+        if (scope_find_local(s, name) != SLOT_NONE)
+            return true;
+    return false;
+}
+
+static const struct import *find_import(const struct cctx *cx, const char *name)
+{
+    if (!cx->m)
+        return NULL;
+    for (size_t k = 0; k < cx->m->nimports; k++) {
+        const struct import *im = &cx->m->imports[k];
+        const char *alias = im->alias;
+        if (!alias) {
+            const struct term *p = im->path;
+            if (p->kind == TM_VAR)
+                alias = p->name;
+            else if (is_const_string(p->a[p->n - 1]))
+                alias = p->a[p->n - 1]->val->u.str.s;
+            else
+                continue;
+        }
+        if (strcmp(alias, name) == 0)
+            return im;
+    }
+    return NULL;
+}
+
+static bool is_rule_name(const struct cctx *cx, const char *name)
+{
+    if (!cx->pkg)
+        return false;
+    struct rnode *k = rcomp_node_child(cx->pkg, name, strlen(name));
+    return k && k->has_rules_below;
+}
+
+static bool is_global_name(const struct cctx *cx, const char *name)
+{
+    return strcmp(name, "input") == 0 || strcmp(name, "data") == 0 || find_import(cx, name) ||
+           is_rule_name(cx, name);
+}
+
+/* ------------------------------------------------------- term building */
+
+static struct term *mk_term(struct cctx *cx, enum term_kind k, struct rloc loc)
+{
+    struct term *t = arena_zalloc(cx->a, sizeof(*t));
+    if (t) {
+        t->kind = (uint8_t)k;
+        t->loc = loc;
+        t->slot = SLOT_NONE;
+    }
+    return t;
+}
+
+static struct term *mk_string(struct cctx *cx, struct value *v, struct rloc loc)
+{
+    struct term *t = mk_term(cx, TM_SCALAR, loc);
+    if (t) {
+        t->val = v;
+        t->flags = TF_CONST | TF_SIMPLE;
+    }
+    return t;
+}
+
+static struct term *clone_term(struct cctx *cx, const struct term *t);
+
+static struct body *clone_body(struct cctx *cx, const struct body *b);
+
+static struct expr *clone_expr(struct cctx *cx, const struct expr *e)
+{
+    struct expr *x = arena_alloc(cx->a, sizeof(*x));
+    if (!x)
+        return NULL;
+    *x = *e;
+    x->a = e->a ? clone_term(cx, e->a) : NULL;
+    x->b = e->b ? clone_term(cx, e->b) : NULL;
+    x->c = e->c ? clone_term(cx, e->c) : NULL;
+    x->body = e->body ? clone_body(cx, e->body) : NULL;
+    if (e->nvars) {
+        x->vars = arena_alloc(cx->a, e->nvars * sizeof(*x->vars));
+        for (size_t k = 0; x->vars && k < e->nvars; k++)
+            x->vars[k] = clone_term(cx, e->vars[k]);
+    }
+    if (e->nwith) {
+        x->with = arena_alloc(cx->a, e->nwith * sizeof(*x->with));
+        for (size_t k = 0; x->with && k < e->nwith; k++) {
+            x->with[k] = e->with[k];
+            x->with[k].target = clone_term(cx, e->with[k].target);
+            x->with[k].value = clone_term(cx, e->with[k].value);
+        }
+    }
+    return x;
+}
+
+static struct body *clone_body(struct cctx *cx, const struct body *b)
+{
+    struct body *x = arena_zalloc(cx->a, sizeof(*x));
+    if (!x)
+        return NULL;
+    x->n = b->n;
+    x->e = arena_alloc(cx->a, (b->n + 1) * sizeof(*x->e));
+    for (size_t k = 0; x->e && k < b->n; k++)
+        x->e[k] = clone_expr(cx, b->e[k]);
+    return x;
+}
+
+static struct term *clone_term(struct cctx *cx, const struct term *t)
+{
+    struct term *x = arena_alloc(cx->a, sizeof(*x));
+    if (!x)
+        return NULL;
+    *x = *t;
+    if (t->n) {
+        x->a = arena_alloc(cx->a, t->n * sizeof(*x->a));
+        for (size_t k = 0; x->a && k < t->n; k++)
+            x->a[k] = clone_term(cx, t->a[k]);
+    }
+    if (t->key)
+        x->key = clone_term(cx, t->key);
+    if (t->head)
+        x->head = clone_term(cx, t->head);
+    if (t->body)
+        x->body = clone_body(cx, t->body);
+    return x;
+}
+
+/* Turns t into the data reference data.<pkg...>.<name>. */
+static int make_data_ref(struct cctx *cx, struct term *t, struct value *const *pkg, size_t plen,
+                         struct term *const *rest, size_t nrest)
+{
+    struct term *root = mk_term(cx, TM_VAR, t->loc);
+    struct term **a = arena_alloc(cx->a, (1 + plen + nrest) * sizeof(*a));
+    if (!root || !a)
+        return -1;
+    root->name = "data";
+    root->slot = SLOT_DATA;
+    a[0] = root;
+    for (size_t k = 0; k < plen; k++)
+        if (!(a[1 + k] = mk_string(cx, pkg[k], t->loc)))
+            return -1;
+    for (size_t k = 0; k < nrest; k++)
+        a[1 + plen + k] = rest[k];
+    t->kind = TM_REF;
+    t->a = a;
+    t->n = 1 + plen + nrest;
+    t->flags = 0;
+    return 0;
+}
+
+/* t (var or ref with var head `name`) names a rule of the package or an
+ * import: rewrite to the full reference. 1 rewritten, 0 not global. */
+static int rewrite_global_head(struct cctx *cx, struct term *t, struct term *head)
+{
+    struct term *const *rest = t->kind == TM_REF ? t->a + 1 : NULL;
+    size_t nrest = t->kind == TM_REF ? t->n - 1 : 0;
+    if (strcmp(head->name, "input") == 0) {
+        head->slot = SLOT_INPUT;
+        return 1;
+    }
+    if (strcmp(head->name, "data") == 0) {
+        head->slot = SLOT_DATA;
+        return 1;
+    }
+    const struct import *im = find_import(cx, head->name);
+    if (im) {
+        struct term *p = clone_term(cx, im->path);
+        if (!p)
+            return -1;
+        struct term *ph = p->kind == TM_REF ? p->a[0] : p;
+        ph->slot = strcmp(ph->name, "input") == 0 ? SLOT_INPUT : SLOT_DATA;
+        size_t pn = p->kind == TM_REF ? p->n : 1;
+        struct term **a = arena_alloc(cx->a, (pn + nrest) * sizeof(*a));
+        if (!a)
+            return -1;
+        if (p->kind == TM_REF)
+            memcpy(a, p->a, pn * sizeof(*a));
+        else
+            a[0] = p;
+        for (size_t k = 0; k < nrest; k++)
+            a[pn + k] = rest[k];
+        for (size_t k = 0; k < pn; k++)
+            if (k > 0)
+                a[k]->loc = t->loc;
+        if (pn + nrest == 1) {
+            *t = *a[0];
+        } else {
+            t->kind = TM_REF;
+            t->a = a;
+            t->n = pn + nrest;
+        }
+        return 1;
+    }
+    if (is_rule_name(cx, head->name)) {
+        struct term **r2 = arena_alloc(cx->a, (nrest + 1) * sizeof(*r2));
+        struct term *nm = mk_string(cx, v_cstr(cx->a, head->name), head->loc);
+        if (!r2 || !nm)
+            return -1;
+        r2[0] = nm;
+        for (size_t k = 0; k < nrest; k++)
+            r2[1 + k] = rest[k];
+        TRY(make_data_ref(cx, t, cx->m->pkg_path, cx->m->pkg_len, r2, nrest + 1));
+        return 1;
+    }
+    return 0;
+}
+
+/* --------------------------------------------------- declare / collect */
+
+static int collect_term(struct cctx *cx, struct scope *s, struct term *t);
+
+static int collect_var(struct cctx *cx, struct scope *s, struct term *t)
+{
+    if (t->wildcard || scope_has(s, t->name) || is_global_name(cx, t->name))
+        return 0;
+    return scope_declare(cx, s, t->name) == SLOT_NONE ? -1 : 0;
+}
+
+static int collect_term(struct cctx *cx, struct scope *s, struct term *t)
+{
+    switch (t->kind) {
+    case TM_VAR:
+        return collect_var(cx, s, t);
+    case TM_REF:
+    case TM_ARRAY:
+    case TM_SET:
+    case TM_OBJECT:
+        for (size_t k = 0; k < t->n; k++)
+            TRY(collect_term(cx, s, t->a[k]));
+        return 0;
+    case TM_CALL:
+        for (size_t k = 1; k < t->n; k++)
+            TRY(collect_term(cx, s, t->a[k]));
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static int declare_pattern(struct cctx *cx, struct scope *s, struct term *t, bool assign)
+{
+    switch (t->kind) {
+    case TM_VAR:
+        if (t->wildcard)
+            return 0;
+        if (assign && scope_find_local(s, t->name) != SLOT_NONE)
+            return cfail(cx, "rego_compile_error", t->loc, "var %s assigned above", t->name);
+        if (assign && (strcmp(t->name, "input") == 0 || strcmp(t->name, "data") == 0))
+            return cfail(cx, "rego_compile_error", t->loc,
+                         "variables must not shadow %s (use a different variable name)",
+                         t->name);
+        return scope_declare(cx, s, t->name) == SLOT_NONE ? -1 : 0;
+    case TM_ARRAY:
+        for (size_t k = 0; k < t->n; k++)
+            TRY(declare_pattern(cx, s, t->a[k], assign));
+        return 0;
+    case TM_OBJECT:
+        for (size_t k = 1; k < t->n; k += 2)
+            TRY(declare_pattern(cx, s, t->a[k], assign));
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* Declarations (some, :=, some-in) then every other plain variable. */
+static int declare_body(struct cctx *cx, struct scope *s, struct body *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct expr *e = b->e[i];
+        e->index = (int)i;
+        if (e->kind == EX_SOME) {
+            for (size_t k = 0; k < e->nvars; k++)
+                if (!e->vars[k]->wildcard && scope_find_local(s, e->vars[k]->name) == SLOT_NONE)
+                    if (scope_declare(cx, s, e->vars[k]->name) == SLOT_NONE)
+                        return -1;
+        } else if (e->kind == EX_ASSIGN) {
+            TRY(declare_pattern(cx, s, e->a, true));
+        } else if (e->kind == EX_SOMEIN) {
+            if (e->a)
+                TRY(declare_pattern(cx, s, e->a, false));
+            TRY(declare_pattern(cx, s, e->b, false));
+        }
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        struct expr *e = b->e[i];
+        if (e->kind == EX_TERM || e->kind == EX_UNIFY || e->kind == EX_ASSIGN) {
+            TRY(collect_term(cx, s, e->a));
+            if (e->b)
+                TRY(collect_term(cx, s, e->b));
+        } else if (e->kind == EX_SOMEIN) {
+            if (e->a)
+                TRY(collect_term(cx, s, e->a));
+            TRY(collect_term(cx, s, e->b));
+            TRY(collect_term(cx, s, e->c));
+        } else if (e->kind == EX_EVERY) {
+            TRY(collect_term(cx, s, e->c));
+        }
+        for (size_t k = 0; k < e->nwith; k++)
+            TRY(collect_term(cx, s, e->with[k].value));
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ resolve */
+
+static int resolve_term(struct cctx *cx, struct scope *s, struct term *t);
+static int resolve_body(struct cctx *cx, struct scope *s, struct body *b);
+
+static char *dotted_name(struct cctx *cx, const struct term *f)
+{
+    if (f->kind == TM_VAR)
+        return arena_strdup(cx->a, f->name);
+    struct buf b = BUF_INIT;
+    if (f->a[0]->kind == TM_VAR)
+        buf_puts(&b, f->a[0]->name);
+    for (size_t k = 1; k < f->n; k++) {
+        buf_putc(&b, '.');
+        if (is_const_string(f->a[k]))
+            buf_append(&b, f->a[k]->val->u.str.s, f->a[k]->val->u.str.len);
+    }
+    char *s = arena_strdup(cx->a, buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
+/* Node of a data reference whose operands are all constant strings. */
+static struct rnode *const_ref_node(struct cctx *cx, const struct term *r)
+{
+    struct rnode *n = cx->c->root;
+    for (size_t k = 1; k < r->n && n; k++) {
+        if (!is_const_string(r->a[k]))
+            return NULL;
+        n = rcomp_node_child(n, r->a[k]->val->u.str.s, r->a[k]->val->u.str.len);
+    }
+    return n;
+}
+
+struct fn_target {
+    struct rnode *fn;
+    const struct rego_builtin *bi;
+    int host;
+    const char *name;
+    size_t arity;
+    bool variadic;
+};
+
+/* Resolves a function name term (var or ref) without changing it. */
+static int resolve_fn(struct cctx *cx, struct scope *s, const struct term *f,
+                      struct fn_target *out)
+{
+    memset(out, 0, sizeof(*out));
+    const struct term *head = f->kind == TM_REF ? f->a[0] : f;
+    if (head->kind != TM_VAR)
+        return cfail(cx, "rego_type_error", f->loc, "invalid function name");
+    struct term *tmp = clone_term(cx, f);
+    if (!tmp)
+        return -1;
+    struct term *th = tmp->kind == TM_REF ? tmp->a[0] : tmp;
+    int g = 0;
+    if (!scope_has(s, head->name) && strcmp(head->name, "input") != 0)
+        g = rewrite_global_head(cx, tmp, th);
+    if (g < 0)
+        return -1;
+    if (g == 1 && tmp->kind == TM_REF && tmp->a[0]->slot == SLOT_DATA) {
+        struct rnode *n = const_ref_node(cx, tmp);
+        out->name = dotted_name(cx, tmp);
+        if (n && n->nfuncs) {
+            out->fn = n;
+            out->arity = n->funcs[0]->nargs;
+            return 0;
+        }
+        if (strcmp(head->name, "data") == 0 || n)
+            return cfail(cx, "rego_type_error", f->loc, "undefined function %s", out->name);
+    }
+    char *name = dotted_name(cx, f);
+    if (!name)
+        return -1;
+    out->name = name;
+    int hi;
+    const struct host_builtin *h = rego_host_lookup(name, &hi);
+    if (h) {
+        out->host = hi + 1;
+        out->arity = h->arity;
+        return 0;
+    }
+    const struct rego_builtin *bi = rego_builtin_lookup(name, strlen(name));
+    bool v1 = cx->m ? cx->m->v1 : cx->c->ver != REGO_V0;
+    if (bi && !(v1 && (bi->flags & BI_DEPRECATED))) {
+        out->bi = bi;
+        out->arity = (size_t)bi->arity;
+        out->variadic = (bi->flags & BI_VARIADIC) != 0;
+        return 0;
+    }
+    return cfail(cx, "rego_type_error", f->loc, "undefined function %s", name);
+}
+
+static int resolve_call(struct cctx *cx, struct scope *s, struct term *t)
+{
+    struct fn_target ft;
+    TRY(resolve_fn(cx, s, t->a[0], &ft));
+    size_t nargs = t->n - 1;
+    if (!ft.variadic && nargs != ft.arity && nargs != ft.arity + 1)
+        return cfail(cx, "rego_type_error", t->loc, "%s: arity mismatch", ft.name);
+    if (ft.variadic && nargs < ft.arity)
+        return cfail(cx, "rego_type_error", t->loc, "%s: arity mismatch", ft.name);
+    t->call_out = !ft.variadic && nargs == ft.arity + 1;
+    t->bi = ft.bi;
+    t->fn = ft.fn;
+    t->host = ft.host;
+    t->fn_name = ft.name;
+    for (size_t k = 1; k < t->n; k++)
+        TRY(resolve_term(cx, s, t->a[k]));
+    return 0;
+}
+
+static int resolve_closure(struct cctx *cx, struct scope *s, struct term *t)
+{
+    struct scope *cs = scope_new(cx, s, t->body);
+    if (!cs)
+        return -1;
+    TRY(declare_body(cx, cs, t->body));
+    if (t->key)
+        TRY(collect_term(cx, cs, t->key));
+    TRY(collect_term(cx, cs, t->head));
+    TRY(resolve_body(cx, cs, t->body));
+    if (t->key)
+        TRY(resolve_term(cx, cs, t->key));
+    return resolve_term(cx, cs, t->head);
+}
+
+static int resolve_var(struct cctx *cx, struct scope *s, struct term *t)
+{
+    if (t->wildcard) {
+        t->slot = cx->nslots++;
+        return 0;
+    }
+    if (scope_lookup(cx, s, t) != SLOT_NONE)
+        return 0;
+    int g = rewrite_global_head(cx, t, t);
+    if (g < 0)
+        return -1;
+    if (g == 0)
+        return cfail(cx, "rego_compile_error", t->loc, "var %s is undeclared", t->name);
+    if (t->kind == TM_REF)
+        for (size_t k = 1; k < t->n; k++)
+            TRY(resolve_term(cx, s, t->a[k]));
+    return 0;
+}
+
+static int resolve_term(struct cctx *cx, struct scope *s, struct term *t)
+{
+    switch (t->kind) {
+    case TM_SCALAR:
+        return 0;
+    case TM_VAR:
+        return resolve_var(cx, s, t);
+    case TM_REF: {
+        struct term *h = t->a[0];
+        if (h->kind == TM_VAR && !h->wildcard && scope_lookup(cx, s, h) == SLOT_NONE) {
+            int g = rewrite_global_head(cx, t, h);
+            if (g < 0)
+                return -1;
+            if (g == 0)
+                return cfail(cx, "rego_compile_error", h->loc, "var %s is undeclared", h->name);
+        } else {
+            TRY(resolve_term(cx, s, t->a[0]));
+        }
+        for (size_t k = 1; k < t->n; k++)
+            TRY(resolve_term(cx, s, t->a[k]));
+        return 0;
+    }
+    case TM_ARRAY:
+    case TM_SET:
+    case TM_OBJECT:
+        for (size_t k = 0; k < t->n; k++)
+            TRY(resolve_term(cx, s, t->a[k]));
+        return 0;
+    case TM_CALL:
+        return resolve_call(cx, s, t);
+    default:
+        return resolve_closure(cx, s, t);
+    }
+}
+
+static int resolve_with(struct cctx *cx, struct scope *s, struct with_mod *w)
+{
+    struct term *t = w->target;
+    struct term *head = t->kind == TM_REF ? t->a[0] : t;
+    if (head->kind != TM_VAR)
+        return cfail(cx, "rego_compile_error", w->loc,
+                     "with keyword target must reference existing input, data, or a function");
+    bool is_in = strcmp(head->name, "input") == 0, is_data = strcmp(head->name, "data") == 0;
+    if (is_in || is_data) {
+        size_t n = t->kind == TM_REF ? t->n - 1 : 0;
+        w->kind = is_in ? 0 : 1;
+        w->path = arena_alloc(cx->a, (n + 1) * sizeof(*w->path));
+        if (!w->path)
+            return -1;
+        for (size_t k = 0; k < n; k++) {
+            if (!is_const_string(t->a[k + 1]))
+                return cfail(cx, "rego_compile_error", w->loc,
+                             "with keyword target must reference existing input, data, or a "
+                             "function");
+            w->path[k] = t->a[k + 1]->val;
+        }
+        w->plen = n;
+        /* a target naming a function under data is a function mock */
+        if (is_data && n) {
+            struct rnode *fn = const_ref_node(cx, t);
+            if (fn && fn->nfuncs) {
+                w->kind = 2;
+                w->fn_name = fn->path;
+            }
+        }
+    } else {
+        struct fn_target ft;
+        TRY(resolve_fn(cx, s, t, &ft));
+        w->kind = 2;
+        w->fn_name = ft.name;
+    }
+    struct term *v = w->value;
+    struct term *vh = v->kind == TM_REF ? v->a[0] : v;
+    if (w->kind == 2 && vh->kind == TM_VAR && !scope_has(s, vh->name) &&
+        strcmp(vh->name, "input") != 0 && (v->kind == TM_VAR || v->kind == TM_REF)) {
+        struct fn_target ft;
+        struct rego_err save = *cx->err;
+        bool was = cx->failed;
+        if (resolve_fn(cx, s, v, &ft) == 0) {
+            if (ft.fn || ft.bi || ft.host) {
+                w->mock_fn = ft.fn;
+                w->mock_bi = ft.bi;
+                w->mock_host = ft.host;
+                w->value = NULL;
+                return 0;
+            }
+        }
+        *cx->err = save;
+        cx->failed = was;
+    }
+    return resolve_term(cx, s, w->value);
+}
+
+static int resolve_expr(struct cctx *cx, struct scope *s, struct expr *e)
+{
+    switch (e->kind) {
+    case EX_SOME:
+        for (size_t k = 0; k < e->nvars; k++)
+            TRY(resolve_term(cx, s, e->vars[k]));
+        break;
+    case EX_EVERY: {
+        TRY(resolve_term(cx, s, e->c));
+        struct scope *es = scope_new(cx, s, e->body);
+        if (!es)
+            return -1;
+        if (e->a)
+            TRY(declare_pattern(cx, es, e->a, false));
+        TRY(declare_pattern(cx, es, e->b, false));
+        TRY(declare_body(cx, es, e->body));
+        if (e->a)
+            TRY(resolve_term(cx, es, e->a));
+        TRY(resolve_term(cx, es, e->b));
+        TRY(resolve_body(cx, es, e->body));
+        break;
+    }
+    default:
+        if (e->a)
+            TRY(resolve_term(cx, s, e->a));
+        if (e->b)
+            TRY(resolve_term(cx, s, e->b));
+        if (e->c)
+            TRY(resolve_term(cx, s, e->c));
+    }
+    for (size_t k = 0; k < e->nwith; k++)
+        TRY(resolve_with(cx, s, &e->with[k]));
+    return 0;
+}
+
+static int resolve_body(struct cctx *cx, struct scope *s, struct body *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        TRY(resolve_expr(cx, s, b->e[i]));
+    return 0;
+}
+
+/* --------------------------------------------------------------- fold */
+
+static void fold_term(struct cctx *cx, struct term *t);
+
+static void fold_body(struct cctx *cx, struct body *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct expr *e = b->e[i];
+        if (e->a)
+            fold_term(cx, e->a);
+        if (e->b)
+            fold_term(cx, e->b);
+        if (e->c)
+            fold_term(cx, e->c);
+        for (size_t k = 0; k < e->nvars; k++)
+            fold_term(cx, e->vars[k]);
+        if (e->body)
+            fold_body(cx, e->body);
+        for (size_t k = 0; k < e->nwith; k++)
+            if (e->with[k].value)
+                fold_term(cx, e->with[k].value);
+    }
+}
+
+static void fold_term(struct cctx *cx, struct term *t)
+{
+    bool all_const = true, all_simple = true;
+    for (size_t k = 0; k < t->n; k++) {
+        fold_term(cx, t->a[k]);
+        all_const = all_const && (t->a[k]->flags & TF_CONST);
+        all_simple = all_simple && (t->a[k]->flags & TF_SIMPLE);
+    }
+    if (t->key)
+        fold_term(cx, t->key);
+    if (t->head)
+        fold_term(cx, t->head);
+    if (t->body)
+        fold_body(cx, t->body);
+    switch (t->kind) {
+    case TM_SCALAR:
+        t->flags = TF_CONST | TF_SIMPLE;
+        return;
+    case TM_VAR:
+        t->flags = TF_SIMPLE;
+        return;
+    case TM_ARRAY:
+    case TM_SET:
+    case TM_OBJECT:
+        t->flags = all_simple ? TF_SIMPLE : 0;
+        if (!all_const)
+            return;
+        break;
+    case TM_REF:
+        if (t->a[0]->slot == SLOT_DATA) {
+            struct rnode *n = cx->c->root;
+            size_t k = 1;
+            while (k < t->n && is_const_string(t->a[k])) {
+                struct rnode *kid =
+                    rcomp_node_child(n, t->a[k]->val->u.str.s, t->a[k]->val->u.str.len);
+                if (!kid)
+                    break;
+                n = kid;
+                k++;
+            }
+            t->pre_node = n;
+            t->pre_n = k - 1;
+        }
+        return;
+    default:
+        return;
+    }
+    struct value *v = NULL;
+    if (t->kind == TM_ARRAY) {
+        struct value **items = arena_alloc(cx->a, (t->n + 1) * sizeof(*items));
+        if (!items)
+            return;
+        for (size_t k = 0; k < t->n; k++)
+            items[k] = t->a[k]->val;
+        v = v_array(cx->a, items, t->n);
+    } else if (t->kind == TM_SET) {
+        struct value **items = arena_alloc(cx->a, (t->n + 1) * sizeof(*items));
+        if (!items)
+            return;
+        for (size_t k = 0; k < t->n; k++)
+            items[k] = t->a[k]->val;
+        v = v_set(cx->a, items, t->n);
+    } else {
+        size_t np = t->n / 2;
+        struct value_pair *pairs = arena_alloc(cx->a, (np + 1) * sizeof(*pairs));
+        if (!pairs)
+            return;
+        for (size_t k = 0; k < np; k++) {
+            pairs[k].key = t->a[2 * k]->val;
+            pairs[k].val = t->a[2 * k + 1]->val;
+        }
+        const struct value *dup = NULL;
+        v = v_object(cx->a, pairs, np, DUP_FAIL, &dup);
+    }
+    if (v) {
+        t->val = v;
+        t->flags |= TF_CONST;
+    }
+}
+
+/* -------------------------------------------------------------- safety */
+
+struct safety {
+    struct cctx *cx;
+    int nslots;
+};
+
+static uint8_t *safe_dup(struct cctx *cx, const uint8_t *safe)
+{
+    uint8_t *d = arena_alloc(cx->a, (size_t)cx->nslots + 1);
+    if (d)
+        memcpy(d, safe, (size_t)cx->nslots);
+    return d;
+}
+
+static bool is_safe(const uint8_t *safe, const struct term *t)
+{
+    return t->slot < 0 || safe[t->slot];
+}
+
+static int reorder_body(struct cctx *cx, struct body *b, uint8_t *safe);
+static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bool final);
+
+/* Marks variables bound by matching pattern t; returns a blocking var or
+ * NULL.  Non-pattern parts (keys, refs, calls) must be evaluable. */
+static struct term *bind_pattern(struct cctx *cx, struct term *t, uint8_t *safe, bool final)
+{
+    switch (t->kind) {
+    case TM_VAR:
+        if (t->slot >= 0)
+            safe[t->slot] = 1;
+        return NULL;
+    case TM_ARRAY:
+        for (size_t k = 0; k < t->n; k++) {
+            struct term *r = bind_pattern(cx, t->a[k], safe, final);
+            if (r)
+                return r;
+        }
+        return NULL;
+    case TM_OBJECT:
+        for (size_t k = 0; k < t->n; k += 2) {
+            struct term *r = need_eval(cx, t->a[k], safe, final);
+            if (!r)
+                r = bind_pattern(cx, t->a[k + 1], safe, final);
+            if (r)
+                return r;
+        }
+        return NULL;
+    default:
+        return need_eval(cx, t, safe, final);
+    }
+}
+
+static struct term *closure_needs(struct cctx *cx, struct body *b, uint8_t *safe)
+{
+    for (size_t k = 0; k < b->ncaps; k++)
+        if (!is_safe(safe, b->caps[k]))
+            return b->caps[k];
+    return NULL;
+}
+
+static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bool final)
+{
+    struct term *r;
+    switch (t->kind) {
+    case TM_SCALAR:
+        return NULL;
+    case TM_VAR:
+        return is_safe(safe, t) ? NULL : t;
+    case TM_REF:
+        if ((r = need_eval(cx, t->a[0], safe, final)))
+            return r;
+        for (size_t k = 1; k < t->n; k++) {
+            struct term *op = t->a[k];
+            if (op->kind == TM_VAR || op->kind == TM_ARRAY || op->kind == TM_OBJECT)
+                r = bind_pattern(cx, op, safe, final);
+            else
+                r = need_eval(cx, op, safe, final);
+            if (r)
+                return r;
+        }
+        return NULL;
+    case TM_CALL:
+        for (size_t k = 1; k < t->n; k++)
+            if ((r = need_eval(cx, t->a[k], safe, final)))
+                return r;
+        return NULL;
+    case TM_ARRAY:
+    case TM_SET:
+    case TM_OBJECT:
+        for (size_t k = 0; k < t->n; k++)
+            if ((r = need_eval(cx, t->a[k], safe, final)))
+                return r;
+        return NULL;
+    default: /* comprehensions */
+        if ((r = closure_needs(cx, t->body, safe)))
+            return r;
+        if (final) {
+            uint8_t *cs = safe_dup(cx, safe);
+            if (!cs || reorder_body(cx, t->body, cs) < 0)
+                return NULL;
+            struct term *h = t->key ? need_eval(cx, t->key, cs, true) : NULL;
+            if (!h)
+                h = need_eval(cx, t->head, cs, true);
+            if (h) {
+                cfail(cx, "rego_unsafe_var_error", h->loc, "var %s is unsafe",
+                      h->name ? h->name : "_");
+                return NULL;
+            }
+        }
+        return NULL;
+    }
+}
+
+/* a = b: one side evaluable binds the other as a pattern; arrays and
+ * objects of the same shape unify element-wise in any workable order. */
+static struct term *unify_check(struct cctx *cx, struct term *a, struct term *b, uint8_t *safe,
+                                bool final)
+{
+    uint8_t *s1 = safe_dup(cx, safe);
+    if (!s1)
+        return NULL;
+    if (!need_eval(cx, b, s1, false) && !bind_pattern(cx, a, s1, false)) {
+        if (final) {
+            need_eval(cx, b, safe, true);
+            bind_pattern(cx, a, safe, true);
+        } else {
+            memcpy(safe, s1, (size_t)cx->nslots);
+        }
+        return NULL;
+    }
+    memcpy(s1, safe, (size_t)cx->nslots);
+    if (!need_eval(cx, a, s1, false) && !bind_pattern(cx, b, s1, false)) {
+        if (final) {
+            need_eval(cx, a, safe, true);
+            bind_pattern(cx, b, safe, true);
+        } else {
+            memcpy(safe, s1, (size_t)cx->nslots);
+        }
+        return NULL;
+    }
+    bool arrays = a->kind == TM_ARRAY && b->kind == TM_ARRAY && a->n == b->n;
+    bool objects = a->kind == TM_OBJECT && b->kind == TM_OBJECT && a->n == b->n;
+    if (arrays || objects) {
+        size_t np = arrays ? a->n : a->n / 2;
+        uint8_t *done = arena_zalloc(cx->a, np + 1);
+        if (!done)
+            return NULL;
+        size_t left = np;
+        while (left) {
+            bool progress = false;
+            for (size_t k = 0; k < np; k++) {
+                if (done[k])
+                    continue;
+                struct term *x = arrays ? a->a[k] : a->a[2 * k + 1];
+                struct term *y = arrays ? b->a[k] : b->a[2 * k + 1];
+                memcpy(s1, safe, (size_t)cx->nslots);
+                if (!unify_check(cx, x, y, s1, false)) {
+                    unify_check(cx, x, y, safe, final);
+                    done[k] = 1;
+                    left--;
+                    progress = true;
+                }
+            }
+            if (!progress)
+                break;
+        }
+        if (!left)
+            return NULL;
+    }
+    struct term *r = need_eval(cx, b, s1, false);
+    return r ? r : need_eval(cx, a, s1, false);
+}
+
+static void term_slots(struct term *t, uint8_t *mark);
+
+static void body_slots(struct body *b, uint8_t *mark)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct expr *e = b->e[i];
+        struct term *ts[3] = {e->a, e->b, e->c};
+        for (int k = 0; k < 3; k++)
+            if (ts[k])
+                term_slots(ts[k], mark);
+        for (size_t k = 0; k < e->nvars; k++)
+            term_slots(e->vars[k], mark);
+        if (e->body)
+            body_slots(e->body, mark);
+        for (size_t k = 0; k < e->nwith; k++)
+            if (e->with[k].value)
+                term_slots(e->with[k].value, mark);
+    }
+}
+
+static void term_slots(struct term *t, uint8_t *mark)
+{
+    if (t->kind == TM_VAR && t->slot >= 0)
+        mark[t->slot] = 1;
+    for (size_t k = 0; k < t->n; k++)
+        term_slots(t->a[k], mark);
+    if (t->key)
+        term_slots(t->key, mark);
+    if (t->head)
+        term_slots(t->head, mark);
+    if (t->body)
+        body_slots(t->body, mark);
+}
+
+static void expr_slots(struct expr *e, uint8_t *mark)
+{
+    struct body one = {&e, 1, NULL, 0, 0};
+    body_slots(&one, mark);
+}
+
+/* Vars of negated e that are shared with other expressions of b must be
+ * bound before it; the rest are local to the negation. */
+static struct term *negation_needs(struct cctx *cx, struct body *b, struct expr *e,
+                                   const uint8_t *safe)
+{
+    size_t ns = (size_t)cx->nslots + 1;
+    uint8_t *mine = arena_zalloc(cx->a, ns), *other = arena_zalloc(cx->a, ns);
+    if (!mine || !other)
+        return NULL;
+    expr_slots(e, mine);
+    for (size_t i = 0; i < b->n; i++)
+        if (b->e[i] != e)
+            expr_slots(b->e[i], other);
+    /* slots of enclosing scopes count as shared */
+    for (size_t k = 0; k < b->ncaps; k++)
+        if (b->caps[k]->slot >= 0)
+            other[b->caps[k]->slot] = 1;
+    for (int s = 0; s < cx->nslots; s++)
+        if (mine[s] && !safe[s] && other[s]) {
+            /* find a term for the message */
+            struct term probe = {.kind = TM_VAR, .slot = s};
+            (void)probe;
+            uint8_t *tmp = arena_zalloc(cx->a, ns);
+            if (!tmp)
+                return NULL;
+            memcpy(tmp, safe, (size_t)cx->nslots);
+            struct term *t = NULL;
+            if (e->a)
+                t = need_eval(cx, e->a, tmp, false);
+            if (!t && e->b)
+                t = need_eval(cx, e->b, tmp, false);
+            return t ? t : e->a;
+        }
+    return NULL;
+}
+
+static struct term *expr_check(struct cctx *cx, struct body *b, struct expr *e, uint8_t *safe,
+                               bool final)
+{
+    struct term *r = NULL;
+    for (size_t k = 0; k < e->nwith && !r; k++)
+        if (e->with[k].value)
+            r = need_eval(cx, e->with[k].value, safe, final);
+    if (r)
+        return r;
+    if (e->neg) {
+        if ((r = negation_needs(cx, b, e, safe)))
+            return r;
+        if (final) {
+            uint8_t *tmp = safe_dup(cx, safe);
+            if (!tmp)
+                return NULL;
+            struct expr pos = *e;
+            pos.neg = false;
+            pos.nwith = 0;
+            r = expr_check(cx, b, &pos, tmp, true);
+            if (r) {
+                cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
+                      r->name ? r->name : "_");
+                return r;
+            }
+        }
+        return NULL;
+    }
+    switch (e->kind) {
+    case EX_SOME:
+        return NULL;
+    case EX_UNIFY:
+    case EX_ASSIGN:
+        return unify_check(cx, e->a, e->b, safe, final);
+    case EX_SOMEIN:
+        if ((r = need_eval(cx, e->c, safe, final)))
+            return r;
+        if (e->a && (r = bind_pattern(cx, e->a, safe, final)))
+            return r;
+        return bind_pattern(cx, e->b, safe, final);
+    case EX_EVERY:
+        if ((r = need_eval(cx, e->c, safe, final)))
+            return r;
+        if ((r = closure_needs(cx, e->body, safe)))
+            return r;
+        if (final) {
+            uint8_t *es = safe_dup(cx, safe);
+            if (!es)
+                return NULL;
+            if (e->a)
+                bind_pattern(cx, e->a, es, true);
+            bind_pattern(cx, e->b, es, true);
+            reorder_body(cx, e->body, es);
+        }
+        return NULL;
+    default: {
+        struct term *t = e->a;
+        if (t->kind == TM_CALL && t->call_out) {
+            struct term call = *t;
+            call.n = t->n - 1;
+            call.call_out = false;
+            return unify_check(cx, t->a[t->n - 1], &call, safe, final);
+        }
+        return need_eval(cx, t, safe, final);
+    }
+    }
+}
+
+static int reorder_body(struct cctx *cx, struct body *b, uint8_t *safe)
+{
+    size_t n = b->n;
+    struct expr **order = arena_alloc(cx->a, (n + 1) * sizeof(*order));
+    uint8_t *done = arena_zalloc(cx->a, n + 1);
+    if (!order || !done)
+        return -1;
+    for (size_t cnt = 0; cnt < n; cnt++) {
+        size_t pick = n;
+        for (size_t i = 0; i < n && pick == n; i++) {
+            if (done[i])
+                continue;
+            uint8_t *tmp = safe_dup(cx, safe);
+            if (!tmp)
+                return -1;
+            if (!expr_check(cx, b, b->e[i], tmp, false))
+                pick = i;
+        }
+        if (pick == n) {
+            for (size_t i = 0; i < n; i++) {
+                if (done[i])
+                    continue;
+                uint8_t *tmp = safe_dup(cx, safe);
+                struct term *r = tmp ? expr_check(cx, b, b->e[i], tmp, false) : NULL;
+                if (r)
+                    return cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
+                                 r->wildcard ? "_" : r->name ? r->name : "_");
+            }
+            return cfail(cx, "rego_unsafe_var_error", b->e[0]->loc, "body is unsafe");
+        }
+        expr_check(cx, b, b->e[pick], safe, true);
+        if (cx->failed)
+            return -1;
+        done[pick] = 1;
+        order[cnt] = b->e[pick];
+    }
+    memcpy(b->e, order, n * sizeof(*order));
+    return 0;
+}
+
+/* -------------------------------------------------------------- rules */
+
+static int head_safe(struct cctx *cx, struct term *t, uint8_t *safe)
+{
+    if (!t)
+        return 0;
+    struct term *r = need_eval(cx, t, safe, true);
+    if (cx->failed)
+        return -1;
+    if (r)
+        return cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
+                     r->wildcard ? "_" : r->name);
+    return 0;
+}
+
+static bool term_is_const(const struct term *t) { return !t || (t->flags & TF_CONST); }
+
+static int compile_rule(struct cctx *cx, struct rule *r)
+{
+    cx->nslots = 0;
+    struct scope *s = scope_new(cx, NULL, NULL);
+    if (!s)
+        return -1;
+    /* heads are shared by chained bodies and else clauses: own copies */
+    if (r->nargs) {
+        struct term **na = arena_alloc(cx->a, r->nargs * sizeof(*na));
+        if (!na)
+            return -1;
+        memcpy(na, r->args, r->nargs * sizeof(*na));
+        for (size_t k = 0; k < r->nargs; k++)
+            na[k] = clone_term(cx, r->args[k]);
+        r->args = na;
+    }
+    if (r->value && !(r->value = clone_term(cx, r->value)))
+        return -1;
+    if (r->elem && !(r->elem = clone_term(cx, r->elem)))
+        return -1;
+    if (r->nkeys) {
+        struct term **nk = arena_alloc(cx->a, r->nkeys * sizeof(*nk));
+        if (!nk)
+            return -1;
+        for (size_t k = 0; k < r->nkeys; k++)
+            nk[k] = clone_term(cx, r->keys[k]);
+        r->keys = nk;
+    }
+    r->body = clone_body(cx, r->body);
+    if (!r->body)
+        return -1;
+    for (size_t k = 0; k < r->nargs; k++) {
+        TRY(declare_pattern(cx, s, r->args[k], false));
+        TRY(collect_term(cx, s, r->args[k]));
+    }
+    TRY(declare_body(cx, s, r->body));
+    for (size_t k = 0; k < r->nkeys; k++)
+        TRY(collect_term(cx, s, r->keys[k]));
+    if (r->value)
+        TRY(collect_term(cx, s, r->value));
+    if (r->elem)
+        TRY(collect_term(cx, s, r->elem));
+    for (size_t k = 0; k < r->nargs; k++)
+        TRY(resolve_term(cx, s, r->args[k]));
+    TRY(resolve_body(cx, s, r->body));
+    for (size_t k = 0; k < r->nkeys; k++)
+        TRY(resolve_term(cx, s, r->keys[k]));
+    if (r->value)
+        TRY(resolve_term(cx, s, r->value));
+    if (r->elem)
+        TRY(resolve_term(cx, s, r->elem));
+    fold_body(cx, r->body);
+    for (size_t k = 0; k < r->nargs; k++)
+        fold_term(cx, r->args[k]);
+    for (size_t k = 0; k < r->nkeys; k++)
+        fold_term(cx, r->keys[k]);
+    if (r->value)
+        fold_term(cx, r->value);
+    if (r->elem)
+        fold_term(cx, r->elem);
+    uint8_t *safe = arena_zalloc(cx->a, (size_t)cx->nslots + 1);
+    if (!safe)
+        return -1;
+    for (size_t k = 0; k < r->nargs; k++)
+        bind_pattern(cx, r->args[k], safe, true);
+    TRY(reorder_body(cx, r->body, safe));
+    for (size_t k = 0; k < r->nkeys; k++)
+        TRY(head_safe(cx, r->keys[k], safe));
+    TRY(head_safe(cx, r->value, safe));
+    TRY(head_safe(cx, r->elem, safe));
+    if (r->is_default && !term_is_const(r->value))
+        return cfail(cx, "rego_compile_error", r->loc,
+                     "default rule value cannot contain non-constant terms");
+    r->nslots = cx->nslots;
+    r->const_value = term_is_const(r->value) && term_is_const(r->elem);
+    for (size_t k = 0; k < r->nkeys; k++)
+        r->const_value = r->const_value && term_is_const(r->keys[k]);
+    return 0;
+}
+
+static void node_finish(struct rnode *n)
+{
+    bool same = n->nrules > 0;
+    struct value *v0 = NULL;
+    for (size_t k = 0; k < n->nrules && same; k++) {
+        for (struct rule *r = n->rules[k]; r && same; r = r->els) {
+            struct value *v = r->value ? r->value->val : v_bool(true);
+            if (!r->const_value || r->nkeys || r->is_multi || !v)
+                same = false;
+            else if (!v0)
+                v0 = v;
+            else if (!value_equal(v0, v))
+                same = false;
+        }
+    }
+    for (size_t k = 0; k < n->nfuncs && same; k++)
+        same = false;
+    n->all_same_const = same;
+    if (n->nfuncs) {
+        bool fsame = true;
+        struct value *f0 = NULL;
+        for (size_t k = 0; k < n->nfuncs && fsame; k++) {
+            for (struct rule *r = n->funcs[k]; r && fsame; r = r->els) {
+                struct value *v = r->value ? r->value->val : v_bool(true);
+                if (!term_is_const(r->value) || !v)
+                    fsame = false;
+                else if (!f0)
+                    f0 = v;
+                else if (!value_equal(f0, v))
+                    fsame = false;
+            }
+        }
+        n->all_same_const = fsame;
+    }
+    for (size_t k = 0; k < n->nkids; k++)
+        node_finish(n->kids[k]);
+}
+
+/* ----------------------------------------------------------- recursion */
+
+struct dep_walk {
+    struct cctx *cx;
+    uint8_t *state; /* 0 new, 1 on stack, 2 done */
+    struct rnode **stack;
+    size_t depth;
+    struct rnode **all; /* id -> node */
+};
+
+static int visit_node(struct dep_walk *w, struct rnode *n);
+
+static int dep_term(struct dep_walk *w, struct term *t);
+
+static int dep_body(struct dep_walk *w, struct body *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct expr *e = b->e[i];
+        struct term *ts[3] = {e->a, e->b, e->c};
+        for (int k = 0; k < 3; k++)
+            if (ts[k])
+                TRY(dep_term(w, ts[k]));
+        if (e->body)
+            TRY(dep_body(w, e->body));
+        for (size_t k = 0; k < e->nwith; k++) {
+            if (e->with[k].value)
+                TRY(dep_term(w, e->with[k].value));
+            if (e->with[k].mock_fn)
+                TRY(visit_node(w, e->with[k].mock_fn));
+        }
+    }
+    return 0;
+}
+
+static int dep_subtree(struct dep_walk *w, struct rnode *n)
+{
+    if (n->nrules || n->dflt || n->nfuncs)
+        return visit_node(w, n);
+    for (size_t k = 0; k < n->nkids; k++)
+        TRY(dep_subtree(w, n->kids[k]));
+    return 0;
+}
+
+static int dep_term(struct dep_walk *w, struct term *t)
+{
+    if (t->kind == TM_REF && t->pre_node && t->a[0]->slot == SLOT_DATA)
+        TRY(dep_subtree(w, t->pre_node));
+    if (t->kind == TM_VAR && t->slot == SLOT_DATA)
+        TRY(dep_subtree(w, w->cx->c->root));
+    if (t->kind == TM_CALL && t->fn)
+        TRY(visit_node(w, t->fn));
+    for (size_t k = (t->kind == TM_CALL ? 1 : 0); k < t->n; k++)
+        TRY(dep_term(w, t->a[k]));
+    if (t->key)
+        TRY(dep_term(w, t->key));
+    if (t->head)
+        TRY(dep_term(w, t->head));
+    if (t->body)
+        TRY(dep_body(w, t->body));
+    return 0;
+}
+
+static int dep_rule(struct dep_walk *w, struct rule *r)
+{
+    for (; r; r = r->els) {
+        TRY(dep_body(w, r->body));
+        for (size_t k = 0; k < r->nkeys; k++)
+            TRY(dep_term(w, r->keys[k]));
+        if (r->value)
+            TRY(dep_term(w, r->value));
+        if (r->elem)
+            TRY(dep_term(w, r->elem));
+    }
+    return 0;
+}
+
+static int visit_node(struct dep_walk *w, struct rnode *n)
+{
+    if (w->state[n->id] == 2)
+        return 0;
+    if (w->state[n->id] == 1) {
+        struct buf b = BUF_INIT;
+        size_t start = 0;
+        for (size_t k = 0; k < w->depth; k++)
+            if (w->stack[k] == n)
+                start = k;
+        for (size_t k = start; k < w->depth; k++) {
+            buf_puts(&b, w->stack[k]->path);
+            buf_puts(&b, " -> ");
+        }
+        buf_puts(&b, n->path);
+        struct rule *r = n->nrules ? n->rules[0] : n->nfuncs ? n->funcs[0] : n->dflt;
+        struct rloc loc = r ? r->loc : (struct rloc){"", 0, 0};
+        cfail(w->cx, "rego_recursion_error", loc, "rule %s is recursive: %s", n->path,
+              buf_cstr(&b));
+        buf_free(&b);
+        return -1;
+    }
+    w->state[n->id] = 1;
+    w->stack[w->depth++] = n;
+    for (size_t k = 0; k < n->nrules; k++)
+        TRY(dep_rule(w, n->rules[k]));
+    for (size_t k = 0; k < n->nfuncs; k++)
+        TRY(dep_rule(w, n->funcs[k]));
+    if (n->dflt)
+        TRY(dep_rule(w, n->dflt));
+    /* a rule's document includes the rules below it */
+    for (size_t k = 0; k < n->nkids; k++)
+        if (n->nrules)
+            TRY(dep_subtree(w, n->kids[k]));
+    w->depth--;
+    w->state[n->id] = 2;
+    return 0;
+}
+
+static int check_recursion(struct cctx *cx, struct rnode *n, struct dep_walk *w)
+{
+    if (n->nrules || n->nfuncs || n->dflt)
+        TRY(visit_node(w, n));
+    for (size_t k = 0; k < n->nkids; k++)
+        TRY(check_recursion(cx, n->kids[k], w));
+    return 0;
+}
+
+/* ---------------------------------------------------------------- entry */
+
+static int compile_rules_of(struct cctx *cx, struct rnode *n)
+{
+    struct rule **lists[3] = {n->rules, n->funcs, n->dflt ? &n->dflt : NULL};
+    size_t counts[3] = {n->nrules, n->nfuncs, n->dflt ? 1 : 0};
+    for (int l = 0; l < 3; l++) {
+        for (size_t k = 0; k < counts[l]; k++) {
+            for (struct rule *r = lists[l][k]; r; r = r->els) {
+                cx->m = r->mod;
+                cx->pkg = cx->c->root;
+                for (size_t p = 0; p < r->mod->pkg_len; p++)
+                    cx->pkg = rcomp_node_child(cx->pkg, r->mod->pkg_path[p]->u.str.s,
+                                               r->mod->pkg_path[p]->u.str.len);
+                TRY(compile_rule(cx, r));
+            }
+        }
+    }
+    for (size_t k = 0; k < n->nkids; k++)
+        TRY(compile_rules_of(cx, n->kids[k]));
+    return 0;
+}
+
+static int check_imports(struct cctx *cx, struct module *m)
+{
+    for (size_t i = 0; i < m->nimports; i++) {
+        for (size_t j = i + 1; j < m->nimports; j++) {
+            const struct import *a = &m->imports[i], *b = &m->imports[j];
+            const char *na = a->alias, *nb = b->alias;
+            if (!na) {
+                struct term *p = a->path;
+                na = p->kind == TM_VAR ? p->name : p->a[p->n - 1]->val->u.str.s;
+            }
+            if (!nb) {
+                struct term *p = b->path;
+                nb = p->kind == TM_VAR ? p->name : p->a[p->n - 1]->val->u.str.s;
+            }
+            if (strcmp(na, nb) == 0)
+                return cfail(cx, "rego_compile_error", b->loc, "import must not shadow %s",
+                             na);
+        }
+    }
+    return 0;
+}
+
+int rcomp_modules(struct rego_compiled *c, struct rego_err *err)
+{
+    struct cctx cx = {.c = c, .a = &c->arena, .err = err};
+    c->root = arena_zalloc(cx.a, sizeof(*c->root));
+    if (!c->root)
+        return -1;
+    c->root->path = "data";
+    c->root->id = c->nnodes++;
+    for (size_t i = 0; i < c->nmods; i++) {
+        TRY(check_imports(&cx, c->mods[i]));
+        for (size_t k = 0; k < c->mods[i]->nrules; k++)
+            TRY(file_rule(&cx, c->mods[i], c->mods[i]->rules[k]));
+    }
+    mark_has_rules(c->root);
+    TRY(compile_rules_of(&cx, c->root));
+    node_finish(c->root);
+    struct dep_walk w = {.cx = &cx};
+    w.state = arena_zalloc(cx.a, (size_t)c->nnodes + 1);
+    w.stack = arena_alloc(cx.a, ((size_t)c->nnodes + 1) * sizeof(*w.stack));
+    if (!w.state || !w.stack)
+        return -1;
+    return check_recursion(&cx, c->root, &w);
+}
+
+static int cmp_names(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+int rcomp_query(const struct rego_compiled *c, struct arena *a, const char *text, size_t len,
+                struct rquery *q, struct rego_err *err)
+{
+    memset(q, 0, sizeof(*q));
+    struct body *b;
+    TRY(rparse_query(a, text, len, &b, err));
+    /* the compiler only reads the policy; it writes into the query arena */
+    struct cctx cx = {.c = (struct rego_compiled *)c, .a = a, .err = err};
+    struct scope *s = scope_new(&cx, NULL, NULL);
+    if (!s)
+        return -1;
+    TRY(declare_body(&cx, s, b));
+    TRY(resolve_body(&cx, s, b));
+    fold_body(&cx, b);
+    uint8_t *safe = arena_zalloc(a, (size_t)cx.nslots + 1);
+    if (!safe)
+        return -1;
+    q->nexprs = b->n;
+    q->orig = arena_memdup(a, b->e, (b->n + 1) * sizeof(*b->e));
+    q->text = text;
+    if (!q->orig)
+        return -1;
+    for (size_t k = 0; k < b->n; k++)
+        b->e[k]->qtop = true;
+    TRY(reorder_body(&cx, b, safe));
+    q->body = b;
+    q->nslots = cx.nslots;
+    q->var_names = arena_alloc(a, (s->n + 1) * sizeof(*q->var_names));
+    q->var_slots = arena_alloc(a, (s->n + 1) * sizeof(*q->var_slots));
+    if (!q->var_names || !q->var_slots)
+        return -1;
+    const char **names = arena_alloc(a, (s->n + 1) * sizeof(*names));
+    if (!names)
+        return -1;
+    for (size_t k = 0; k < s->n; k++)
+        names[k] = s->names[k];
+    qsort(names, s->n, sizeof(*names), cmp_names);
+    for (size_t k = 0; k < s->n; k++) {
+        q->var_names[k] = names[k];
+        q->var_slots[k] = scope_find_local(s, names[k]);
+    }
+    q->nvars = s->n;
+    return 0;
+}

@@ -1,0 +1,2119 @@
+/* eval.c - OPA's top-down evaluation over the compiled AST.
+ *
+ * Continuation-passing: every construct that can produce several solutions
+ * (a body, a reference with unbound operands, a unification, a call whose
+ * arguments enumerate) calls its continuation once per solution.  A
+ * continuation returns R_CONT to ask for more, R_STOP to end the search
+ * (the caller that installed it translates that), or R_ERR.  Variables are
+ * slots of a frame (one per rule or function call); bindings are undone
+ * through a trail when a branch is left.
+ *
+ * Documents: the rule tree node of a reference is evaluated once per
+ * evaluation and `with` scope (cache keyed by node id and generation):
+ * complete rules (conflict check, else chains, default), multi-value and
+ * keyed rules (sets/objects built from every solution, merged with deeper
+ * rules and base data).  Builtin errors make the call undefined unless
+ * strict; conflicts and limits are always errors. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rego/rego_int.h"
+
+enum { R_ERR = -1, R_CONT = 0, R_STOP = 1 };
+
+struct ev;
+struct kont {
+    int (*fn)(struct ev *ev, struct kont *k);
+};
+struct vk {
+    int (*fn)(struct ev *ev, struct vk *k, struct value *v);
+};
+
+struct cache_ent {
+    struct value *v;
+    uint32_t gen;
+    uint8_t state; /* 0 none, 1 computing, 2 done */
+};
+
+struct overlay {
+    struct overlay *next;
+    struct value *const *path;
+    size_t plen;
+    struct value *val;
+};
+
+struct mock {
+    struct mock *next;
+    const char *name;
+    struct value *val;
+    struct rnode *fn;
+    const struct rego_builtin *bi;
+    int host;
+};
+
+struct nd_ent {
+    struct nd_ent *next;
+    const char *name;
+    struct value *args; /* array */
+    struct value *out;
+};
+
+struct ev {
+    const struct rego_compiled *c;
+    struct arena *a;
+    struct value *input;
+    struct value *data;
+    struct value ***trail;
+    size_t tn, tcap;
+    struct cache_ent *cache;
+    uint32_t gen, gen_counter;
+    struct overlay *ov;
+    struct mock *mocks;
+    struct nd_ent *nd;
+    unsigned long steps, max_steps;
+    unsigned depth, max_depth;
+    bool strict;
+    struct rego_err *err;
+    struct value **expr_vals;
+    int64_t now_ns;
+    char *stack_base;
+};
+
+/* ------------------------------------------------------------ errors */
+
+static int ev_fail(struct ev *ev, const char *code, struct rloc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int ev_fail(struct ev *ev, const char *code, struct rloc loc, const char *fmt, ...)
+{
+    char msg[560];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    rego_err_set(ev->err, code, loc, "%s", msg);
+    return R_ERR;
+}
+
+static int oom(struct ev *ev)
+{
+    return ev_fail(ev, "eval_internal_error", (struct rloc){0}, "out of memory");
+}
+
+static const struct rloc NOLOC = {0};
+
+static int step(struct ev *ev, struct rloc loc)
+{
+    if (++ev->steps > ev->max_steps)
+        return ev_fail(ev, "eval_limit_error", loc, "evaluation step limit exceeded (%lu)",
+                       ev->max_steps);
+    char here;
+    if (ev->stack_base && (size_t)(ev->stack_base - &here) > (size_t)3 << 20)
+        return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded");
+    return R_CONT;
+}
+
+/* ----------------------------------------------------------- bindings */
+
+static int bind(struct ev *ev, struct value **slot, struct value *v)
+{
+    if (ev->tn == ev->tcap) {
+        size_t nc = ev->tcap ? ev->tcap * 2 : 64;
+        struct value ***nt = realloc(ev->trail, nc * sizeof(*nt));
+        if (!nt)
+            return oom(ev);
+        ev->trail = nt;
+        ev->tcap = nc;
+    }
+    *slot = v;
+    ev->trail[ev->tn++] = slot;
+    return R_CONT;
+}
+
+static void undo(struct ev *ev, size_t mark)
+{
+    while (ev->tn > mark)
+        *ev->trail[--ev->tn] = NULL;
+}
+
+static struct value **new_frame(struct ev *ev, int nslots)
+{
+    return arena_zalloc(ev->a, (size_t)(nslots > 0 ? nslots : 1) * sizeof(struct value *));
+}
+
+/* ------------------------------------------------------ small integers */
+
+#define NSMALL 1024
+static struct value g_small[NSMALL];
+static pthread_once_t g_small_once = PTHREAD_ONCE_INIT;
+static void init_small(void)
+{
+    for (int i = 0; i < NSMALL; i++) {
+        g_small[i].type = V_NUMBER;
+        g_small[i].num_kind = NUM_INT;
+        g_small[i].u.num.i = i;
+        g_small[i].u.num.d = i;
+    }
+}
+static struct value *int_value(struct ev *ev, int64_t i)
+{
+    if (i >= 0 && i < NSMALL)
+        return &g_small[i];
+    return v_int(ev->a, i);
+}
+
+/* ------------------------------------------------------- value access */
+
+static struct value *lookup(struct ev *ev, const struct value *coll, const struct value *key)
+{
+    if (!coll || !key)
+        return NULL;
+    switch (coll->type) {
+    case V_OBJECT:
+        return value_object_get(coll, key);
+    case V_ARRAY: {
+        int64_t i;
+        if (key->type != V_NUMBER || value_as_int64(key, &i) < 0)
+            return NULL;
+        if (!value_is_integer(key))
+            return NULL;
+        return i >= 0 && (size_t)i < coll->u.arr.len ? coll->u.arr.items[i] : NULL;
+    }
+    case V_SET:
+        return value_set_contains(coll, key) ? (struct value *)key : NULL;
+    default:
+        (void)ev;
+        return NULL;
+    }
+}
+
+static size_t coll_len(const struct value *v)
+{
+    if (!v)
+        return 0;
+    if (v->type == V_ARRAY || v->type == V_SET)
+        return v->u.arr.len;
+    if (v->type == V_OBJECT)
+        return v->u.obj.len;
+    return 0;
+}
+
+static void coll_at(struct ev *ev, const struct value *v, size_t i, struct value **k,
+                    struct value **x)
+{
+    if (v->type == V_ARRAY) {
+        *k = int_value(ev, (int64_t)i);
+        *x = v->u.arr.items[i];
+    } else if (v->type == V_SET) {
+        *k = *x = v->u.arr.items[i];
+    } else {
+        *k = v->u.obj.pairs[i].key;
+        *x = v->u.obj.pairs[i].val;
+    }
+}
+
+/* Replaces the value at path inside doc (objects created as needed). */
+static struct value *upsert(struct ev *ev, struct value *doc, struct value *const *path,
+                            size_t n, struct value *val)
+{
+    if (n == 0)
+        return val;
+    struct value *base = doc && doc->type == V_OBJECT ? doc : NULL;
+    struct value *child = base ? value_object_get(base, path[0]) : NULL;
+    struct value *nv = upsert(ev, child, path + 1, n - 1, val);
+    if (!nv)
+        return NULL;
+    size_t len = base ? base->u.obj.len : 0;
+    struct value_pair *pairs = arena_alloc(ev->a, (len + 1) * sizeof(*pairs));
+    if (!pairs)
+        return NULL;
+    size_t o = 0;
+    for (size_t k = 0; k < len; k++)
+        if (!value_equal(base->u.obj.pairs[k].key, path[0]))
+            pairs[o++] = base->u.obj.pairs[k];
+    pairs[o].key = path[0];
+    pairs[o].val = nv;
+    return v_object(ev->a, pairs, o + 1, DUP_LAST_WINS, NULL);
+}
+
+/* ------------------------------------------------------ forward decls */
+
+static int eval_term(struct ev *ev, struct value **fr, struct term *t, struct vk *k);
+static int eval_body(struct ev *ev, struct value **fr, struct body *b, size_t i,
+                     struct kont *k);
+static int unify_tv(struct ev *ev, struct value **fr, struct term *p, struct value *v,
+                    struct kont *k);
+static int node_value(struct ev *ev, struct rnode *n, struct value *base, struct value **out);
+static int subtree_doc(struct ev *ev, struct rnode *n, struct value *base,
+                       struct value *const *path, size_t plen, struct value **out);
+
+/* ------------------------------------------------------- simple terms */
+
+/* Value of a TF_SIMPLE term whose variables are all bound; NULL if one
+ * is not (or undefined input). */
+static struct value *simple_value(struct ev *ev, struct value **fr, struct term *t, bool *err)
+{
+    if (t->flags & TF_CONST)
+        return t->val;
+    switch (t->kind) {
+    case TM_VAR:
+        if (t->slot >= 0)
+            return fr[t->slot];
+        if (t->slot == SLOT_INPUT)
+            return ev->input;
+        return NULL;
+    case TM_ARRAY:
+    case TM_SET: {
+        struct value **items = arena_alloc(ev->a, (t->n + 1) * sizeof(*items));
+        if (!items) {
+            *err = true;
+            return NULL;
+        }
+        for (size_t k = 0; k < t->n; k++)
+            if (!(items[k] = simple_value(ev, fr, t->a[k], err)))
+                return NULL;
+        return t->kind == TM_ARRAY ? v_array(ev->a, items, t->n) : v_set(ev->a, items, t->n);
+    }
+    case TM_OBJECT: {
+        size_t np = t->n / 2;
+        struct value_pair *pairs = arena_alloc(ev->a, (np + 1) * sizeof(*pairs));
+        if (!pairs) {
+            *err = true;
+            return NULL;
+        }
+        for (size_t k = 0; k < np; k++) {
+            pairs[k].key = simple_value(ev, fr, t->a[2 * k], err);
+            pairs[k].val = simple_value(ev, fr, t->a[2 * k + 1], err);
+            if (!pairs[k].key || !pairs[k].val)
+                return NULL;
+        }
+        const struct value *dup = NULL;
+        struct value *v = v_object(ev->a, pairs, np, DUP_FAIL, &dup);
+        if (!v)
+            *err = true;
+        return v;
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* Whether t can be evaluated now: no unbound variable outside reference
+ * operands and closures. */
+static bool evaluable(struct ev *ev, struct value **fr, struct term *t)
+{
+    if (t->flags & TF_CONST)
+        return true;
+    switch (t->kind) {
+    case TM_VAR:
+        return t->slot < 0 || fr[t->slot] != NULL;
+    case TM_REF:
+        if (!evaluable(ev, fr, t->a[0]))
+            return false;
+        for (size_t k = 1; k < t->n; k++) {
+            struct term *op = t->a[k];
+            if (op->kind == TM_REF || op->kind == TM_CALL)
+                if (!evaluable(ev, fr, op))
+                    return false;
+        }
+        return true;
+    case TM_CALL:
+        for (size_t k = 1; k < t->n - (t->call_out ? 1 : 0); k++)
+            if (!evaluable(ev, fr, t->a[k]))
+                return false;
+        return true;
+    case TM_ARRAY:
+    case TM_SET:
+    case TM_OBJECT:
+        for (size_t k = 0; k < t->n; k++)
+            if (!evaluable(ev, fr, t->a[k]))
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
+/* ---------------------------------------------------- composite terms */
+
+struct elems_k {
+    struct vk vk;
+    struct value **fr;
+    struct term *t;
+    size_t i;
+    struct value **vals;
+    struct vk *out;
+};
+
+static int build_composite(struct ev *ev, struct term *t, struct value **vals, struct vk *out)
+{
+    struct value *v;
+    if (t->kind == TM_ARRAY) {
+        v = v_array(ev->a, vals, t->n);
+    } else if (t->kind == TM_SET) {
+        v = v_set(ev->a, vals, t->n);
+    } else {
+        size_t np = t->n / 2;
+        struct value_pair *pairs = arena_alloc(ev->a, (np + 1) * sizeof(*pairs));
+        if (!pairs)
+            return oom(ev);
+        for (size_t k = 0; k < np; k++) {
+            pairs[k].key = vals[2 * k];
+            pairs[k].val = vals[2 * k + 1];
+        }
+        const struct value *dup = NULL;
+        v = v_object(ev->a, pairs, np, DUP_FAIL, &dup);
+        if (!v && dup)
+            return ev_fail(ev, "eval_conflict_error", t->loc, "object keys must be unique");
+    }
+    if (!v)
+        return oom(ev);
+    return out->fn(ev, out, v);
+}
+
+static int elems_next(struct ev *ev, struct vk *k, struct value *v);
+
+static int elems_from(struct ev *ev, struct elems_k *ek)
+{
+    if (ek->i == ek->t->n)
+        return build_composite(ev, ek->t, ek->vals, ek->out);
+    struct elems_k nk = *ek;
+    nk.vk.fn = elems_next;
+    return eval_term(ev, ek->fr, ek->t->a[ek->i], &nk.vk);
+}
+
+static int elems_next(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct elems_k *ek = (struct elems_k *)k;
+    ek->vals[ek->i] = v;
+    struct elems_k nk = *ek;
+    nk.i++;
+    return elems_from(ev, &nk);
+}
+
+static int eval_composite(struct ev *ev, struct value **fr, struct term *t, struct vk *k)
+{
+    if (t->flags & TF_SIMPLE) {
+        bool err = false;
+        struct value *v = simple_value(ev, fr, t, &err);
+        if (v)
+            return k->fn(ev, k, v);
+        if (t->kind == TM_OBJECT && !err) {
+            /* an unbound var cannot be here after safety; a duplicate key can */
+        }
+        if (err)
+            return ev_fail(ev, "eval_conflict_error", t->loc, "object keys must be unique");
+        return R_CONT;
+    }
+    struct value **vals = arena_alloc(ev->a, (t->n + 1) * sizeof(*vals));
+    if (!vals)
+        return oom(ev);
+    struct elems_k ek = {{elems_next}, fr, t, 0, vals, k};
+    return elems_from(ev, &ek);
+}
+
+/* -------------------------------------------------------- comprehensions */
+
+struct compr_k {
+    struct kont k;
+    struct value **fr;
+    struct term *t;
+    struct value_list items;
+    struct pair_list pairs;
+};
+
+struct compr_head_k {
+    struct vk vk;
+    struct compr_k *ck;
+    struct value *key;
+};
+
+static int compr_head_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct compr_head_k *hk = (struct compr_head_k *)k;
+    struct compr_k *ck = hk->ck;
+    if (ck->t->kind == TM_OBJC) {
+        for (size_t i = 0; i < ck->pairs.len; i++) {
+            if (value_equal(ck->pairs.pairs[i].key, hk->key)) {
+                if (!value_equal(ck->pairs.pairs[i].val, v))
+                    return ev_fail(ev, "eval_conflict_error", ck->t->loc,
+                                   "object keys must be unique");
+                return R_CONT;
+            }
+        }
+        return pair_list_push(ev->a, &ck->pairs, hk->key, v) < 0 ? oom(ev) : R_CONT;
+    }
+    return value_list_push(ev->a, &ck->items, v) < 0 ? oom(ev) : R_CONT;
+}
+
+static int compr_key_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct compr_head_k *hk = (struct compr_head_k *)k;
+    struct compr_head_k nk = {{compr_head_val}, hk->ck, v};
+    return eval_term(ev, hk->ck->fr, hk->ck->t->head, &nk.vk);
+}
+
+static int compr_solution(struct ev *ev, struct kont *k)
+{
+    struct compr_k *ck = (struct compr_k *)k;
+    if (ck->t->kind == TM_OBJC) {
+        struct compr_head_k hk = {{compr_key_val}, ck, NULL};
+        return eval_term(ev, ck->fr, ck->t->key, &hk.vk);
+    }
+    struct compr_head_k hk = {{compr_head_val}, ck, NULL};
+    return eval_term(ev, ck->fr, ck->t->head, &hk.vk);
+}
+
+static int eval_compr(struct ev *ev, struct value **fr, struct term *t, struct vk *k)
+{
+    struct compr_k ck = {{compr_solution}, fr, t, {0}, {0}};
+    size_t mark = ev->tn;
+    int r = eval_body(ev, fr, t->body, 0, &ck.k);
+    undo(ev, mark);
+    if (r == R_ERR)
+        return R_ERR;
+    struct value *v;
+    if (t->kind == TM_ARRAYC)
+        v = v_array(ev->a, ck.items.items, ck.items.len);
+    else if (t->kind == TM_SETC)
+        v = v_set(ev->a, ck.items.items, ck.items.len);
+    else
+        v = v_object(ev->a, ck.pairs.pairs, ck.pairs.len, DUP_LAST_WINS, NULL);
+    if (!v)
+        return oom(ev);
+    return k->fn(ev, k, v);
+}
+
+/* ------------------------------------------------------------- walking */
+
+struct walk_k {
+    struct vk vk;
+    struct value **fr;
+    struct term *t;
+    size_t i;
+    struct value *coll;
+    struct vk *out;
+};
+
+static int walk_value(struct ev *ev, struct value **fr, struct term *t, size_t i,
+                      struct value *v, struct vk *k);
+
+static int walk_key_val(struct ev *ev, struct vk *k, struct value *key)
+{
+    struct walk_k *wk = (struct walk_k *)k;
+    struct value *child = lookup(ev, wk->coll, key);
+    if (!child)
+        return R_CONT;
+    return walk_value(ev, wk->fr, wk->t, wk->i + 1, child, wk->out);
+}
+
+struct walk_enum_k {
+    struct kont k;
+    struct value **fr;
+    struct term *t;
+    size_t i;
+    struct value *child;
+    struct vk *out;
+};
+
+static int walk_enum_next(struct ev *ev, struct kont *k)
+{
+    struct walk_enum_k *wk = (struct walk_enum_k *)k;
+    return walk_value(ev, wk->fr, wk->t, wk->i + 1, wk->child, wk->out);
+}
+
+static int walk_value(struct ev *ev, struct value **fr, struct term *t, size_t i,
+                      struct value *v, struct vk *k)
+{
+    while (i < t->n) {
+        struct term *op = t->a[i];
+        struct value *key = NULL;
+        if (op->flags & TF_CONST) {
+            key = op->val;
+        } else if (op->kind == TM_VAR && op->slot >= 0) {
+            key = fr[op->slot];
+            if (!key)
+                break; /* enumerate */
+        } else if (op->kind == TM_REF || op->kind == TM_CALL || op->kind >= TM_ARRAYC ||
+                   (op->kind == TM_VAR && op->slot < 0)) {
+            struct walk_k wk = {{walk_key_val}, fr, t, i, v, k};
+            return eval_term(ev, fr, op, &wk.vk);
+        } else {
+            bool err = false;
+            key = (op->flags & TF_SIMPLE) ? simple_value(ev, fr, op, &err) : NULL;
+            if (!key) {
+                if (evaluable(ev, fr, op)) {
+                    struct walk_k wk = {{walk_key_val}, fr, t, i, v, k};
+                    return eval_term(ev, fr, op, &wk.vk);
+                }
+                break;
+            }
+        }
+        v = lookup(ev, v, key);
+        if (!v)
+            return R_CONT;
+        i++;
+    }
+    if (i == t->n)
+        return k->fn(ev, k, v);
+    /* enumerate the collection, unifying the operand with each key */
+    if (!v || (v->type != V_ARRAY && v->type != V_OBJECT && v->type != V_SET))
+        return R_CONT;
+    struct term *op = t->a[i];
+    size_t n = coll_len(v);
+    for (size_t j = 0; j < n; j++) {
+        TRY(step(ev, op->loc));
+        struct value *key, *child;
+        coll_at(ev, v, j, &key, &child);
+        struct walk_enum_k wk = {{walk_enum_next}, fr, t, i, child, k};
+        int r;
+        if (op->kind == TM_VAR && op->slot >= 0) {
+            fr[op->slot] = key;
+            size_t mark = ev->tn;
+            if (bind(ev, &fr[op->slot], key) < 0)
+                return R_ERR;
+            r = walk_value(ev, fr, t, i + 1, child, k);
+            undo(ev, mark);
+        } else {
+            r = unify_tv(ev, fr, op, key, &wk.k);
+        }
+        if (r != R_CONT)
+            return r;
+    }
+    return R_CONT;
+}
+
+/* ---------------------------------------------------------- data refs */
+
+static struct value *overlay_at(struct ev *ev, struct value *const *path, size_t plen)
+{
+    for (struct overlay *o = ev->ov; o; o = o->next) {
+        if (o->plen != plen)
+            continue;
+        size_t k = 0;
+        while (k < plen && value_equal(o->path[k], path[k]))
+            k++;
+        if (k == plen)
+            return o->val;
+    }
+    return NULL;
+}
+
+/* Applies overlays strictly below path to doc (innermost first wins:
+ * the list is newest first, so apply oldest first). */
+static struct value *apply_overlays(struct ev *ev, struct value *doc, struct value *const *path,
+                                    size_t plen)
+{
+    struct overlay *list[64];
+    size_t n = 0;
+    for (struct overlay *o = ev->ov; o && n < 64; o = o->next)
+        list[n++] = o;
+    while (n--) {
+        struct overlay *o = list[n];
+        if (o->plen <= plen)
+            continue;
+        size_t k = 0;
+        while (k < plen && value_equal(o->path[k], path[k]))
+            k++;
+        if (k < plen)
+            continue;
+        doc = upsert(ev, doc, o->path + plen, o->plen - plen, o->val);
+    }
+    return doc;
+}
+
+static bool overlay_below(struct ev *ev, struct value *const *path, size_t plen)
+{
+    for (struct overlay *o = ev->ov; o; o = o->next) {
+        if (o->plen < plen)
+            continue;
+        size_t k = 0;
+        while (k < plen && value_equal(o->path[k], path[k]))
+            k++;
+        if (k == plen)
+            return true;
+    }
+    return false;
+}
+
+struct dwalk {
+    struct value **fr;
+    struct term *t;
+    struct value **path; /* consumed operand values */
+    struct vk *out;
+};
+
+static int walk_data(struct ev *ev, struct dwalk *w, size_t i, struct rnode *node,
+                     struct value *base);
+
+struct dkey_k {
+    struct vk vk;
+    struct dwalk *w;
+    size_t i;
+    struct rnode *node;
+    struct value *base;
+};
+
+static int walk_data_key(struct ev *ev, struct dwalk *w, size_t i, struct rnode *node,
+                         struct value *base, struct value *key)
+{
+    w->path[i - 1] = key;
+    struct value *bchild = lookup(ev, base, key);
+    struct rnode *kid = NULL;
+    if (node && key->type == V_STRING)
+        kid = rcomp_node_child(node, key->u.str.s, key->u.str.len);
+    if (ev->ov) {
+        struct value *o = overlay_at(ev, w->path, i);
+        if (o)
+            return walk_value(ev, w->fr, w->t, i + 1, o, w->out);
+    }
+    return walk_data(ev, w, i + 1, kid, bchild);
+}
+
+static int dkey_val(struct ev *ev, struct vk *k, struct value *key)
+{
+    struct dkey_k *dk = (struct dkey_k *)k;
+    return walk_data_key(ev, dk->w, dk->i, dk->node, dk->base, key);
+}
+
+static int walk_data(struct ev *ev, struct dwalk *w, size_t i, struct rnode *node,
+                     struct value *base)
+{
+    struct term *t = w->t;
+    size_t plen = i - 1;
+    if (!node || !node->has_rules_below) {
+        if (ev->ov && overlay_below(ev, w->path, plen))
+            base = apply_overlays(ev, base, w->path, plen);
+        return walk_value(ev, w->fr, t, i, base, w->out);
+    }
+    if (node->nrules || node->dflt) {
+        struct value *doc;
+        TRY(node_value(ev, node, base, &doc));
+        if (doc && node->nkids) {
+            /* keyed/multi rules merge the rules below; done in node_value */
+        }
+        if (ev->ov && overlay_below(ev, w->path, plen))
+            doc = apply_overlays(ev, doc, w->path, plen);
+        if (!doc)
+            return R_CONT;
+        return walk_value(ev, w->fr, t, i, doc, w->out);
+    }
+    if (node->nfuncs)
+        return R_CONT;
+    if (i == t->n) {
+        struct value *doc;
+        TRY(subtree_doc(ev, node, base, w->path, plen, &doc));
+        if (!doc)
+            return R_CONT;
+        return w->out->fn(ev, w->out, doc);
+    }
+    struct term *op = t->a[i];
+    struct value *key = NULL;
+    if (op->flags & TF_CONST)
+        key = op->val;
+    else if (op->kind == TM_VAR && op->slot >= 0)
+        key = w->fr[op->slot];
+    if (key)
+        return walk_data_key(ev, w, i, node, base, key);
+    if (op->kind != TM_VAR && evaluable(ev, w->fr, op)) {
+        struct dkey_k dk = {{dkey_val}, w, i, node, base};
+        return eval_term(ev, w->fr, op, &dk.vk);
+    }
+    struct value *doc;
+    TRY(subtree_doc(ev, node, base, w->path, plen, &doc));
+    if (!doc)
+        return R_CONT;
+    return walk_value(ev, w->fr, t, i, doc, w->out);
+}
+
+static int eval_data_ref(struct ev *ev, struct value **fr, struct term *t, struct vk *k)
+{
+    struct value *pathbuf[32];
+    struct value **path = t->n <= 32 ? pathbuf : arena_alloc(ev->a, t->n * sizeof(*path));
+    if (!path)
+        return oom(ev);
+    struct dwalk w = {fr, t, path, k};
+    if (!ev->ov && t->pre_node) {
+        /* constant prefix: jump to the node, walking base data alongside */
+        struct value *base = ev->data;
+        for (size_t j = 1; j <= t->pre_n; j++) {
+            path[j - 1] = t->a[j]->val;
+            base = base ? lookup(ev, base, t->a[j]->val) : NULL;
+        }
+        return walk_data(ev, &w, 1 + t->pre_n, t->pre_node, base);
+    }
+    if (ev->ov) {
+        struct value *o = overlay_at(ev, path, 0);
+        if (o)
+            return walk_value(ev, fr, t, 1, o, k);
+    }
+    return walk_data(ev, &w, 1, ev->c->root, ev->data);
+}
+
+/* ------------------------------------------------------- rule values */
+
+struct contrib {
+    struct value **path;
+    size_t plen;
+    struct value *leaf;
+    uint8_t kind; /* 0 value, 1 set element, 2 base/sub document (soft) */
+};
+
+struct contribs {
+    struct contrib *v;
+    size_t n, cap;
+};
+
+static int contrib_push(struct ev *ev, struct contribs *c, struct value **path, size_t plen,
+                        struct value *leaf, uint8_t kind)
+{
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 16;
+        struct contrib *nv = arena_alloc(ev->a, nc * sizeof(*nv));
+        if (!nv)
+            return oom(ev);
+        if (c->n)
+            memcpy(nv, c->v, c->n * sizeof(*nv));
+        c->v = nv;
+        c->cap = nc;
+    }
+    struct value **p = plen ? arena_memdup(ev->a, path, plen * sizeof(*p)) : NULL;
+    if (plen && !p)
+        return oom(ev);
+    c->v[c->n++] = (struct contrib){p, plen, leaf, kind};
+    return R_CONT;
+}
+
+static int cmp_contrib_depth;
+static int cmp_contrib(const void *x, const void *y)
+{
+    const struct contrib *a = x, *b = y;
+    size_t d = (size_t)cmp_contrib_depth;
+    bool ae = a->plen <= d, be = b->plen <= d;
+    if (ae || be)
+        return ae && be ? 0 : ae ? -1 : 1;
+    return value_compare(a->path[d], b->path[d]);
+}
+
+/* qsort with a depth parameter without globals: insertion sort on groups */
+static void sort_contribs(struct contrib *v, size_t n, size_t depth)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct contrib x = v[i];
+        size_t j = i;
+        while (j > 0) {
+            const struct contrib *a = &v[j - 1];
+            bool ae = a->plen <= depth, xe = x.plen <= depth;
+            int c = ae || xe ? (ae && xe ? 0 : ae ? -1 : 1)
+                             : value_compare(a->path[depth], x.path[depth]);
+            if (c <= 0)
+                break;
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    (void)cmp_contrib;
+    (void)cmp_contrib_depth;
+}
+
+static int build_doc(struct ev *ev, struct contrib *v, size_t n, size_t depth, struct rloc loc,
+                     struct value **out)
+{
+    sort_contribs(v, n, depth);
+    struct value *leaf = NULL, *soft = NULL;
+    struct value_list set = {0};
+    bool is_set = false;
+    size_t i = 0;
+    for (; i < n && v[i].plen <= depth; i++) {
+        if (v[i].kind == 1) {
+            is_set = true;
+            if (value_list_push(ev->a, &set, v[i].leaf) < 0)
+                return oom(ev);
+        } else if (v[i].kind == 0) {
+            if (leaf && !value_equal(leaf, v[i].leaf))
+                return ev_fail(ev, "eval_conflict_error", loc, "object keys must be unique");
+            leaf = v[i].leaf;
+        } else {
+            soft = v[i].leaf;
+        }
+    }
+    if (is_set) {
+        if (leaf || i < n)
+            return ev_fail(ev, "eval_conflict_error", loc, "object keys must be unique");
+        *out = v_set(ev->a, set.items, set.len);
+        return *out ? R_CONT : oom(ev);
+    }
+    if (leaf && i == n) {
+        *out = leaf;
+        return R_CONT;
+    }
+    struct value *objleaf = leaf ? leaf : soft;
+    if (objleaf && objleaf->type != V_OBJECT && i < n) {
+        if (leaf)
+            return ev_fail(ev, "eval_conflict_error", loc, "object keys must be unique");
+        objleaf = NULL;
+    }
+    if (objleaf && i == n) {
+        *out = objleaf;
+        return R_CONT;
+    }
+    /* deeper contributions: expand an object leaf into them */
+    struct contribs all = {0};
+    if (objleaf) {
+        for (size_t k = 0; k < objleaf->u.obj.len; k++) {
+            struct value **p = arena_alloc(ev->a, (depth + 1) * sizeof(*p));
+            if (!p)
+                return oom(ev);
+            if (depth)
+                memcpy(p, v[i].path, depth * sizeof(*p));
+            p[depth] = objleaf->u.obj.pairs[k].key;
+            TRY(contrib_push(ev, &all, p, depth + 1, objleaf->u.obj.pairs[k].val,
+                             leaf ? 0 : 2));
+        }
+    }
+    for (size_t k = i; k < n; k++)
+        TRY(contrib_push(ev, &all, v[k].path, v[k].plen, v[k].leaf, v[k].kind));
+    sort_contribs(all.v, all.n, depth);
+    struct pair_list pairs = {0};
+    size_t g = 0;
+    while (g < all.n) {
+        size_t e = g + 1;
+        while (e < all.n && value_equal(all.v[e].path[depth], all.v[g].path[depth]))
+            e++;
+        struct value *sub;
+        TRY(build_doc(ev, all.v + g, e - g, depth + 1, loc, &sub));
+        if (sub && pair_list_push(ev->a, &pairs, all.v[g].path[depth], sub) < 0)
+            return oom(ev);
+        g = e;
+    }
+    *out = v_object(ev->a, pairs.pairs, pairs.len, DUP_LAST_WINS, NULL);
+    return *out ? R_CONT : oom(ev);
+}
+
+/* Complete rules. */
+struct complete_k {
+    struct kont k;
+    struct value **fr;
+    struct rule *r;
+    struct value *result;
+};
+
+static int complete_value(struct ev *ev, struct vk *k, struct value *v);
+
+struct complete_vk {
+    struct vk vk;
+    struct complete_k *ck;
+};
+
+static int complete_value(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct complete_k *ck = ((struct complete_vk *)k)->ck;
+    if (ck->result && !value_equal(ck->result, v))
+        return ev_fail(ev, "eval_conflict_error", ck->r->loc,
+                       "complete rules must not produce multiple outputs");
+    ck->result = v;
+    return ck->r->const_value ? R_STOP : R_CONT;
+}
+
+static int complete_solution(struct ev *ev, struct kont *k)
+{
+    struct complete_k *ck = (struct complete_k *)k;
+    if (!ck->r->value)
+        return complete_value(ev, &(struct complete_vk){{complete_value}, ck}.vk, v_bool(true));
+    struct complete_vk cv = {{complete_value}, ck};
+    return eval_term(ev, ck->fr, ck->r->value, &cv.vk);
+}
+
+static int eval_rule_once(struct ev *ev, struct rule *r, struct value **out)
+{
+    struct value **fr = new_frame(ev, r->nslots);
+    if (!fr)
+        return oom(ev);
+    struct complete_k ck = {{complete_solution}, fr, r, NULL};
+    size_t mark = ev->tn;
+    int rc = eval_body(ev, fr, r->body, 0, &ck.k);
+    undo(ev, mark);
+    if (rc == R_ERR)
+        return R_ERR;
+    *out = ck.result;
+    return R_CONT;
+}
+
+static int eval_complete(struct ev *ev, struct rnode *n, struct value **out)
+{
+    struct value *result = NULL;
+    struct rule *from = NULL;
+    for (size_t i = 0; i < n->nrules; i++) {
+        struct value *v = NULL;
+        for (struct rule *r = n->rules[i]; r && !v; r = r->els)
+            TRY(eval_rule_once(ev, r, &v));
+        if (v) {
+            if (result && !value_equal(result, v))
+                return ev_fail(ev, "eval_conflict_error", n->rules[i]->loc,
+                               "complete rules must not produce multiple outputs");
+            result = v;
+            from = n->rules[i];
+            if (n->all_same_const)
+                break;
+        }
+    }
+    (void)from;
+    if (!result && n->dflt)
+        result = n->dflt->value ? n->dflt->value->val : v_bool(true);
+    *out = result;
+    return R_CONT;
+}
+
+/* Multi-value and keyed rules. */
+struct partial_k {
+    struct kont k;
+    struct value **fr;
+    struct rule *r;
+    struct contribs *cs;
+    struct value **keys;
+    size_t base_depth;
+};
+
+struct partial_vk {
+    struct vk vk;
+    struct partial_k *pk;
+    size_t ki;
+};
+
+static int partial_keys(struct ev *ev, struct partial_k *pk, size_t ki);
+
+static int partial_leaf(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct partial_k *pk = ((struct partial_vk *)k)->pk;
+    struct rule *r = pk->r;
+    TRY(contrib_push(ev, pk->cs, pk->keys, r->nkeys, v, r->is_multi ? 1 : 0));
+    return R_CONT;
+}
+
+static int partial_key_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct partial_vk *pv = (struct partial_vk *)k;
+    pv->pk->keys[pv->ki] = v;
+    return partial_keys(ev, pv->pk, pv->ki + 1);
+}
+
+static int partial_keys(struct ev *ev, struct partial_k *pk, size_t ki)
+{
+    struct rule *r = pk->r;
+    if (ki < r->nkeys) {
+        struct partial_vk pv = {{partial_key_val}, pk, ki};
+        return eval_term(ev, pk->fr, r->keys[ki], &pv.vk);
+    }
+    struct partial_vk pv = {{partial_leaf}, pk, ki};
+    struct term *leaf = r->is_multi ? r->elem : r->value;
+    if (!leaf)
+        return partial_leaf(ev, &pv.vk, v_bool(true));
+    return eval_term(ev, pk->fr, leaf, &pv.vk);
+}
+
+static int partial_solution(struct ev *ev, struct kont *k)
+{
+    return partial_keys(ev, (struct partial_k *)k, 0);
+}
+
+static int eval_partial_rules(struct ev *ev, struct rnode *n, struct contribs *cs)
+{
+    for (size_t i = 0; i < n->nrules; i++) {
+        struct rule *r = n->rules[i];
+        struct value **fr = new_frame(ev, r->nslots);
+        struct value **keys = arena_alloc(ev->a, (r->nkeys + 1) * sizeof(*keys));
+        if (!fr || !keys)
+            return oom(ev);
+        struct partial_k pk = {{partial_solution}, fr, r, cs, keys, 0};
+        size_t mark = ev->tn;
+        int rc = eval_body(ev, fr, r->body, 0, &pk.k);
+        undo(ev, mark);
+        if (rc == R_ERR)
+            return R_ERR;
+    }
+    return R_CONT;
+}
+
+/* Adds the documents of n's children (rules below n) as contributions. */
+static int add_kid_docs(struct ev *ev, struct rnode *n, struct value *base,
+                        struct contribs *cs)
+{
+    for (size_t k = 0; k < n->nkids; k++) {
+        struct rnode *kid = n->kids[k];
+        if (!kid->has_rules_below || (kid->nfuncs && !kid->nrules))
+            continue;
+        struct value *kb = lookup(ev, base, kid->key);
+        struct value *doc;
+        TRY(subtree_doc(ev, kid, kb, NULL, 0, &doc));
+        if (doc) {
+            struct value *p[1] = {kid->key};
+            TRY(contrib_push(ev, cs, p, 1, doc, 0));
+        }
+    }
+    return R_CONT;
+}
+
+static int compute_node(struct ev *ev, struct rnode *n, struct value *base, struct value **out)
+{
+    if (n->kind == NK_COMPLETE)
+        return eval_complete(ev, n, out);
+    struct contribs cs = {0};
+    TRY(eval_partial_rules(ev, n, &cs));
+    TRY(add_kid_docs(ev, n, base, &cs));
+    struct rloc loc = n->nrules ? n->rules[0]->loc : NOLOC;
+    if (cs.n == 0) {
+        bool set = n->nrules && n->rules[0]->is_multi && n->rules[0]->nkeys == 0;
+        *out = set ? v_set(ev->a, NULL, 0) : v_object(ev->a, NULL, 0, DUP_LAST_WINS, NULL);
+        if (set && cs.n == 0) {
+            bool all_multi = true;
+            for (size_t k = 0; k < n->nrules; k++)
+                all_multi = all_multi && n->rules[k]->is_multi && !n->rules[k]->nkeys;
+            if (!all_multi)
+                *out = v_object(ev->a, NULL, 0, DUP_LAST_WINS, NULL);
+        }
+        return *out ? R_CONT : oom(ev);
+    }
+    return build_doc(ev, cs.v, cs.n, 0, loc, out);
+}
+
+static int node_value(struct ev *ev, struct rnode *n, struct value *base, struct value **out)
+{
+    struct cache_ent *ce = &ev->cache[n->id];
+    if (ce->state == 2 && ce->gen == ev->gen) {
+        *out = ce->v;
+        return R_CONT;
+    }
+    if (ce->state == 1 && ce->gen == ev->gen)
+        return ev_fail(ev, "rego_recursion_error",
+                       n->nrules ? n->rules[0]->loc : NOLOC, "rule %s is recursive", n->path);
+    if (++ev->depth > ev->max_depth)
+        return ev_fail(ev, "eval_limit_error", n->nrules ? n->rules[0]->loc : NOLOC,
+                       "maximum evaluation depth exceeded (%u)", ev->max_depth);
+    uint32_t gen = ev->gen;
+    ce->state = 1;
+    ce->gen = gen;
+    struct value *v = NULL;
+    int r = compute_node(ev, n, base, &v);
+    ev->depth--;
+    ce = &ev->cache[n->id];
+    if (r == R_ERR) {
+        ce->state = 0;
+        return R_ERR;
+    }
+    ce->state = 2;
+    ce->gen = gen;
+    ce->v = v;
+    *out = v;
+    return R_CONT;
+}
+
+static int subtree_doc(struct ev *ev, struct rnode *n, struct value *base,
+                       struct value *const *path, size_t plen, struct value **out)
+{
+    if (!n || !n->has_rules_below) {
+        *out = base;
+        return R_CONT;
+    }
+    if (n->nrules || n->dflt)
+        return node_value(ev, n, base, out);
+    struct contribs cs = {0};
+    if (base) {
+        if (base->type != V_OBJECT) {
+            *out = base;
+            return R_CONT;
+        }
+        TRY(contrib_push(ev, &cs, NULL, 0, base, 2));
+    }
+    TRY(add_kid_docs(ev, n, base, &cs));
+    if (cs.n == 0) {
+        *out = v_object(ev->a, NULL, 0, DUP_LAST_WINS, NULL);
+        return *out ? R_CONT : oom(ev);
+    }
+    TRY(build_doc(ev, cs.v, cs.n, 0, NOLOC, out));
+    (void)path;
+    (void)plen;
+    return R_CONT;
+}
+
+/* --------------------------------------------------------------- calls */
+
+struct fn_k {
+    struct kont k;
+    struct value **fr;
+    struct rule *r;
+    struct value *result;
+    bool produced;
+};
+
+static int fn_value(struct ev *ev, struct vk *k, struct value *v);
+struct fn_vk {
+    struct vk vk;
+    struct fn_k *fk;
+};
+
+static int fn_value(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct fn_k *fk = ((struct fn_vk *)k)->fk;
+    if (fk->result && !value_equal(fk->result, v))
+        return ev_fail(ev, "eval_conflict_error", fk->r->loc,
+                       "functions must not produce multiple outputs for same inputs");
+    fk->result = v;
+    fk->produced = true;
+    return (!fk->r->value || (fk->r->value->flags & TF_CONST)) ? R_STOP : R_CONT;
+}
+
+static int fn_solution(struct ev *ev, struct kont *k)
+{
+    struct fn_k *fk = (struct fn_k *)k;
+    struct fn_vk fv = {{fn_value}, fk};
+    if (!fk->r->value)
+        return fn_value(ev, &fv.vk, v_bool(true));
+    return eval_term(ev, fk->fr, fk->r->value, &fv.vk);
+}
+
+struct args_k {
+    struct kont k;
+    struct value **fr;
+    struct rule *r;
+    struct value *const *args;
+    size_t i;
+    struct fn_k *fk;
+};
+
+static int args_next(struct ev *ev, struct kont *k)
+{
+    struct args_k *ak = (struct args_k *)k;
+    if (ak->i == ak->r->nargs)
+        return eval_body(ev, ak->fr, ak->r->body, 0, &ak->fk->k);
+    struct args_k nk = *ak;
+    nk.i++;
+    return unify_tv(ev, ak->fr, ak->r->args[ak->i], ak->args[ak->i], &nk.k);
+}
+
+static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
+                       struct value **result, bool *produced)
+{
+    struct value **fr = new_frame(ev, r->nslots);
+    if (!fr)
+        return oom(ev);
+    struct fn_k fk = {{fn_solution}, fr, r, *result, false};
+    struct args_k ak = {{args_next}, fr, r, args, 0, &fk};
+    size_t mark = ev->tn;
+    int rc = args_next(ev, &ak.k);
+    undo(ev, mark);
+    if (rc == R_ERR)
+        return R_ERR;
+    *result = fk.result;
+    *produced = fk.produced;
+    return R_CONT;
+}
+
+static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
+                     struct rloc loc, struct value **out)
+{
+    if (++ev->depth > ev->max_depth)
+        return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded (%u)",
+                       ev->max_depth);
+    struct value *result = NULL;
+    for (size_t i = 0; i < fn->nfuncs; i++) {
+        for (struct rule *r = fn->funcs[i]; r; r = r->els) {
+            bool produced = false;
+            if (eval_fn_def(ev, r, args, &result, &produced) < 0) {
+                ev->depth--;
+                return R_ERR;
+            }
+            if (produced)
+                break;
+        }
+        if (result && fn->all_same_const)
+            break;
+    }
+    ev->depth--;
+    *out = result;
+    return R_CONT;
+}
+
+static struct value *nd_get(struct ev *ev, const char *name, struct value *args)
+{
+    for (struct nd_ent *e = ev->nd; e; e = e->next)
+        if (strcmp(e->name, name) == 0 && value_equal(e->args, args))
+            return e->out;
+    return NULL;
+}
+
+static int call_builtin(struct ev *ev, const struct rego_builtin *bi, struct value *const *args,
+                        size_t nargs, struct rloc loc, struct value **out)
+{
+    struct value *argv = NULL;
+    if (bi->flags & BI_NONDET) {
+        argv = v_array(ev->a, (struct value **)args, nargs);
+        if (!argv)
+            return oom(ev);
+        struct value *c = nd_get(ev, bi->name, argv);
+        if (c) {
+            *out = c;
+            return R_CONT;
+        }
+    }
+    struct as_error aerr;
+    as_err_clear(&aerr);
+    struct rego_bi_ctx ctx = {.arena = ev->a, .name = bi->name, .strict = ev->strict,
+                              .now_ns = ev->now_ns, .err = &aerr, .eval = ev};
+    *out = NULL;
+    if (bi->fn(&ctx, args, nargs, out) < 0) {
+        *out = NULL;
+        if (ev->strict)
+            return ev_fail(ev, ctx.err_code ? ctx.err_code : "eval_builtin_error", loc, "%s",
+                           aerr.detail);
+        return R_CONT;
+    }
+    if (argv && *out) {
+        struct nd_ent *e = arena_alloc(ev->a, sizeof(*e));
+        if (!e)
+            return oom(ev);
+        *e = (struct nd_ent){ev->nd, bi->name, argv, *out};
+        ev->nd = e;
+    }
+    return R_CONT;
+}
+
+static int call_host(struct ev *ev, int host, struct value *const *args, size_t nargs,
+                     struct rloc loc, struct value **out)
+{
+    const struct host_builtin *h = rego_host_at(host - 1);
+    if (!h)
+        return ev_fail(ev, "eval_internal_error", loc, "host builtin missing");
+    bool failed = false;
+    struct as_error aerr;
+    as_err_clear(&aerr);
+    *out = h->fn(NULL, ev->a, args, nargs, &failed, &aerr);
+    if (failed)
+        return ev_fail(ev, aerr.type[0] ? aerr.type : "eval_builtin_error", loc, "%s: %s",
+                       h->name, aerr.detail);
+    return R_CONT;
+}
+
+static struct mock *find_mock(struct ev *ev, const char *name)
+{
+    for (struct mock *m = ev->mocks; m; m = m->next)
+        if (name && strcmp(m->name, name) == 0)
+            return m;
+    return NULL;
+}
+
+/* Calls the function of call term t with evaluated args; *out NULL when
+ * undefined. */
+static int invoke(struct ev *ev, struct term *t, struct value *const *args, size_t nargs,
+                  struct value **out)
+{
+    *out = NULL;
+    struct rnode *fn = t->fn;
+    const struct rego_builtin *bi = t->bi;
+    int host = t->host;
+    if (ev->mocks) {
+        struct mock *m = find_mock(ev, t->fn_name);
+        if (!m && fn)
+            m = find_mock(ev, fn->path);
+        if (m) {
+            if (m->val) {
+                *out = m->val;
+                return R_CONT;
+            }
+            fn = m->fn;
+            bi = m->bi;
+            host = m->host;
+        }
+    }
+    if (fn)
+        return call_user(ev, fn, args, t->loc, out);
+    if (host)
+        return call_host(ev, host, args, nargs, t->loc, out);
+    if (bi)
+        return call_builtin(ev, bi, args, nargs, t->loc, out);
+    return ev_fail(ev, "eval_internal_error", t->loc, "unresolved call");
+}
+
+struct call_k {
+    struct vk vk;
+    struct value **fr;
+    struct term *t;
+    size_t i, nin;
+    struct value **vals;
+    struct vk *out;
+};
+
+static int call_arg_val(struct ev *ev, struct vk *k, struct value *v);
+
+static int call_from(struct ev *ev, struct call_k *ck)
+{
+    if (ck->i == ck->nin) {
+        struct value *res;
+        TRY(invoke(ev, ck->t, ck->vals, ck->nin, &res));
+        if (!res)
+            return R_CONT;
+        if (ck->t->bi && (ck->t->bi->flags & BI_RELATION) && res->type == V_ARRAY) {
+            for (size_t j = 0; j < res->u.arr.len; j++) {
+                int r = ck->out->fn(ev, ck->out, res->u.arr.items[j]);
+                if (r != R_CONT)
+                    return r;
+            }
+            return R_CONT;
+        }
+        return ck->out->fn(ev, ck->out, res);
+    }
+    struct call_k nk = *ck;
+    nk.vk.fn = call_arg_val;
+    struct term *arg = ck->t->a[1 + ck->i];
+    if (arg->flags & TF_CONST)
+        return call_arg_val(ev, &nk.vk, arg->val);
+    if (arg->kind == TM_VAR && arg->slot >= 0 && ck->fr[arg->slot])
+        return call_arg_val(ev, &nk.vk, ck->fr[arg->slot]);
+    return eval_term(ev, ck->fr, arg, &nk.vk);
+}
+
+static int call_arg_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct call_k *ck = (struct call_k *)k;
+    ck->vals[ck->i] = v;
+    struct call_k nk = *ck;
+    nk.i++;
+    return call_from(ev, &nk);
+}
+
+static int eval_call(struct ev *ev, struct value **fr, struct term *t, struct vk *k)
+{
+    size_t nin = t->n - 1 - (t->call_out ? 1 : 0);
+    struct value *argbuf[8];
+    struct value **vals = nin <= 8 ? argbuf : arena_alloc(ev->a, nin * sizeof(*vals));
+    if (!vals)
+        return oom(ev);
+    struct call_k ck = {{call_arg_val}, fr, t, 0, nin, vals, k};
+    return call_from(ev, &ck);
+}
+
+/* ---------------------------------------------------------------- terms */
+
+struct head_k {
+    struct vk vk;
+    struct value **fr;
+    struct term *t;
+    struct vk *out;
+};
+
+static int head_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct head_k *hk = (struct head_k *)k;
+    return walk_value(ev, hk->fr, hk->t, 1, v, hk->out);
+}
+
+static int eval_term(struct ev *ev, struct value **fr, struct term *t, struct vk *k)
+{
+    if (t->flags & TF_CONST)
+        return k->fn(ev, k, t->val);
+    switch (t->kind) {
+    case TM_VAR:
+        if (t->slot >= 0)
+            return fr[t->slot] ? k->fn(ev, k, fr[t->slot]) : R_CONT;
+        if (t->slot == SLOT_INPUT)
+            return ev->input ? k->fn(ev, k, ev->input) : R_CONT;
+        if (t->slot == SLOT_DATA) {
+            struct value *doc = ev->data;
+            if (ev->ov)
+                doc = apply_overlays(ev, doc, NULL, 0);
+            TRY(subtree_doc(ev, ev->c->root, doc, NULL, 0, &doc));
+            return doc ? k->fn(ev, k, doc) : R_CONT;
+        }
+        return R_CONT;
+    case TM_REF:
+        if (t->a[0]->kind == TM_VAR && t->a[0]->slot == SLOT_DATA)
+            return eval_data_ref(ev, fr, t, k);
+        if (t->a[0]->kind == TM_VAR) {
+            struct value *h = t->a[0]->slot >= 0       ? fr[t->a[0]->slot]
+                              : t->a[0]->slot == SLOT_INPUT ? ev->input
+                                                            : NULL;
+            if (!h)
+                return R_CONT;
+            return walk_value(ev, fr, t, 1, h, k);
+        } else {
+            struct head_k hk = {{head_val}, fr, t, k};
+            return eval_term(ev, fr, t->a[0], &hk.vk);
+        }
+    case TM_ARRAY:
+    case TM_SET:
+    case TM_OBJECT:
+        return eval_composite(ev, fr, t, k);
+    case TM_CALL:
+        return eval_call(ev, fr, t, k);
+    default:
+        return eval_compr(ev, fr, t, k);
+    }
+}
+
+/* ---------------------------------------------------------- unification */
+
+struct eqv_k {
+    struct vk vk;
+    struct value *want;
+    struct kont *k;
+};
+
+static int eqv_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct eqv_k *ek = (struct eqv_k *)k;
+    return value_equal(ek->want, v) ? ek->k->fn(ev, ek->k) : R_CONT;
+}
+
+struct seq_k {
+    struct kont k;
+    struct value **fr;
+    struct term *p;
+    struct value *v;
+    size_t i;
+    struct kont *out;
+};
+
+static int unify_seq(struct ev *ev, struct kont *k)
+{
+    struct seq_k *sk = (struct seq_k *)k;
+    struct term *p = sk->p;
+    struct value *v = sk->v;
+    if (p->kind == TM_ARRAY) {
+        if (sk->i == p->n)
+            return sk->out->fn(ev, sk->out);
+        struct seq_k nk = *sk;
+        nk.i++;
+        return unify_tv(ev, sk->fr, p->a[sk->i], v->u.arr.items[sk->i], &nk.k);
+    }
+    /* object: pattern pairs by key */
+    size_t np = p->n / 2;
+    if (sk->i == np)
+        return sk->out->fn(ev, sk->out);
+    struct term *kt = p->a[2 * sk->i];
+    bool err = false;
+    struct value *key = (kt->flags & TF_SIMPLE) ? simple_value(ev, sk->fr, kt, &err) : NULL;
+    if (!key) {
+        /* non-ground key: try each member */
+        for (size_t j = 0; j < v->u.obj.len; j++) {
+            struct seq_k nk = *sk;
+            nk.i++;
+            struct value_pair *pr = &v->u.obj.pairs[j];
+            struct seq_k vk2 = {{unify_seq}, sk->fr, NULL, NULL, 0, &nk.k};
+            (void)vk2;
+            size_t mark = ev->tn;
+            struct kont *after = &nk.k;
+            /* unify the key, then the value */
+            struct seq_k pair = {{NULL}, sk->fr, p, v, sk->i, after};
+            (void)pair;
+            int r;
+            {
+                struct value_pair_k {
+                    struct kont k;
+                    struct value **fr;
+                    struct term *vt;
+                    struct value *vv;
+                    struct kont *after;
+                };
+                r = unify_tv(ev, sk->fr, kt, pr->key, after);
+            }
+            undo(ev, mark);
+            if (r != R_CONT)
+                return r;
+        }
+        return R_CONT;
+    }
+    struct value *mv = value_object_get(v, key);
+    if (!mv)
+        return R_CONT;
+    struct seq_k nk = *sk;
+    nk.i++;
+    return unify_tv(ev, sk->fr, p->a[2 * sk->i + 1], mv, &nk.k);
+}
+
+static int unify_tv(struct ev *ev, struct value **fr, struct term *p, struct value *v,
+                    struct kont *k)
+{
+    if (p->flags & TF_CONST)
+        return value_equal(p->val, v) ? k->fn(ev, k) : R_CONT;
+    switch (p->kind) {
+    case TM_VAR: {
+        if (p->slot >= 0) {
+            struct value *cur = fr[p->slot];
+            if (cur)
+                return value_equal(cur, v) ? k->fn(ev, k) : R_CONT;
+            size_t mark = ev->tn;
+            TRY(bind(ev, &fr[p->slot], v));
+            int r = k->fn(ev, k);
+            undo(ev, mark);
+            return r;
+        }
+        struct eqv_k ek = {{eqv_val}, v, k};
+        return eval_term(ev, fr, p, &ek.vk);
+    }
+    case TM_ARRAY:
+        if (v->type != V_ARRAY || v->u.arr.len != p->n)
+            return R_CONT;
+        {
+            struct seq_k sk = {{unify_seq}, fr, p, v, 0, k};
+            return unify_seq(ev, &sk.k);
+        }
+    case TM_OBJECT:
+        if (v->type != V_OBJECT || v->u.obj.len != p->n / 2)
+            return R_CONT;
+        {
+            struct seq_k sk = {{unify_seq}, fr, p, v, 0, k};
+            return unify_seq(ev, &sk.k);
+        }
+    default: {
+        struct eqv_k ek = {{eqv_val}, v, k};
+        return eval_term(ev, fr, p, &ek.vk);
+    }
+    }
+}
+
+struct utv_k {
+    struct vk vk;
+    struct value **fr;
+    struct term *p;
+    struct kont *k;
+};
+
+static int utv_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct utv_k *uk = (struct utv_k *)k;
+    return unify_tv(ev, uk->fr, uk->p, v, uk->k);
+}
+
+static int unify_terms(struct ev *ev, struct value **fr, struct term *a, struct term *b,
+                       struct kont *k);
+
+struct pairs_k {
+    struct kont k;
+    struct value **fr;
+    struct term **xs, **ys;
+    uint8_t *done;
+    size_t n;
+    struct kont *out;
+};
+
+static int unify_pairs(struct ev *ev, struct kont *k)
+{
+    struct pairs_k *pk = (struct pairs_k *)k;
+    for (size_t j = 0; j < pk->n; j++) {
+        if (pk->done[j])
+            continue;
+        struct term *x = pk->xs[j], *y = pk->ys[j];
+        if (!evaluable(ev, pk->fr, x) && !evaluable(ev, pk->fr, y) &&
+            !(x->kind == y->kind && (x->kind == TM_ARRAY || x->kind == TM_OBJECT)))
+            continue;
+        pk->done[j] = 1;
+        int r = unify_terms(ev, pk->fr, x, y, k);
+        pk->done[j] = 0;
+        return r;
+    }
+    for (size_t j = 0; j < pk->n; j++)
+        if (!pk->done[j])
+            return R_CONT; /* unresolvable (the compiler rejects these) */
+    return pk->out->fn(ev, pk->out);
+}
+
+static int unify_terms(struct ev *ev, struct value **fr, struct term *a, struct term *b,
+                       struct kont *k)
+{
+    if (evaluable(ev, fr, b)) {
+        struct utv_k uk = {{utv_val}, fr, a, k};
+        return eval_term(ev, fr, b, &uk.vk);
+    }
+    if (evaluable(ev, fr, a)) {
+        struct utv_k uk = {{utv_val}, fr, b, k};
+        return eval_term(ev, fr, a, &uk.vk);
+    }
+    bool arrays = a->kind == TM_ARRAY && b->kind == TM_ARRAY;
+    bool objects = a->kind == TM_OBJECT && b->kind == TM_OBJECT;
+    if ((!arrays && !objects) || a->n != b->n)
+        return R_CONT;
+    size_t n = arrays ? a->n : a->n / 2;
+    struct term **xs = arena_alloc(ev->a, (n + 1) * sizeof(*xs));
+    struct term **ys = arena_alloc(ev->a, (n + 1) * sizeof(*ys));
+    uint8_t *done = arena_zalloc(ev->a, n + 1);
+    if (!xs || !ys || !done)
+        return oom(ev);
+    if (arrays) {
+        for (size_t j = 0; j < n; j++) {
+            xs[j] = a->a[j];
+            ys[j] = b->a[j];
+        }
+    } else {
+        for (size_t j = 0; j < n; j++) {
+            bool e1 = false, e2 = false;
+            struct value *ka = simple_value(ev, fr, a->a[2 * j], &e1);
+            size_t m = 0;
+            for (; m < n; m++) {
+                struct value *kb = simple_value(ev, fr, b->a[2 * m], &e2);
+                if (ka && kb && value_equal(ka, kb))
+                    break;
+            }
+            if (m == n)
+                return R_CONT;
+            xs[j] = a->a[2 * j + 1];
+            ys[j] = b->a[2 * m + 1];
+        }
+    }
+    struct pairs_k pk = {{unify_pairs}, fr, xs, ys, done, n, k};
+    return unify_pairs(ev, &pk.k);
+}
+
+/* ---------------------------------------------------------- expressions */
+
+struct stop_k {
+    struct kont k;
+};
+static int stop_fn(struct ev *ev, struct kont *k)
+{
+    (void)ev;
+    (void)k;
+    return R_STOP;
+}
+
+struct term_k {
+    struct vk vk;
+    struct expr *e;
+    struct kont *k;
+};
+
+static int term_truth(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct term_k *tk = (struct term_k *)k;
+    if (v->type == V_BOOL && !v->u.b)
+        return R_CONT;
+    if (tk->e->qtop && ev->expr_vals)
+        ev->expr_vals[tk->e->index] = v;
+    return tk->k->fn(ev, tk->k);
+}
+
+struct mark_k {
+    struct kont k;
+    struct expr *e;
+    struct kont *next;
+};
+
+static int mark_true(struct ev *ev, struct kont *k)
+{
+    struct mark_k *mk = (struct mark_k *)k;
+    if (mk->e->qtop && ev->expr_vals)
+        ev->expr_vals[mk->e->index] = v_bool(true);
+    return mk->next->fn(ev, mk->next);
+}
+
+struct somein_k {
+    struct kont k;
+    struct value **fr;
+    struct expr *e;
+    struct value *val;
+    struct kont *next;
+};
+
+static int somein_key_done(struct ev *ev, struct kont *k)
+{
+    struct somein_k *sk = (struct somein_k *)k;
+    return unify_tv(ev, sk->fr, sk->e->b, sk->val, sk->next);
+}
+
+struct dom_k {
+    struct vk vk;
+    struct value **fr;
+    struct expr *e;
+    struct kont *next;
+};
+
+static int somein_domain(struct ev *ev, struct vk *k, struct value *dom)
+{
+    struct dom_k *dk = (struct dom_k *)k;
+    if (dom->type != V_ARRAY && dom->type != V_OBJECT && dom->type != V_SET)
+        return R_CONT;
+    size_t n = coll_len(dom);
+    for (size_t j = 0; j < n; j++) {
+        TRY(step(ev, dk->e->loc));
+        struct value *key, *val;
+        coll_at(ev, dom, j, &key, &val);
+        int r;
+        if (dk->e->a) {
+            struct somein_k sk = {{somein_key_done}, dk->fr, dk->e, val, dk->next};
+            r = unify_tv(ev, dk->fr, dk->e->a, key, &sk.k);
+        } else {
+            r = unify_tv(ev, dk->fr, dk->e->b, val, dk->next);
+        }
+        if (r != R_CONT)
+            return r;
+    }
+    return R_CONT;
+}
+
+static int every_domain(struct ev *ev, struct vk *k, struct value *dom)
+{
+    struct dom_k *dk = (struct dom_k *)k;
+    struct expr *e = dk->e;
+    size_t n = (dom->type == V_ARRAY || dom->type == V_OBJECT || dom->type == V_SET)
+                   ? coll_len(dom) : 0;
+    for (size_t j = 0; j < n; j++) {
+        TRY(step(ev, e->loc));
+        struct value *key, *val;
+        coll_at(ev, dom, j, &key, &val);
+        size_t mark = ev->tn;
+        struct stop_k stop = {{stop_fn}};
+        struct somein_k sk = {{NULL}, dk->fr, e, val, NULL};
+        (void)sk;
+        int r = R_CONT;
+        bool ok = true;
+        if (e->a && e->a->kind == TM_VAR && e->a->slot >= 0)
+            r = bind(ev, &dk->fr[e->a->slot], key);
+        if (r == R_CONT && e->b->kind == TM_VAR && e->b->slot >= 0)
+            r = bind(ev, &dk->fr[e->b->slot], val);
+        else if (r == R_CONT && e->b->kind != TM_VAR)
+            ok = false;
+        if (r == R_ERR)
+            return R_ERR;
+        if (ok)
+            r = eval_body(ev, dk->fr, e->body, 0, &stop.k);
+        else
+            r = R_CONT;
+        undo(ev, mark);
+        if (r == R_ERR)
+            return R_ERR;
+        if (r != R_STOP)
+            return R_CONT; /* an element fails the body: every is false */
+    }
+    return dk->next->fn(ev, dk->next);
+}
+
+struct with_state {
+    struct value *input;
+    struct overlay *ov;
+    struct mock *mocks;
+    uint32_t gen;
+};
+
+struct with_k {
+    struct kont k;
+    struct with_state outer, inner;
+    struct kont *next;
+};
+
+static void with_set(struct ev *ev, const struct with_state *s)
+{
+    ev->input = s->input;
+    ev->ov = s->ov;
+    ev->mocks = s->mocks;
+    ev->gen = s->gen;
+}
+
+static int with_after(struct ev *ev, struct kont *k)
+{
+    struct with_k *wk = (struct with_k *)k;
+    with_set(ev, &wk->outer);
+    int r = wk->next->fn(ev, wk->next);
+    with_set(ev, &wk->inner);
+    return r;
+}
+
+struct first_k {
+    struct vk vk;
+    struct value *v;
+};
+static int first_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    (void)ev;
+    ((struct first_k *)k)->v = v;
+    return R_STOP;
+}
+
+static int eval_expr_core(struct ev *ev, struct value **fr, struct expr *e, struct kont *k);
+
+static int eval_with(struct ev *ev, struct value **fr, struct expr *e, struct kont *k)
+{
+    struct with_k wk = {{with_after}, {ev->input, ev->ov, ev->mocks, ev->gen}, {0}, k};
+    for (size_t i = 0; i < e->nwith; i++) {
+        struct with_mod *w = &e->with[i];
+        struct value *v = NULL;
+        if (w->value) {
+            struct first_k fk = {{first_val}, NULL};
+            if (eval_term(ev, fr, w->value, &fk.vk) == R_ERR) {
+                with_set(ev, &wk.outer);
+                return R_ERR;
+            }
+            v = fk.v;
+            if (!v) {
+                with_set(ev, &wk.outer);
+                return R_CONT;
+            }
+        }
+        if (w->kind == 0) {
+            ev->input = upsert(ev, ev->input, w->path, w->plen, v);
+            if (!ev->input)
+                return oom(ev);
+        } else if (w->kind == 1) {
+            struct overlay *o = arena_alloc(ev->a, sizeof(*o));
+            if (!o)
+                return oom(ev);
+            *o = (struct overlay){ev->ov, w->path, w->plen, v};
+            ev->ov = o;
+        } else {
+            struct mock *m = arena_alloc(ev->a, sizeof(*m));
+            if (!m)
+                return oom(ev);
+            *m = (struct mock){ev->mocks, w->fn_name, v, w->mock_fn, w->mock_bi, w->mock_host};
+            ev->mocks = m;
+        }
+    }
+    ev->gen = ++ev->gen_counter;
+    wk.inner = (struct with_state){ev->input, ev->ov, ev->mocks, ev->gen};
+    int r = eval_expr_core(ev, fr, e, &wk.k);
+    with_set(ev, &wk.outer);
+    return r;
+}
+
+struct callout_k {
+    struct vk vk;
+    struct value **fr;
+    struct term *out;
+    struct kont *k;
+};
+
+static int callout_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    struct callout_k *ck = (struct callout_k *)k;
+    return unify_tv(ev, ck->fr, ck->out, v, ck->k);
+}
+
+static int eval_positive(struct ev *ev, struct value **fr, struct expr *e, struct kont *k)
+{
+    switch (e->kind) {
+    case EX_TERM: {
+        struct term *t = e->a;
+        if (t->kind == TM_CALL && t->call_out) {
+            struct mark_k mk = {{mark_true}, e, k};
+            struct callout_k ck = {{callout_val}, fr, t->a[t->n - 1], &mk.k};
+            return eval_call(ev, fr, t, &ck.vk);
+        }
+        struct term_k tk = {{term_truth}, e, k};
+        return eval_term(ev, fr, t, &tk.vk);
+    }
+    case EX_UNIFY:
+    case EX_ASSIGN: {
+        struct mark_k mk = {{mark_true}, e, k};
+        return unify_terms(ev, fr, e->a, e->b, &mk.k);
+    }
+    case EX_SOME: {
+        struct mark_k mk = {{mark_true}, e, k};
+        return mark_true(ev, &mk.k);
+    }
+    case EX_SOMEIN: {
+        struct mark_k mk = {{mark_true}, e, k};
+        struct dom_k dk = {{somein_domain}, fr, e, &mk.k};
+        return eval_term(ev, fr, e->c, &dk.vk);
+    }
+    case EX_EVERY: {
+        struct mark_k mk = {{mark_true}, e, k};
+        struct dom_k dk = {{every_domain}, fr, e, &mk.k};
+        return eval_term(ev, fr, e->c, &dk.vk);
+    }
+    }
+    return R_CONT;
+}
+
+static int eval_expr_core(struct ev *ev, struct value **fr, struct expr *e, struct kont *k)
+{
+    if (!e->neg)
+        return eval_positive(ev, fr, e, k);
+    struct stop_k stop = {{stop_fn}};
+    size_t mark = ev->tn;
+    int r = eval_positive(ev, fr, e, &stop.k);
+    undo(ev, mark);
+    if (r == R_ERR)
+        return R_ERR;
+    if (r == R_STOP)
+        return R_CONT;
+    if (e->qtop && ev->expr_vals)
+        ev->expr_vals[e->index] = v_bool(true);
+    return k->fn(ev, k);
+}
+
+struct body_k {
+    struct kont k;
+    struct value **fr;
+    struct body *b;
+    size_t i;
+    struct kont *next;
+};
+
+static int body_next(struct ev *ev, struct kont *k)
+{
+    struct body_k *bk = (struct body_k *)k;
+    return eval_body(ev, bk->fr, bk->b, bk->i, bk->next);
+}
+
+static int eval_body(struct ev *ev, struct value **fr, struct body *b, size_t i,
+                     struct kont *k)
+{
+    if (i == b->n)
+        return k->fn(ev, k);
+    struct expr *e = b->e[i];
+    TRY(step(ev, e->loc));
+    if (i + 1 == b->n) {
+        if (e->nwith)
+            return eval_with(ev, fr, e, k);
+        return eval_expr_core(ev, fr, e, k);
+    }
+    struct body_k bk = {{body_next}, fr, b, i + 1, k};
+    if (e->nwith)
+        return eval_with(ev, fr, e, &bk.k);
+    return eval_expr_core(ev, fr, e, &bk.k);
+}
+
+/* ---------------------------------------------------------------- entry */
+
+static int ev_init(struct ev *ev, const struct rego_compiled *c, const struct reval_opts *o,
+                   struct arena *a, struct rego_err *err)
+{
+    pthread_once(&g_small_once, init_small);
+    memset(ev, 0, sizeof(*ev));
+    ev->c = c;
+    ev->a = a;
+    ev->err = err;
+    ev->input = (struct value *)o->input;
+    ev->strict = o->strict;
+    ev->max_steps = o->limits.max_steps ? o->limits.max_steps : 10000000UL;
+    ev->max_depth = o->limits.max_depth ? o->limits.max_depth : 1000;
+    ev->cache = arena_zalloc(a, (size_t)(c->nnodes + 1) * sizeof(*ev->cache));
+    if (!ev->cache)
+        return oom(ev);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ev->now_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    /* base data: compiled base merged with this evaluation's extra data */
+    struct value *d = c->base_data;
+    if (o->extra_data) {
+        if (!d || d->type != V_OBJECT || o->extra_data->type != V_OBJECT) {
+            d = (struct value *)o->extra_data;
+        } else {
+            struct value *m = d;
+            for (size_t k = 0; k < o->extra_data->u.obj.len; k++) {
+                struct value *p[1] = {o->extra_data->u.obj.pairs[k].key};
+                m = upsert(ev, m, p, 1, o->extra_data->u.obj.pairs[k].val);
+                if (!m)
+                    return oom(ev);
+            }
+            d = m;
+        }
+    }
+    ev->data = d;
+    ev->stack_base = __builtin_frame_address(0);
+    return R_CONT;
+}
+
+static void ev_done(struct ev *ev) { free(ev->trail); }
+
+struct result_k {
+    struct kont k;
+    struct value **fr;
+    reval_result_fn fn;
+    void *ctx;
+};
+
+static int result_fn(struct ev *ev, struct kont *k)
+{
+    struct result_k *rk = (struct result_k *)k;
+    if (rk->fn(rk->ctx, rk->fr, ev->expr_vals) < 0)
+        return oom(ev);
+    return R_CONT;
+}
+
+int reval_query(const struct rego_compiled *c, const struct rquery *q,
+                const struct reval_opts *o, struct arena *a, reval_result_fn fn, void *ctx,
+                struct rego_err *err)
+{
+    struct ev ev;
+    if (ev_init(&ev, c, o, a, err) < 0)
+        return -1;
+    struct value **fr = new_frame(&ev, q->nslots);
+    ev.expr_vals = arena_zalloc(a, (q->nexprs + 1) * sizeof(*ev.expr_vals));
+    if (!fr || !ev.expr_vals) {
+        ev_done(&ev);
+        return oom(&ev);
+    }
+    struct result_k rk = {{result_fn}, fr, fn, ctx};
+    int r = eval_body(&ev, fr, q->body, 0, &rk.k);
+    ev_done(&ev);
+    return r == R_ERR ? -1 : 0;
+}
+
+struct path_vk {
+    struct vk vk;
+    struct value *v;
+};
+static int path_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    (void)ev;
+    ((struct path_vk *)k)->v = v;
+    return R_STOP;
+}
+
+int reval_path(const struct rego_compiled *c, struct value *const *path, size_t n,
+               const struct reval_opts *o, struct arena *a, struct value **out,
+               struct rego_err *err)
+{
+    struct ev ev;
+    if (ev_init(&ev, c, o, a, err) < 0)
+        return -1;
+    struct term *t = arena_zalloc(a, sizeof(*t));
+    struct term **ops = arena_zalloc(a, (n + 1) * sizeof(*ops));
+    struct term *opterms = arena_zalloc(a, (n + 1) * sizeof(*opterms));
+    struct term *root = arena_zalloc(a, sizeof(*root));
+    if (!t || !ops || !opterms || !root) {
+        ev_done(&ev);
+        return oom(&ev);
+    }
+    root->kind = TM_VAR;
+    root->slot = SLOT_DATA;
+    root->name = "data";
+    ops[0] = root;
+    struct rnode *node = c->root;
+    size_t pre = 0;
+    bool walking = true;
+    for (size_t k = 0; k < n; k++) {
+        opterms[k].kind = TM_SCALAR;
+        opterms[k].flags = TF_CONST | TF_SIMPLE;
+        opterms[k].val = path[k];
+        ops[k + 1] = &opterms[k];
+        if (walking && path[k]->type == V_STRING) {
+            struct rnode *kid = rcomp_node_child(node, path[k]->u.str.s, path[k]->u.str.len);
+            if (kid) {
+                node = kid;
+                pre++;
+            } else {
+                walking = false;
+            }
+        } else {
+            walking = false;
+        }
+    }
+    if (n == 0) {
+        t = root;
+    } else {
+        t->kind = TM_REF;
+        t->a = ops;
+        t->n = n + 1;
+        t->pre_node = node;
+        t->pre_n = pre;
+    }
+    struct path_vk pv = {{path_val}, NULL};
+    int r = eval_term(&ev, NULL, t, &pv.vk);
+    ev_done(&ev);
+    if (r == R_ERR)
+        return -1;
+    *out = pv.v;
+    return 0;
+}

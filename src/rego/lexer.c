@@ -1,0 +1,371 @@
+/* lexer.c - scans Rego source into tokens (see lexer.h).
+ *
+ * Handles comments (# to end of line), strings with JSON escapes (\uXXXX
+ * with surrogate pairs), raw strings in backticks, numbers in JSON syntax and
+ * the operator set of OPA's scanner.  Columns count characters (runes), as
+ * OPA's locations do. */
+#include "rego/lexer.h"
+
+#include <string.h>
+
+struct lexer {
+    struct arena *a;
+    const char *s;
+    size_t len, pos;
+    int row, col;
+    struct rtoken *toks;
+    size_t n, cap;
+    struct rlex_result *res;
+};
+
+static int lex_fail(struct lexer *lx, int row, int col, const char *msg)
+{
+    lx->res->err_row = row;
+    lx->res->err_col = col;
+    lx->res->err_msg = msg;
+    return -1;
+}
+
+static void advance(struct lexer *lx)
+{
+    unsigned char c = (unsigned char)lx->s[lx->pos++];
+    if (c == '\n') {
+        lx->row++;
+        lx->col = 1;
+    } else if ((c & 0xC0) != 0x80) {
+        lx->col++;
+    }
+}
+
+static int push(struct lexer *lx, struct rtoken *t)
+{
+    if (lx->n == lx->cap) {
+        size_t nc = lx->cap ? lx->cap * 2 : 256;
+        struct rtoken *nt = arena_alloc(lx->a, nc * sizeof(*nt));
+        if (!nt)
+            return lex_fail(lx, t->row, t->col, "out of memory");
+        if (lx->n)
+            memcpy(nt, lx->toks, lx->n * sizeof(*nt));
+        lx->toks = nt;
+        lx->cap = nc;
+    }
+    lx->toks[lx->n++] = *t;
+    return 0;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int read_hex4(const char *s, size_t len, size_t i, unsigned *out)
+{
+    if (i + 4 > len)
+        return -1;
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        int h = hexval((unsigned char)s[i + k]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + (unsigned)h;
+    }
+    *out = v;
+    return 0;
+}
+
+static size_t put_utf8(char *d, unsigned cp)
+{
+    if (cp < 0x80) {
+        d[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        d[0] = (char)(0xC0 | (cp >> 6));
+        d[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        d[0] = (char)(0xE0 | (cp >> 12));
+        d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        d[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    d[0] = (char)(0xF0 | (cp >> 18));
+    d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    d[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the string literal body s[0..len) (no quotes) into an arena copy. */
+static int decode_string(struct lexer *lx, const char *s, size_t len, struct rtoken *t)
+{
+    char *d = arena_alloc(lx->a, len + 1);
+    if (!d)
+        return lex_fail(lx, t->row, t->col, "out of memory");
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c != '\\') {
+            d[o++] = c;
+            continue;
+        }
+        char e = s[++i];
+        switch (e) {
+        case '"': d[o++] = '"'; break;
+        case '\\': d[o++] = '\\'; break;
+        case '/': d[o++] = '/'; break;
+        case 'b': d[o++] = '\b'; break;
+        case 'f': d[o++] = '\f'; break;
+        case 'n': d[o++] = '\n'; break;
+        case 'r': d[o++] = '\r'; break;
+        case 't': d[o++] = '\t'; break;
+        case 'u': {
+            unsigned cp;
+            if (read_hex4(s, len, i + 1, &cp) < 0)
+                return lex_fail(lx, t->row, t->col, "illegal escape sequence");
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < len + 1 && s[i + 1] == '\\' &&
+                s[i + 2] == 'u') {
+                unsigned lo;
+                if (read_hex4(s, len, i + 3, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+            }
+            if (cp >= 0xD800 && cp < 0xE000)
+                cp = 0xFFFD;
+            o += put_utf8(d + o, cp);
+            break;
+        }
+        default:
+            return lex_fail(lx, t->row, t->col, "illegal escape sequence");
+        }
+    }
+    d[o] = '\0';
+    t->str = d;
+    t->slen = o;
+    return 0;
+}
+
+static int scan_string(struct lexer *lx, struct rtoken *t)
+{
+    advance(lx); /* opening quote */
+    size_t start = lx->pos;
+    bool escapes = false;
+    while (lx->pos < lx->len) {
+        unsigned char c = (unsigned char)lx->s[lx->pos];
+        if (c == '"')
+            break;
+        if (c == '\n' || c < 0x20)
+            return lex_fail(lx, t->row, t->col, "non-terminated string");
+        if (c == '\\') {
+            escapes = true;
+            advance(lx);
+            if (lx->pos >= lx->len)
+                break;
+        }
+        advance(lx);
+    }
+    if (lx->pos >= lx->len)
+        return lex_fail(lx, t->row, t->col, "non-terminated string");
+    size_t end = lx->pos;
+    advance(lx); /* closing quote */
+    t->t = RT_STRING;
+    if (!escapes) {
+        t->str = arena_strndup(lx->a, lx->s + start, end - start);
+        t->slen = end - start;
+        return t->str ? 0 : lex_fail(lx, t->row, t->col, "out of memory");
+    }
+    return decode_string(lx, lx->s + start, end - start, t);
+}
+
+static int scan_raw(struct lexer *lx, struct rtoken *t)
+{
+    advance(lx);
+    size_t start = lx->pos;
+    while (lx->pos < lx->len && lx->s[lx->pos] != '`')
+        advance(lx);
+    if (lx->pos >= lx->len)
+        return lex_fail(lx, t->row, t->col, "non-terminated raw string");
+    t->t = RT_RAWSTRING;
+    t->str = arena_strndup(lx->a, lx->s + start, lx->pos - start);
+    t->slen = lx->pos - start;
+    advance(lx);
+    return t->str ? 0 : lex_fail(lx, t->row, t->col, "out of memory");
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_ident_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int scan_number(struct lexer *lx, struct rtoken *t)
+{
+    const char *s = lx->s;
+    size_t p = lx->pos;
+    if (s[p] == '0' && p + 1 < lx->len && is_digit(s[p + 1]))
+        return lex_fail(lx, t->row, t->col, "illegal number format");
+    while (p < lx->len && is_digit(s[p]))
+        p++;
+    if (p + 1 < lx->len && s[p] == '.' && is_digit(s[p + 1])) {
+        p++;
+        while (p < lx->len && is_digit(s[p]))
+            p++;
+    }
+    if (p < lx->len && (s[p] == 'e' || s[p] == 'E')) {
+        size_t q = p + 1;
+        if (q < lx->len && (s[q] == '+' || s[q] == '-'))
+            q++;
+        if (q < lx->len && is_digit(s[q])) {
+            while (q < lx->len && is_digit(s[q]))
+                q++;
+            p = q;
+        } else {
+            return lex_fail(lx, t->row, t->col, "illegal number format");
+        }
+    }
+    if (p < lx->len && (is_ident_start(s[p]) || s[p] == '.'))
+        return lex_fail(lx, t->row, t->col, "illegal number format");
+    t->t = RT_NUMBER;
+    t->str = s + lx->pos;
+    t->slen = p - lx->pos;
+    while (lx->pos < p)
+        advance(lx);
+    return 0;
+}
+
+static enum rtok punct(struct lexer *lx, size_t *width)
+{
+    const char *s = lx->s + lx->pos;
+    char c = s[0], d = lx->pos + 1 < lx->len ? s[1] : '\0';
+    *width = 1;
+    switch (c) {
+    case '{': return RT_LBRACE;
+    case '}': return RT_RBRACE;
+    case '[': return RT_LBRACK;
+    case ']': return RT_RBRACK;
+    case '(': return RT_LPAREN;
+    case ')': return RT_RPAREN;
+    case '.': return RT_DOT;
+    case ',': return RT_COMMA;
+    case ';': return RT_SEMI;
+    case '+': return RT_PLUS;
+    case '-': return RT_MINUS;
+    case '*': return RT_STAR;
+    case '/': return RT_SLASH;
+    case '%': return RT_PERCENT;
+    case '&': return RT_AMP;
+    case '|': return RT_BAR;
+    case ':':
+        if (d == '=') { *width = 2; return RT_ASSIGN; }
+        return RT_COLON;
+    case '=':
+        if (d == '=') { *width = 2; return RT_EQ; }
+        return RT_UNIFY;
+    case '!':
+        if (d == '=') { *width = 2; return RT_NEQ; }
+        return RT_EOF;
+    case '<':
+        if (d == '=') { *width = 2; return RT_LTE; }
+        return RT_LT;
+    case '>':
+        if (d == '=') { *width = 2; return RT_GTE; }
+        return RT_GT;
+    default: return RT_EOF;
+    }
+}
+
+/* Skips blanks and comments; reports whether a newline was crossed. */
+static void skip_space(struct lexer *lx, bool *nl, bool *ws)
+{
+    while (lx->pos < lx->len) {
+        char c = lx->s[lx->pos];
+        if (c == '\n') {
+            *nl = true;
+            *ws = true;
+            advance(lx);
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            *ws = true;
+            advance(lx);
+        } else if (c == '#') {
+            *ws = true;
+            while (lx->pos < lx->len && lx->s[lx->pos] != '\n')
+                advance(lx);
+        } else {
+            break;
+        }
+    }
+}
+
+static int scan_one(struct lexer *lx, struct rtoken *t)
+{
+    char c = lx->s[lx->pos];
+    if (c == '"')
+        return scan_string(lx, t);
+    if (c == '`')
+        return scan_raw(lx, t);
+    if (is_digit(c))
+        return scan_number(lx, t);
+    if (is_ident_start(c)) {
+        size_t p = lx->pos;
+        while (p < lx->len && (is_ident_start(lx->s[p]) || is_digit(lx->s[p])))
+            p++;
+        t->t = RT_IDENT;
+        t->str = lx->s + lx->pos;
+        t->slen = p - lx->pos;
+        while (lx->pos < p)
+            advance(lx);
+        return 0;
+    }
+    size_t w;
+    enum rtok pt = punct(lx, &w);
+    if (pt == RT_EOF)
+        return lex_fail(lx, t->row, t->col, "illegal token");
+    t->t = pt;
+    t->str = lx->s + lx->pos;
+    t->slen = w;
+    for (size_t i = 0; i < w; i++)
+        advance(lx);
+    return 0;
+}
+
+int rlex_scan(struct arena *a, const char *text, size_t len, struct rlex_result *out)
+{
+    struct lexer lx = {.a = a, .s = text, .len = len, .row = 1, .col = 1, .res = out};
+    memset(out, 0, sizeof(*out));
+    for (;;) {
+        bool nl = false, ws = false;
+        skip_space(&lx, &nl, &ws);
+        struct rtoken t = {.nl_before = nl, .ws_before = ws, .row = lx.row, .col = lx.col,
+                           .off = lx.pos};
+        bool eof = lx.pos >= lx.len;
+        if (!eof && scan_one(&lx, &t) < 0)
+            return -1;
+        t.len = lx.pos - t.off;
+        if (push(&lx, &t) < 0)
+            return -1;
+        if (eof)
+            break;
+    }
+    out->toks = lx.toks;
+    out->n = lx.n;
+    return 0;
+}
+
+const char *rlex_tok_name(enum rtok t)
+{
+    static const char *const names[] = {
+        "EOF", "identifier", "string", "string", "number", "{", "}", "[", "]", "(", ")",
+        ".", ",", ";", ":", ":=", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*",
+        "/", "%", "&", "|",
+    };
+    return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}

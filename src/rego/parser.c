@@ -1,0 +1,1358 @@
+/* parser.c - Rego v0/v1 modules, queries and terms into the AST (ast.h).
+ *
+ * Recursive descent over the token array of lexer.c, following OPA's
+ * grammar and operator precedence (lowest first): `=`/`:=`, `in`,
+ * comparisons, `|`, `&`, `+ -`, `* / %`.  Keywords depend on the version:
+ * v1 has if/contains/in/every always; v0 only after `import future.keywords`
+ * (or `import rego.v1`, which makes the module v1).  Errors are OPA's
+ * rego_parse_error with the location of the offending token. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rego/ast.h"
+#include "rego/lexer.h"
+
+#define MAX_NEST 400
+
+struct parser {
+    struct arena *a;
+    const char *file, *text;
+    size_t len;
+    struct rtoken *t;
+    size_t n, i;
+    struct rego_err *err;
+    bool failed;
+    bool v1, kw_if, kw_contains, kw_in, kw_every;
+    bool no_bar; /* inside the head of a possible comprehension */
+    int depth;
+    int expr_index;
+};
+
+void rego_err_set(struct rego_err *e, const char *code, struct rloc loc, const char *fmt, ...)
+{
+    if (!e)
+        return;
+    snprintf(e->code, sizeof(e->code), "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+    va_end(ap);
+    e->loc = loc;
+}
+
+static struct rtoken *tok(struct parser *p) { return &p->t[p->i]; }
+static struct rtoken *tok_at(struct parser *p, size_t k)
+{
+    return p->i + k < p->n ? &p->t[p->i + k] : &p->t[p->n - 1];
+}
+static struct rloc tloc(struct parser *p, const struct rtoken *t)
+{
+    return (struct rloc){p->file, t->row, t->col};
+}
+
+static void *perr(struct parser *p, const struct rtoken *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void *perr(struct parser *p, const struct rtoken *t, const char *fmt, ...)
+{
+    if (p->failed)
+        return NULL;
+    p->failed = true;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    rego_err_set(p->err, "rego_parse_error", tloc(p, t), "%s", msg);
+    return NULL;
+}
+
+static void *unexpected(struct parser *p)
+{
+    struct rtoken *t = tok(p);
+    if (t->t == RT_EOF)
+        return perr(p, t, "unexpected eof token");
+    if (t->t == RT_IDENT)
+        return perr(p, t, "unexpected identifier token");
+    if (t->t == RT_STRING || t->t == RT_RAWSTRING)
+        return perr(p, t, "unexpected string token");
+    if (t->t == RT_NUMBER)
+        return perr(p, t, "unexpected number token");
+    return perr(p, t, "unexpected %s token", rlex_tok_name(t->t));
+}
+
+static bool is_ident(const struct rtoken *t, const char *s)
+{
+    size_t n = strlen(s);
+    return t->t == RT_IDENT && t->slen == n && memcmp(t->str, s, n) == 0;
+}
+static bool at_kw(struct parser *p, const char *kw)
+{
+    struct rtoken *t = tok(p);
+    if (!is_ident(t, kw))
+        return false;
+    if (strcmp(kw, "if") == 0)
+        return p->kw_if;
+    if (strcmp(kw, "contains") == 0)
+        return p->kw_contains;
+    if (strcmp(kw, "in") == 0)
+        return p->kw_in;
+    if (strcmp(kw, "every") == 0)
+        return p->kw_every;
+    return true;
+}
+static bool accept(struct parser *p, enum rtok k)
+{
+    if (tok(p)->t == k) {
+        p->i++;
+        return true;
+    }
+    return false;
+}
+static bool expect(struct parser *p, enum rtok k)
+{
+    if (accept(p, k))
+        return true;
+    unexpected(p);
+    return false;
+}
+
+static bool is_reserved(struct parser *p, const struct rtoken *t)
+{
+    static const char *const always[] = {"not", "with", "as", "some", "default", "else",
+                                         "import", "package", NULL};
+    for (int k = 0; always[k]; k++)
+        if (is_ident(t, always[k]))
+            return true;
+    return (p->kw_if && is_ident(t, "if")) || (p->kw_contains && is_ident(t, "contains")) ||
+           (p->kw_in && is_ident(t, "in")) || (p->kw_every && is_ident(t, "every"));
+}
+
+static struct term *new_term(struct parser *p, enum term_kind k, const struct rtoken *t)
+{
+    struct term *x = arena_zalloc(p->a, sizeof(*x));
+    if (!x)
+        return perr(p, t, "out of memory");
+    x->kind = (uint8_t)k;
+    x->loc = tloc(p, t);
+    x->off = t->off;
+    x->end = t->off + t->len;
+    x->slot = SLOT_NONE;
+    return x;
+}
+
+static void finish_span(struct parser *p, struct term *x)
+{
+    if (p->i > 0) {
+        struct rtoken *last = &p->t[p->i - 1];
+        if (last->off + last->len > x->end)
+            x->end = last->off + last->len;
+    }
+}
+
+/* Growable pointer list in the arena. */
+struct plist {
+    void **v;
+    size_t n, cap;
+};
+static bool plist_push(struct parser *p, struct plist *l, void *x)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 4;
+        void **nv = arena_alloc(p->a, nc * sizeof(*nv));
+        if (!nv) {
+            perr(p, tok(p), "out of memory");
+            return false;
+        }
+        if (l->n)
+            memcpy(nv, l->v, l->n * sizeof(*nv));
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->v[l->n++] = x;
+    return true;
+}
+
+static struct term *make_call(struct parser *p, const char *name, const struct rtoken *at,
+                              struct term *x, struct term *y)
+{
+    struct term *c = new_term(p, TM_CALL, at);
+    struct term *f = new_term(p, TM_VAR, at);
+    struct term **args = arena_alloc(p->a, 3 * sizeof(*args));
+    if (!c || !f || !args)
+        return perr(p, at, "out of memory");
+    f->name = name;
+    args[0] = f;
+    args[1] = x;
+    args[2] = y;
+    c->a = args;
+    c->n = y ? 3 : 2;
+    c->loc = x->loc;
+    c->off = x->off;
+    c->end = (y ? y : x)->end;
+    return c;
+}
+
+static struct term *parse_in(struct parser *p);
+static struct body *parse_block(struct parser *p);
+static struct body *parse_query_until(struct parser *p, enum rtok stop);
+static struct expr *parse_literal(struct parser *p);
+
+/* ---- primary terms ---- */
+
+static struct term *scalar_term(struct parser *p, struct rtoken *t, struct value *v)
+{
+    struct term *x = new_term(p, TM_SCALAR, t);
+    if (!x)
+        return NULL;
+    if (!v)
+        return perr(p, t, "out of memory");
+    x->val = v;
+    x->flags = TF_CONST | TF_SIMPLE;
+    p->i++;
+    return x;
+}
+
+static struct term *parse_number(struct parser *p, bool neg, struct rtoken *start)
+{
+    struct rtoken *t = tok(p);
+    char *txt = arena_alloc(p->a, t->slen + 2);
+    if (!txt)
+        return perr(p, t, "out of memory");
+    size_t o = 0;
+    if (neg)
+        txt[o++] = '-';
+    memcpy(txt + o, t->str, t->slen);
+    txt[o + t->slen] = '\0';
+    struct term *x = scalar_term(p, t, v_number_text(p->a, txt, o + t->slen));
+    if (x && neg) {
+        x->loc = tloc(p, start);
+        x->off = start->off;
+    }
+    return x;
+}
+
+static bool parse_term_list(struct parser *p, enum rtok close, struct plist *out)
+{
+    if (accept(p, close))
+        return true;
+    for (;;) {
+        struct term *x = parse_in(p);
+        if (!x || !plist_push(p, out, x))
+            return false;
+        if (accept(p, RT_COMMA)) {
+            if (accept(p, close))
+                return true;
+            continue;
+        }
+        return expect(p, close);
+    }
+}
+
+static struct term *parse_array(struct parser *p)
+{
+    struct rtoken *open = tok(p);
+    p->i++;
+    struct term *x = new_term(p, TM_ARRAY, open);
+    if (!x)
+        return NULL;
+    if (tok(p)->t != RT_RBRACK) {
+        size_t save = p->i;
+        bool nb = p->no_bar;
+        p->no_bar = true;
+        struct term *head = parse_in(p);
+        p->no_bar = nb;
+        if (!head)
+            return NULL;
+        if (accept(p, RT_BAR)) {
+            x->kind = TM_ARRAYC;
+            x->head = head;
+            x->body = parse_query_until(p, RT_RBRACK);
+            if (!x->body || !expect(p, RT_RBRACK))
+                return NULL;
+            finish_span(p, x);
+            return x;
+        }
+        p->i = save;
+    }
+    struct plist l = {0};
+    if (!parse_term_list(p, RT_RBRACK, &l))
+        return NULL;
+    x->a = (struct term **)l.v;
+    x->n = l.n;
+    finish_span(p, x);
+    return x;
+}
+
+static struct term *parse_brace(struct parser *p)
+{
+    struct rtoken *open = tok(p);
+    p->i++;
+    struct term *x = new_term(p, TM_OBJECT, open);
+    if (!x)
+        return NULL;
+    if (accept(p, RT_RBRACE)) {
+        finish_span(p, x);
+        return x;
+    }
+    bool nb = p->no_bar;
+    p->no_bar = true;
+    struct term *first = parse_in(p);
+    p->no_bar = nb;
+    if (!first)
+        return NULL;
+    struct plist l = {0};
+    if (accept(p, RT_COLON)) {
+        p->no_bar = true;
+        struct term *val = parse_in(p);
+        p->no_bar = nb;
+        if (!val)
+            return NULL;
+        if (accept(p, RT_BAR)) {
+            x->kind = TM_OBJC;
+            x->key = first;
+            x->head = val;
+            x->body = parse_query_until(p, RT_RBRACE);
+            if (!x->body || !expect(p, RT_RBRACE))
+                return NULL;
+            finish_span(p, x);
+            return x;
+        }
+        if (!plist_push(p, &l, first) || !plist_push(p, &l, val))
+            return NULL;
+        while (accept(p, RT_COMMA)) {
+            if (tok(p)->t == RT_RBRACE)
+                break;
+            struct term *k = parse_in(p);
+            if (!k || !expect(p, RT_COLON))
+                return NULL;
+            struct term *v = parse_in(p);
+            if (!v || !plist_push(p, &l, k) || !plist_push(p, &l, v))
+                return NULL;
+        }
+        if (!expect(p, RT_RBRACE))
+            return NULL;
+        x->a = (struct term **)l.v;
+        x->n = l.n;
+        finish_span(p, x);
+        return x;
+    }
+    if (accept(p, RT_BAR)) {
+        x->kind = TM_SETC;
+        x->head = first;
+        x->body = parse_query_until(p, RT_RBRACE);
+        if (!x->body || !expect(p, RT_RBRACE))
+            return NULL;
+        finish_span(p, x);
+        return x;
+    }
+    x->kind = TM_SET;
+    if (!plist_push(p, &l, first))
+        return NULL;
+    while (accept(p, RT_COMMA)) {
+        if (tok(p)->t == RT_RBRACE)
+            break;
+        struct term *e = parse_in(p);
+        if (!e || !plist_push(p, &l, e))
+            return NULL;
+    }
+    if (!expect(p, RT_RBRACE))
+        return NULL;
+    x->a = (struct term **)l.v;
+    x->n = l.n;
+    finish_span(p, x);
+    return x;
+}
+
+static bool adjacent(struct parser *p) { return !tok(p)->ws_before; }
+
+/* Reference operands and calls after a primary term. */
+static struct term *parse_postfix(struct parser *p, struct term *x, bool callable)
+{
+    for (;;) {
+        struct rtoken *t = tok(p);
+        if (t->t == RT_DOT && adjacent(p) && tok_at(p, 1)->t == RT_IDENT &&
+            !tok_at(p, 1)->ws_before) {
+            struct rtoken *id = tok_at(p, 1);
+            p->i += 2;
+            struct term *s = new_term(p, TM_SCALAR, id);
+            if (!s)
+                return NULL;
+            s->val = v_string(p->a, id->str, id->slen);
+            s->flags = TF_CONST | TF_SIMPLE;
+            if (x->kind != TM_REF) {
+                struct term *r = new_term(p, TM_REF, t);
+                if (!r)
+                    return NULL;
+                r->loc = x->loc;
+                r->off = x->off;
+                struct plist l = {0};
+                if (!plist_push(p, &l, x))
+                    return NULL;
+                r->a = (struct term **)l.v;
+                r->n = 1;
+                x = r;
+            }
+            struct term **na = arena_alloc(p->a, (x->n + 1) * sizeof(*na));
+            if (!na)
+                return perr(p, t, "out of memory");
+            memcpy(na, x->a, x->n * sizeof(*na));
+            na[x->n++] = s;
+            x->a = na;
+            finish_span(p, x);
+            continue;
+        }
+        if (t->t == RT_LBRACK && adjacent(p)) {
+            p->i++;
+            bool nb = p->no_bar;
+            p->no_bar = false;
+            struct term *op = parse_in(p);
+            p->no_bar = nb;
+            if (!op || !expect(p, RT_RBRACK))
+                return NULL;
+            if (x->kind != TM_REF) {
+                struct term *r = new_term(p, TM_REF, t);
+                if (!r)
+                    return NULL;
+                r->loc = x->loc;
+                r->off = x->off;
+                struct term **a1 = arena_alloc(p->a, sizeof(*a1));
+                if (!a1)
+                    return perr(p, t, "out of memory");
+                a1[0] = x;
+                r->a = a1;
+                r->n = 1;
+                x = r;
+            }
+            struct term **na = arena_alloc(p->a, (x->n + 1) * sizeof(*na));
+            if (!na)
+                return perr(p, t, "out of memory");
+            memcpy(na, x->a, x->n * sizeof(*na));
+            na[x->n++] = op;
+            x->a = na;
+            finish_span(p, x);
+            continue;
+        }
+        if (t->t == RT_LPAREN && adjacent(p) && callable) {
+            bool name_ok = x->kind == TM_VAR;
+            if (x->kind == TM_REF) {
+                name_ok = x->a[0]->kind == TM_VAR;
+                for (size_t k = 1; k < x->n && name_ok; k++)
+                    name_ok = x->a[k]->kind == TM_SCALAR && v_is(x->a[k]->val, V_STRING);
+            }
+            if (!name_ok)
+                return unexpected(p);
+            p->i++;
+            bool nb = p->no_bar;
+            p->no_bar = false;
+            struct plist l = {0};
+            if (!plist_push(p, &l, x) || !parse_term_list(p, RT_RPAREN, &l))
+                return NULL;
+            p->no_bar = nb;
+            struct term *c = new_term(p, TM_CALL, t);
+            if (!c)
+                return NULL;
+            c->loc = x->loc;
+            c->off = x->off;
+            c->a = (struct term **)l.v;
+            c->n = l.n;
+            finish_span(p, c);
+            /* set() is the empty set */
+            if (x->kind == TM_VAR && strcmp(x->name, "set") == 0 && c->n == 1) {
+                c->kind = TM_SET;
+                c->a = NULL;
+                c->n = 0;
+            }
+            x = c;
+            callable = false;
+            continue;
+        }
+        return x;
+    }
+}
+
+static struct term *parse_primary(struct parser *p)
+{
+    struct rtoken *t = tok(p);
+    if (++p->depth > MAX_NEST)
+        return perr(p, t, "nesting too deep");
+    struct term *x = NULL;
+    switch (t->t) {
+    case RT_NUMBER:
+        x = parse_number(p, false, t);
+        break;
+    case RT_STRING:
+    case RT_RAWSTRING:
+        x = scalar_term(p, t, v_string(p->a, t->str, t->slen));
+        if (x)
+            x = parse_postfix(p, x, false);
+        break;
+    case RT_MINUS:
+        if (tok_at(p, 1)->t == RT_NUMBER && !tok_at(p, 1)->ws_before) {
+            p->i++;
+            x = parse_number(p, true, t);
+        } else {
+            x = unexpected(p);
+        }
+        break;
+    case RT_LBRACK:
+        x = parse_array(p);
+        if (x)
+            x = parse_postfix(p, x, false);
+        break;
+    case RT_LBRACE:
+        x = parse_brace(p);
+        if (x)
+            x = parse_postfix(p, x, false);
+        break;
+    case RT_LPAREN: {
+        p->i++;
+        bool nb = p->no_bar;
+        p->no_bar = false;
+        x = parse_in(p);
+        p->no_bar = nb;
+        if (x && !expect(p, RT_RPAREN))
+            x = NULL;
+        if (x)
+            x = parse_postfix(p, x, false);
+        break;
+    }
+    case RT_IDENT:
+        if (is_ident(t, "null")) {
+            x = scalar_term(p, t, v_null());
+        } else if (is_ident(t, "true")) {
+            x = scalar_term(p, t, v_bool(true));
+        } else if (is_ident(t, "false")) {
+            x = scalar_term(p, t, v_bool(false));
+        } else if (is_reserved(p, t)) {
+            x = unexpected(p);
+        } else {
+            x = new_term(p, TM_VAR, t);
+            if (!x)
+                break;
+            x->name = arena_strndup(p->a, t->str, t->slen);
+            x->wildcard = t->slen == 1 && t->str[0] == '_';
+            p->i++;
+            x = parse_postfix(p, x, true);
+        }
+        break;
+    default:
+        x = unexpected(p);
+    }
+    p->depth--;
+    return x;
+}
+
+/* ---- infix operators ---- */
+
+static struct term *parse_factor(struct parser *p)
+{
+    struct term *x = parse_primary(p);
+    while (x) {
+        struct rtoken *t = tok(p);
+        const char *op = t->t == RT_STAR ? "mul" : t->t == RT_SLASH ? "div"
+                       : t->t == RT_PERCENT ? "rem" : NULL;
+        if (!op || t->nl_before)
+            break;
+        p->i++;
+        struct term *y = parse_primary(p);
+        if (!y)
+            return NULL;
+        x = make_call(p, op, t, x, y);
+    }
+    return x;
+}
+
+static struct term *parse_arith(struct parser *p)
+{
+    struct term *x = parse_factor(p);
+    while (x) {
+        struct rtoken *t = tok(p);
+        const char *op = t->t == RT_PLUS ? "plus" : t->t == RT_MINUS ? "minus" : NULL;
+        if (!op || t->nl_before)
+            break;
+        p->i++;
+        struct term *y = parse_factor(p);
+        if (!y)
+            return NULL;
+        x = make_call(p, op, t, x, y);
+    }
+    return x;
+}
+
+static struct term *parse_and(struct parser *p)
+{
+    struct term *x = parse_arith(p);
+    while (x && tok(p)->t == RT_AMP && !tok(p)->nl_before) {
+        struct rtoken *t = tok(p);
+        p->i++;
+        struct term *y = parse_arith(p);
+        if (!y)
+            return NULL;
+        x = make_call(p, "and", t, x, y);
+    }
+    return x;
+}
+
+static struct term *parse_or(struct parser *p)
+{
+    struct term *x = parse_and(p);
+    while (x && !p->no_bar && tok(p)->t == RT_BAR && !tok(p)->nl_before) {
+        struct rtoken *t = tok(p);
+        p->i++;
+        struct term *y = parse_and(p);
+        if (!y)
+            return NULL;
+        x = make_call(p, "or", t, x, y);
+    }
+    return x;
+}
+
+static const char *rel_name(enum rtok k)
+{
+    switch (k) {
+    case RT_EQ: return "equal";
+    case RT_NEQ: return "neq";
+    case RT_LT: return "lt";
+    case RT_LTE: return "lte";
+    case RT_GT: return "gt";
+    case RT_GTE: return "gte";
+    default: return NULL;
+    }
+}
+
+static struct term *parse_rel(struct parser *p)
+{
+    struct term *x = parse_or(p);
+    while (x) {
+        struct rtoken *t = tok(p);
+        const char *op = rel_name(t->t);
+        if (!op || t->nl_before)
+            break;
+        p->i++;
+        struct term *y = parse_or(p);
+        if (!y)
+            return NULL;
+        x = make_call(p, op, t, x, y);
+    }
+    return x;
+}
+
+static struct term *parse_in(struct parser *p)
+{
+    if (++p->depth > MAX_NEST)
+        return perr(p, tok(p), "nesting too deep");
+    struct term *x = parse_rel(p);
+    while (x && at_kw(p, "in") && !tok(p)->nl_before) {
+        struct rtoken *t = tok(p);
+        p->i++;
+        struct term *y = parse_rel(p);
+        if (!y)
+            return NULL;
+        x = make_call(p, "internal.member_2", t, x, y);
+    }
+    p->depth--;
+    return x;
+}
+
+/* ---- literals and bodies ---- */
+
+static struct expr *new_expr(struct parser *p, enum expr_kind k, const struct rtoken *t)
+{
+    struct expr *e = arena_zalloc(p->a, sizeof(*e));
+    if (!e)
+        return perr(p, t, "out of memory");
+    e->kind = (uint8_t)k;
+    e->loc = tloc(p, t);
+    e->off = t->off;
+    e->index = p->expr_index++;
+    return e;
+}
+
+static void expr_span(struct parser *p, struct expr *e)
+{
+    if (p->i > 0) {
+        struct rtoken *last = &p->t[p->i - 1];
+        e->end = last->off + last->len;
+    }
+}
+
+static struct expr *parse_some(struct parser *p, struct rtoken *kw)
+{
+    struct expr *e = new_expr(p, EX_SOME, kw);
+    if (!e)
+        return NULL;
+    struct plist l = {0};
+    for (;;) {
+        struct term *x = parse_rel(p);
+        if (!x || !plist_push(p, &l, x))
+            return NULL;
+        if (!accept(p, RT_COMMA))
+            break;
+    }
+    if (at_kw(p, "in")) {
+        p->i++;
+        if (l.n > 2)
+            return perr(p, kw, "unexpected , token: expected at most two terms before in");
+        e->kind = EX_SOMEIN;
+        e->c = parse_rel(p);
+        if (!e->c)
+            return NULL;
+        if (l.n == 2) {
+            e->a = l.v[0];
+            e->b = l.v[1];
+        } else {
+            e->b = l.v[0];
+        }
+        expr_span(p, e);
+        return e;
+    }
+    for (size_t k = 0; k < l.n; k++) {
+        struct term *v = l.v[k];
+        if (v->kind != TM_VAR)
+            return perr(p, kw, "expected var or 'in' after some");
+    }
+    e->vars = (struct term **)l.v;
+    e->nvars = l.n;
+    expr_span(p, e);
+    return e;
+}
+
+static struct expr *parse_every(struct parser *p, struct rtoken *kw)
+{
+    struct expr *e = new_expr(p, EX_EVERY, kw);
+    if (!e)
+        return NULL;
+    struct term *x = parse_rel(p);
+    if (!x)
+        return NULL;
+    if (accept(p, RT_COMMA)) {
+        e->a = x;
+        x = parse_rel(p);
+        if (!x)
+            return NULL;
+    }
+    e->b = x;
+    if (!at_kw(p, "in"))
+        return unexpected(p);
+    p->i++;
+    e->c = parse_rel(p);
+    if (!e->c)
+        return NULL;
+    if (tok(p)->t != RT_LBRACE)
+        return unexpected(p);
+    e->body = parse_block(p);
+    if (!e->body)
+        return NULL;
+    expr_span(p, e);
+    return e;
+}
+
+static bool parse_withs(struct parser *p, struct expr *e)
+{
+    struct plist l = {0};
+    while (is_ident(tok(p), "with")) {
+        struct rtoken *w = tok(p);
+        p->i++;
+        struct with_mod *m = arena_zalloc(p->a, sizeof(*m));
+        if (!m) {
+            perr(p, w, "out of memory");
+            return false;
+        }
+        m->loc = tloc(p, w);
+        m->target = parse_primary(p);
+        if (!m->target)
+            return false;
+        if (!is_ident(tok(p), "as")) {
+            unexpected(p);
+            return false;
+        }
+        p->i++;
+        m->value = parse_in(p);
+        if (!m->value || !plist_push(p, &l, m))
+            return false;
+    }
+    if (l.n) {
+        e->with = arena_alloc(p->a, l.n * sizeof(*e->with));
+        if (!e->with)
+            return false;
+        for (size_t k = 0; k < l.n; k++)
+            e->with[k] = *(struct with_mod *)l.v[k];
+        e->nwith = l.n;
+    }
+    return true;
+}
+
+static struct expr *parse_literal(struct parser *p)
+{
+    struct rtoken *t = tok(p);
+    if (++p->depth > MAX_NEST)
+        return perr(p, t, "nesting too deep");
+    struct expr *e;
+    if (is_ident(t, "some")) {
+        p->i++;
+        e = parse_some(p, t);
+    } else if (at_kw(p, "every")) {
+        p->i++;
+        e = parse_every(p, t);
+    } else {
+        bool neg = false;
+        if (is_ident(t, "not")) {
+            neg = true;
+            p->i++;
+        }
+        struct rtoken *st = tok(p);
+        struct term *x = parse_in(p);
+        if (!x)
+            return NULL;
+        e = new_expr(p, EX_TERM, t);
+        if (!e)
+            return NULL;
+        e->neg = neg;
+        e->a = x;
+        struct rtoken *op = tok(p);
+        if ((op->t == RT_UNIFY || op->t == RT_ASSIGN) && !op->nl_before) {
+            p->i++;
+            e->kind = op->t == RT_UNIFY ? EX_UNIFY : EX_ASSIGN;
+            e->b = parse_in(p);
+            if (!e->b)
+                return NULL;
+        }
+        if (!neg) {
+            e->loc = tloc(p, st);
+            e->off = st->off;
+        }
+    }
+    if (!e)
+        return NULL;
+    if (!parse_withs(p, e))
+        return NULL;
+    expr_span(p, e);
+    p->depth--;
+    return e;
+}
+
+static struct body *make_body(struct parser *p, struct plist *l)
+{
+    struct body *b = arena_zalloc(p->a, sizeof(*b));
+    if (!b)
+        return perr(p, tok(p), "out of memory");
+    b->e = (struct expr **)l->v;
+    b->n = l->n;
+    return b;
+}
+
+/* Literals separated by ';' or newlines, up to (not including) stop. */
+static struct body *parse_query_until(struct parser *p, enum rtok stop)
+{
+    struct plist l = {0};
+    bool nb = p->no_bar;
+    p->no_bar = false;
+    for (;;) {
+        if (tok(p)->t == stop) {
+            if (l.n == 0)
+                return perr(p, tok(p), stop == RT_EOF ? "empty query" : "found empty body");
+            break;
+        }
+        struct expr *e = parse_literal(p);
+        if (!e || !plist_push(p, &l, e))
+            return NULL;
+        if (accept(p, RT_SEMI))
+            continue;
+        if (tok(p)->t == stop)
+            break;
+        if (!tok(p)->nl_before)
+            return unexpected(p);
+    }
+    p->no_bar = nb;
+    return make_body(p, &l);
+}
+
+static struct body *parse_block(struct parser *p)
+{
+    if (!expect(p, RT_LBRACE))
+        return NULL;
+    struct body *b = parse_query_until(p, RT_RBRACE);
+    if (!b || !expect(p, RT_RBRACE))
+        return NULL;
+    return b;
+}
+
+static struct body *true_body(struct parser *p, const struct rtoken *at)
+{
+    struct plist l = {0};
+    struct expr *e = new_expr(p, EX_TERM, at);
+    struct term *x = new_term(p, TM_SCALAR, at);
+    if (!e || !x)
+        return NULL;
+    x->val = v_bool(true);
+    x->flags = TF_CONST | TF_SIMPLE;
+    e->a = x;
+    if (!plist_push(p, &l, e))
+        return NULL;
+    return make_body(p, &l);
+}
+
+/* ---- rules ---- */
+
+/* The head reference: var followed by .name and [term] operands. */
+static struct term *parse_head_ref(struct parser *p)
+{
+    struct rtoken *t = tok(p);
+    if (t->t != RT_IDENT || is_reserved(p, t))
+        return unexpected(p);
+    struct term *x = new_term(p, TM_VAR, t);
+    if (!x)
+        return NULL;
+    x->name = arena_strndup(p->a, t->str, t->slen);
+    p->i++;
+    return parse_postfix(p, x, false);
+}
+
+/* After a rule's first part: `if` body, `{` body (v0), or nothing. */
+static struct body *parse_rule_body(struct parser *p, bool *has)
+{
+    *has = false;
+    struct rtoken *t = tok(p);
+    if (at_kw(p, "if")) {
+        p->i++;
+        *has = true;
+        if (tok(p)->t == RT_LBRACE) {
+            /* `if {` starts a body block, unless it is an object literal
+             * expression such as `if {"a": 1}` (rare; OPA also reads a block) */
+            return parse_block(p);
+        }
+        struct plist l = {0};
+        struct expr *e = parse_literal(p);
+        if (!e || !plist_push(p, &l, e))
+            return NULL;
+        return make_body(p, &l);
+    }
+    if (t->t == RT_LBRACE) {
+        if (p->v1)
+            return perr(p, t, "`if` keyword is required before rule body");
+        *has = true;
+        return parse_block(p);
+    }
+    return true_body(p, t);
+}
+
+static struct rule *new_rule(struct parser *p, const struct rtoken *t)
+{
+    struct rule *r = arena_zalloc(p->a, sizeof(*r));
+    if (!r)
+        return perr(p, t, "out of memory");
+    r->loc = tloc(p, t);
+    return r;
+}
+
+static struct term *parse_head_value(struct parser *p) { return parse_in(p); }
+
+static struct rule *parse_else(struct parser *p, struct rule *first)
+{
+    struct rtoken *t = tok(p);
+    p->i++;
+    struct rule *r = new_rule(p, t);
+    if (!r)
+        return NULL;
+    r->ref = first->ref;
+    r->args = first->args;
+    r->nargs = first->nargs;
+    r->is_func = first->is_func;
+    r->is_else = true;
+    if (tok(p)->t == RT_UNIFY || tok(p)->t == RT_ASSIGN) {
+        r->is_assign = tok(p)->t == RT_ASSIGN;
+        p->i++;
+        r->value = parse_head_value(p);
+        if (!r->value)
+            return NULL;
+    }
+    bool has;
+    r->body = parse_rule_body(p, &has);
+    if (!r->body)
+        return NULL;
+    return r;
+}
+
+static bool head_is_set_shorthand(struct parser *p, struct rule *r)
+{
+    /* v0: `p[x] { ... }` without a value is a partial set rule. */
+    if (p->v1 || r->value || r->is_func || r->ref->kind != TM_REF)
+        return false;
+    struct term *last = r->ref->a[r->ref->n - 1];
+    if (r->ref->n == 2)
+        return true;
+    return last->kind == TM_VAR;
+}
+
+static struct term *ref_without_last(struct parser *p, struct term *ref)
+{
+    if (ref->n == 2)
+        return ref->a[0];
+    struct term *x = arena_alloc(p->a, sizeof(*x));
+    if (!x)
+        return perr(p, tok(p), "out of memory");
+    *x = *ref;
+    x->n = ref->n - 1;
+    return x;
+}
+
+static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
+{
+    struct rtoken *start = tok(p);
+    struct rule *r = new_rule(p, start);
+    if (!r)
+        return false;
+    r->mod = m;
+    if (is_ident(start, "default")) {
+        p->i++;
+        r->is_default = true;
+    }
+    r->ref = parse_head_ref(p);
+    if (!r->ref)
+        return false;
+    if (tok(p)->t == RT_LPAREN && !tok(p)->ws_before) {
+        p->i++;
+        struct plist l = {0};
+        if (!parse_term_list(p, RT_RPAREN, &l))
+            return false;
+        r->is_func = true;
+        r->args = (struct term **)l.v;
+        r->nargs = l.n;
+    }
+    struct rtoken *t = tok(p);
+    if (r->is_default) {
+        if (t->t != RT_UNIFY && t->t != RT_ASSIGN) {
+            unexpected(p);
+            return false;
+        }
+        r->is_assign = t->t == RT_ASSIGN;
+        p->i++;
+        r->value = parse_head_value(p);
+        if (!r->value)
+            return false;
+        r->body = true_body(p, start);
+        return r->body && plist_push(p, rules, r);
+    }
+    if (at_kw(p, "contains")) {
+        p->i++;
+        r->is_multi = true;
+        r->elem = parse_head_value(p);
+        if (!r->elem)
+            return false;
+    } else if (t->t == RT_UNIFY || t->t == RT_ASSIGN) {
+        r->is_assign = t->t == RT_ASSIGN;
+        p->i++;
+        r->value = parse_head_value(p);
+        if (!r->value)
+            return false;
+    }
+    bool has_body;
+    r->body = parse_rule_body(p, &has_body);
+    if (!r->body)
+        return false;
+    if (!r->is_multi && head_is_set_shorthand(p, r)) {
+        r->is_multi = true;
+        r->elem = r->ref->a[r->ref->n - 1];
+        r->ref = ref_without_last(p, r->ref);
+        if (!r->ref)
+            return false;
+    }
+    if (p->v1 && !has_body && !r->value && !r->is_multi && !r->is_func &&
+        r->ref->kind == TM_VAR) {
+        /* a bare name is no rule */
+        return unexpected(p), false;
+    }
+    if (!plist_push(p, rules, r))
+        return false;
+    /* else chain */
+    struct rule *prev = r;
+    while (is_ident(tok(p), "else")) {
+        if (r->is_multi) {
+            perr(p, tok(p), "else keyword cannot be used on multi-value rules");
+            return false;
+        }
+        struct rule *e = parse_else(p, r);
+        if (!e)
+            return false;
+        e->mod = m;
+        prev->els = e;
+        prev = e;
+    }
+    /* v0 chained bodies: p { a } { b } */
+    while (!p->v1 && tok(p)->t == RT_LBRACE && has_body && !r->els) {
+        struct rule *c = new_rule(p, tok(p));
+        if (!c)
+            return false;
+        *c = *r;
+        c->loc = tloc(p, tok(p));
+        c->body = parse_block(p);
+        if (!c->body || !plist_push(p, rules, c))
+            return false;
+    }
+    return true;
+}
+
+/* ---- package and imports ---- */
+
+static struct term *parse_path_ref(struct parser *p)
+{
+    struct rtoken *t = tok(p);
+    if (t->t != RT_IDENT)
+        return unexpected(p);
+    struct term *x = new_term(p, TM_VAR, t);
+    if (!x)
+        return NULL;
+    x->name = arena_strndup(p->a, t->str, t->slen);
+    p->i++;
+    bool kin = p->kw_in, kif = p->kw_if, kc = p->kw_contains, ke = p->kw_every;
+    x = parse_postfix(p, x, false);
+    p->kw_in = kin, p->kw_if = kif, p->kw_contains = kc, p->kw_every = ke;
+    return x;
+}
+
+static bool ref_is_path(struct term *x, const char *const *parts, size_t n)
+{
+    if (x->kind == TM_VAR)
+        return n == 1 && strcmp(x->name, parts[0]) == 0;
+    if (x->kind != TM_REF || x->n != n || x->a[0]->kind != TM_VAR ||
+        strcmp(x->a[0]->name, parts[0]) != 0)
+        return false;
+    for (size_t k = 1; k < n; k++) {
+        struct value *v = x->a[k]->val;
+        if (x->a[k]->kind != TM_SCALAR || !v_is(v, V_STRING) || strcmp(v->u.str.s, parts[k]) != 0)
+            return false;
+    }
+    return true;
+}
+
+static void enable_keywords(struct parser *p, bool all)
+{
+    if (all)
+        p->kw_if = p->kw_contains = p->kw_in = p->kw_every = true;
+}
+
+static bool parse_import(struct parser *p, struct plist *imps)
+{
+    struct rtoken *t = tok(p);
+    p->i++;
+    struct import *im = arena_zalloc(p->a, sizeof(*im));
+    if (!im) {
+        perr(p, t, "out of memory");
+        return false;
+    }
+    im->loc = tloc(p, t);
+    im->path = parse_path_ref(p);
+    if (!im->path)
+        return false;
+    if (is_ident(tok(p), "as")) {
+        p->i++;
+        struct rtoken *a = tok(p);
+        if (a->t != RT_IDENT) {
+            unexpected(p);
+            return false;
+        }
+        im->alias = arena_strndup(p->a, a->str, a->slen);
+        p->i++;
+    }
+    static const char *const fk[] = {"future", "keywords"};
+    static const char *const rv1[] = {"rego", "v1"};
+    struct term *x = im->path;
+    struct term *head = x->kind == TM_REF ? x->a[0] : x;
+    const char *root = head->kind == TM_VAR ? head->name : "";
+    if (ref_is_path(x, rv1, 2)) {
+        p->v1 = true;
+        enable_keywords(p, true);
+        return true;
+    }
+    if (strcmp(root, "future") == 0) {
+        if (ref_is_path(x, fk, 2)) {
+            enable_keywords(p, true);
+            return true;
+        }
+        if (x->kind == TM_REF && x->n == 3 && ref_is_path(x, fk, 2) == false) {
+            struct value *kw = x->a[2]->val;
+            if (x->a[1]->kind == TM_SCALAR && strcmp(x->a[1]->val->u.str.s, "keywords") == 0 &&
+                kw && v_is(kw, V_STRING)) {
+                const char *k = kw->u.str.s;
+                if (strcmp(k, "if") == 0)
+                    p->kw_if = true;
+                else if (strcmp(k, "contains") == 0)
+                    p->kw_contains = true;
+                else if (strcmp(k, "in") == 0)
+                    p->kw_in = true;
+                else if (strcmp(k, "every") == 0)
+                    p->kw_every = p->kw_in = true;
+                else {
+                    perr(p, t, "unexpected keyword, must be one of [contains every if in]");
+                    return false;
+                }
+                return true;
+            }
+        }
+        perr(p, t, "invalid import, must be `future.keywords` or `future.keywords.<keyword>`");
+        return false;
+    }
+    if (strcmp(root, "rego") == 0) {
+        perr(p, t, "invalid import `%.*s`, must be `rego.v1`", (int)(x->end - x->off),
+             p->text + x->off);
+        return false;
+    }
+    if (strcmp(root, "data") != 0 && strcmp(root, "input") != 0) {
+        perr(p, t, "invalid import %s, must begin with one of: {data, input, future, rego}",
+             root);
+        return false;
+    }
+    return plist_push(p, imps, im);
+}
+
+static bool parse_package(struct parser *p, struct module *m)
+{
+    struct rtoken *t = tok(p);
+    if (!is_ident(t, "package")) {
+        perr(p, t, t->t == RT_EOF ? "empty module" : "package expected");
+        return false;
+    }
+    p->i++;
+    struct term *x = parse_path_ref(p);
+    if (!x)
+        return false;
+    m->pkg = x;
+    size_t n = x->kind == TM_REF ? x->n : 1;
+    m->pkg_path = arena_alloc(p->a, n * sizeof(*m->pkg_path));
+    if (!m->pkg_path) {
+        perr(p, t, "out of memory");
+        return false;
+    }
+    struct term *head = x->kind == TM_REF ? x->a[0] : x;
+    m->pkg_path[0] = v_cstr(p->a, head->name);
+    for (size_t k = 1; k < n; k++) {
+        if (x->a[k]->kind != TM_SCALAR || !v_is(x->a[k]->val, V_STRING)) {
+            perr(p, t, "invalid package path");
+            return false;
+        }
+        m->pkg_path[k] = x->a[k]->val;
+    }
+    m->pkg_len = n;
+    return true;
+}
+
+static int parse_module_as(struct arena *a, const char *file, const char *text, size_t len,
+                           const struct rlex_result *lx, bool v1, struct module **out,
+                           struct rego_err *err)
+{
+    struct parser p = {.a = a, .file = file, .text = text, .len = len, .t = lx->toks,
+                       .n = lx->n, .err = err, .v1 = v1};
+    if (v1)
+        enable_keywords(&p, true);
+    struct module *m = arena_zalloc(a, sizeof(*m));
+    if (!m)
+        return -1;
+    m->file = file;
+    m->text = text;
+    if (!parse_package(&p, m))
+        return -1;
+    struct plist imps = {0}, rules = {0};
+    while (is_ident(tok(&p), "import")) {
+        if (!parse_import(&p, &imps))
+            return -1;
+    }
+    while (tok(&p)->t != RT_EOF) {
+        if (is_ident(tok(&p), "import")) {
+            perr(&p, tok(&p), "unexpected import keyword");
+            return -1;
+        }
+        if (is_ident(tok(&p), "package")) {
+            perr(&p, tok(&p), "unexpected package keyword");
+            return -1;
+        }
+        if (!parse_rule(&p, &rules, m))
+            return -1;
+        if (p.failed)
+            return -1;
+        if (tok(&p)->t != RT_EOF && !tok(&p)->nl_before && tok(&p)->t != RT_SEMI) {
+            unexpected(&p);
+            return -1;
+        }
+        accept(&p, RT_SEMI);
+    }
+    if (p.failed)
+        return -1;
+    m->imports = arena_alloc(a, (imps.n + 1) * sizeof(*m->imports));
+    if (!m->imports)
+        return -1;
+    for (size_t k = 0; k < imps.n; k++)
+        m->imports[k] = *(struct import *)imps.v[k];
+    m->nimports = imps.n;
+    m->rules = (struct rule **)rules.v;
+    m->nrules = rules.n;
+    m->v1 = p.v1;
+    m->kw_if = p.kw_if;
+    m->kw_contains = p.kw_contains;
+    m->kw_in = p.kw_in;
+    m->kw_every = p.kw_every;
+    *out = m;
+    return 0;
+}
+
+static int lex(struct arena *a, const char *file, const char *text, size_t len,
+               struct rlex_result *lx, struct rego_err *err)
+{
+    if (rlex_scan(a, text, len, lx) < 0) {
+        rego_err_set(err, "rego_parse_error", (struct rloc){file, lx->err_row, lx->err_col},
+                     "%s", lx->err_msg);
+        return -1;
+    }
+    return 0;
+}
+
+int rparse_module(struct arena *a, const char *file, const char *text, size_t len,
+                  enum rego_version ver, struct module **out, struct rego_err *err)
+{
+    struct rlex_result lx;
+    TRY(lex(a, file, text, len, &lx, err));
+    if (ver == REGO_V1)
+        return parse_module_as(a, file, text, len, &lx, true, out, err);
+    if (parse_module_as(a, file, text, len, &lx, false, out, err) == 0)
+        return 0;
+    if (ver == REGO_V0)
+        return -1;
+    struct rego_err e1;
+    if (parse_module_as(a, file, text, len, &lx, true, out, &e1) == 0)
+        return 0;
+    return -1;
+}
+
+int rparse_query(struct arena *a, const char *text, size_t len, struct body **out,
+                 struct rego_err *err)
+{
+    struct rlex_result lx;
+    TRY(lex(a, "query", text, len, &lx, err));
+    struct parser p = {.a = a, .file = "query", .text = text, .len = len, .t = lx.toks,
+                       .n = lx.n, .err = err, .v1 = true};
+    enable_keywords(&p, true);
+    struct body *b = parse_query_until(&p, RT_EOF);
+    if (!b || p.failed)
+        return -1;
+    *out = b;
+    return 0;
+}
+
+int rparse_term(struct arena *a, const char *text, size_t len, struct term **out,
+                struct rego_err *err)
+{
+    struct rlex_result lx;
+    TRY(lex(a, "term", text, len, &lx, err));
+    struct parser p = {.a = a, .file = "term", .text = text, .len = len, .t = lx.toks,
+                       .n = lx.n, .err = err, .v1 = true};
+    enable_keywords(&p, true);
+    struct term *x = parse_in(&p);
+    if (!x || p.failed)
+        return -1;
+    if (tok(&p)->t != RT_EOF) {
+        unexpected(&p);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
