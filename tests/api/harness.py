@@ -360,6 +360,34 @@ class Server:
     def log_lines(self, pattern):
         return [l for l in self.stderr().splitlines() if re.search(pattern, l)]
 
+    def wait_log(self, pattern, count=1, timeout=10.0):
+        """Log lines matching pattern, waiting up to timeout for `count` of
+        them (log lines can trail the response that caused them)."""
+        deadline = time.time() + timeout
+        while True:
+            lines = self.log_lines(pattern)
+            if len(lines) >= count or time.time() > deadline:
+                return lines
+            time.sleep(0.05)
+
+    def send_head_then_read(self, head, body_prefix=b"", timeout=10):
+        """Sends a request head (and optionally the start of its body) on a
+        plain TCP connection and returns the response bytes, without
+        sending the rest of the body: how to see an early 413/415 for a
+        large upload without racing the server's close."""
+        with socket.create_connection((self.host, self.port), timeout=timeout) as s:
+            s.sendall(head + body_prefix)
+            out = b""
+            try:
+                while b"\r\n\r\n" not in out or len(out) < 12:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    out += chunk
+            except (socket.timeout, ConnectionResetError):
+                pass
+            return out
+
 
 def run_parallel(fn, n):
     """Runs fn(i) in n threads; returns the list of results (or exceptions)."""

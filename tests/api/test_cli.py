@@ -83,9 +83,9 @@ for flag in ["-V", "--version"]:
 with Server(t, config={"wrok_dir": "/nowhere", "attestation_token_config": {"duration_min": 5}},
             args=["-r", "http://a.example"]) as srv:
     t.check("unknown config key logged as a warning naming it",
-            len(srv.log_lines(r"WARN .*unknown key `wrok_dir`")) == 1, srv.stderr()[-800:])
+            len(srv.wait_log(r"WARN .*unknown key `wrok_dir`")) == 1, srv.stderr()[-800:])
     t.check("start-up log names the listening address",
-            len(srv.log_lines(rf"starting HTTP server at http://127\.0\.0\.1:{srv.port}")) == 1,
+            len(srv.wait_log(rf"starting HTTP server at http://127\.0\.0\.1:{srv.port}")) == 1,
             srv.stderr()[-800:])
 
 # IPv6

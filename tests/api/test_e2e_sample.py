@@ -78,7 +78,7 @@ try:
     t.check("other runtime data -> 403 report_data_mismatch",
             text.endswith("\n403") and "report_data_mismatch" in text, text[-300:])
     t.check("the service logged the requests",
-            len(srv.log_lines(r'restful_as::access: .*"POST /attestation"')) == 2,
+            len(srv.wait_log(r'restful_as::access: .*"POST /attestation"', 2)) == 2,
             srv.stderr()[-600:])
     t.check("server still serving", srv.alive())
 finally:

@@ -4,7 +4,9 @@ also chunked), malformed JSON (400 invalid_json with line/column), path
 decoding, keep-alive, slow and concurrent clients, the access log."""
 
 import os
+import shutil
 import socket
+import subprocess
 import sys
 import time
 
@@ -147,7 +149,7 @@ def slow_and_concurrent(s):
 def access_log(s):
     s.request("GET", "/definitely-missing")
     time.sleep(0.2)
-    lines = s.log_lines(r'restful_as::access: .*"GET /definitely-missing" 404 ')
+    lines = s.wait_log(r'restful_as::access: .*"GET /definitely-missing" 404 ')
     t.check("one access-log line with method, path, status", len(lines) == 1, lines)
     t.check("access-log line has a request id and a duration",
             bool(lines) and "[req " in lines[0] and lines[0].rstrip().endswith("ms"), lines)
@@ -162,7 +164,19 @@ with Server(t, config={"max_body_bytes": LIMIT}) as srv:
     access_log(srv)
 
 with Server(t) as srv:
-    r = srv.request("POST", "/attestation", body="x" * (2 * 1024 * 1024 + 1))
-    t.check_error(r, 413, "payload_too_large", "default limit is 2 MiB (2097153 bytes -> 413)")
+    head = (b"POST /attestation HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n")
+    out = srv.send_head_then_read(head % (2 * 1024 * 1024 + 1), b"{")
+    t.check("default limit is 2 MiB (2097153 bytes -> 413 payload_too_large)",
+            out.startswith(b"HTTP/1.1 413") and b"payload_too_large" in out, out[:200])
+    out = srv.send_head_then_read(head % (2 * 1024 * 1024), b"{", timeout=2)
+    t.check("2097152 bytes announced -> no early 413 (server waits for the body)",
+            out == b"", out[:200])
+    if shutil.which("curl"):
+        big = subprocess.run(["curl", "-s", "-X", "POST", srv.url("/attestation"), "-H",
+                              "Content-Type: application/json", "--data-binary", "@-", "-w",
+                              "\n%{http_code}"], input=b"x" * (3 << 20), capture_output=True)
+        t.check("curl with a 3 MiB body sees 413 (Expect: 100-continue)",
+                big.stdout.endswith(b"\n413"), big.stdout[-200:])
 
 t.finish()
