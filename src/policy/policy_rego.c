@@ -1,31 +1,49 @@
 /* policy_rego.c - the only file of src/policy that talks to the Rego
  * engine: compile one module, and the V24 evaluation contract
- * (policy.md §2): query data.policy.allow, exactly one boolean.
+ * (policy.md §2): query data.policy.allow with input = the flattened claims
+ * and data = {"reference": R}; exactly one boolean.
  *
- * Transitional: the Rego engine (src/rego) has not landed yet, so compiling
- * answers 501 not_implemented; the pipeline up to the policy step works. */
+ * Outcomes: true -> pass; false or undefined -> 403 policy_denied (the
+ * policy did not allow this evidence); a non-boolean or an evaluation error
+ * -> 500 policy_error (the operator's policy is broken, not the client's
+ * request).  Every message names the policy id. */
 #include "policy/policy.h"
 
 int policy_rego_compile(const char *filename, const char *text, size_t len,
                         enum rego_version ver, struct rego_compiled **out, struct as_error *err)
 {
-    (void)text;
-    (void)len;
-    (void)ver;
-    *out = NULL;
-    return as_err(err, 501, ERR_NOT_IMPLEMENTED,
-                  "%s: the Rego engine is not part of this build yet", filename);
+    struct rego_source src = {filename, text, len};
+    return rego_compile(&src, 1, ver, NULL, out, err);
 }
 
-void policy_rego_free(struct rego_compiled *rc) { (void)rc; }
+void policy_rego_free(struct rego_compiled *rc) { rego_compiled_free(rc); }
 
 int policy_eval_allow(const struct policy_compiled *p, const char *id, const struct value *input,
                       const struct value *reference, struct arena *a, struct as_error *err)
 {
-    (void)p;
-    (void)input;
-    (void)reference;
-    (void)a;
-    return as_err(err, 501, ERR_NOT_IMPLEMENTED,
-                  "policy '%s': the Rego engine is not part of this build yet", id);
+    struct pair_list l = {0};
+    if (pair_list_push_str(a, &l, "reference", (struct value *)reference) < 0)
+        return as_err(err, 500, ERR_INTERNAL, "out of memory");
+    struct value *data = v_object(a, l.pairs, l.len, DUP_LAST_WINS, NULL);
+    struct rego_eval_opts opts = {.input = input, .extra_data = data};
+    struct value *allow = NULL;
+    bool exists = false;
+    struct as_error e;
+    if (!data)
+        return as_err(err, 500, ERR_INTERNAL, "out of memory");
+    if (rego_eval_path(p->rc, "data.policy.allow", &opts, a, &allow, &exists, &e) < 0)
+        return as_err(err, 500, ERR_POLICY_ERROR, "policy '%s': evaluation failed: %s", id,
+                      e.detail);
+    if (!allow)
+        return as_err(err, 403, ERR_POLICY_DENIED,
+                      "policy '%s' denied the evidence: data.policy.allow is undefined%s", id,
+                      exists ? "" : " (the policy has no `allow` rule in package policy)");
+    if (!v_is(allow, V_BOOL))
+        return as_err(err, 500, ERR_POLICY_ERROR,
+                      "policy '%s': data.policy.allow must be a boolean, not %s", id,
+                      value_type_name((enum value_type)allow->type));
+    if (!allow->u.b)
+        return as_err(err, 403, ERR_POLICY_DENIED,
+                      "policy '%s' denied the evidence (data.policy.allow = false)", id);
+    return 0;
 }
