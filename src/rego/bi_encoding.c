@@ -383,7 +383,7 @@ BI_FN(bi_json_marshal_with_options)
         const char *key = k->u.str.s;
         if (!strcmp(key, "prefix") || !strcmp(key, "indent")) {
             if (!v_is(val, V_STRING))
-                return bi_operand_err(ctx, 2, "key %s failed cast to string", key);
+                return bi_operand_err(ctx, 2, "key \"%s\" failed cast to string", key);
             if (key[0] == 'p')
                 st.prefix = val->u.str.s;
             else
@@ -391,11 +391,11 @@ BI_FN(bi_json_marshal_with_options)
             implicit = true;
         } else if (!strcmp(key, "pretty")) {
             if (!v_is(val, V_BOOL))
-                return bi_operand_err(ctx, 2, "key %s failed cast to bool", key);
+                return bi_operand_err(ctx, 2, "key \"%s\" failed cast to bool", key);
             explicit_set = true;
             pretty = val->u.b;
         } else {
-            return bi_operand_err(ctx, 2, "object contained unknown key %s", key);
+            return bi_operand_err(ctx, 2, "object contained unknown key \"%s\"", key);
         }
     }
     if (!explicit_set)
