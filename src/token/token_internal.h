@@ -57,6 +57,10 @@ int token_key_load(const char *path, bool ear, EVP_PKEY **out, enum token_key_al
  * certificate, and the first must hold the public half of key. */
 int token_chain_load(const char *path, const EVP_PKEY *key, struct token_chain *out,
                      struct as_error *err);
+/* The same from memory (path only names the file in messages); the fuzz
+ * target's entry point. */
+int token_chain_parse(const char *path, const char *data, size_t len, const EVP_PKEY *key,
+                      struct token_chain *out, struct as_error *err);
 void token_chain_free(struct token_chain *c);
 
 /* ---- token_jwk.c ---- */

@@ -301,6 +301,21 @@ static int chain_matches_key(const char *path, const struct token_chain *c, cons
     return 0;
 }
 
+int token_chain_parse(const char *path, const char *data, size_t len, const EVP_PKEY *key,
+                      struct token_chain *out, struct as_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (len > KEY_FILE_MAX)
+        return as_err(err, 500, ERR_CONFIG, "signer.cert_path '%s': file larger than %u bytes",
+                      path, KEY_FILE_MAX);
+    int rc = chain_split(path, data, len, out, err);
+    if (rc == 0)
+        rc = chain_matches_key(path, out, key, err);
+    if (rc < 0)
+        token_chain_free(out);
+    return rc;
+}
+
 int token_chain_load(const char *path, const EVP_PKEY *key, struct token_chain *out,
                      struct as_error *err)
 {
@@ -308,12 +323,8 @@ int token_chain_load(const char *path, const EVP_PKEY *key, struct token_chain *
     size_t len = 0;
     memset(out, 0, sizeof *out);
     TRY(read_small_file("signer.cert_path", path, &data, &len, err));
-    int rc = chain_split(path, data, len, out, err);
+    int rc = token_chain_parse(path, data, len, key, out, err);
     free(data);
-    if (rc == 0)
-        rc = chain_matches_key(path, out, key, err);
-    if (rc < 0)
-        token_chain_free(out);
     return rc;
 }
 
