@@ -90,15 +90,18 @@ class Checks:
         self.skipped += 1
         print(f"skip - {what}: {why}")
 
-    def check_error(self, resp, status, err_type=None, what=None, detail_has=None):
-        """The api.md §10.2 shape: status, application/json, {"type","detail"}."""
+    def check_error(self, resp, status, err_type=None, what=None, detail_has=None,
+                    detail_re=None):
+        """The api.md §10.2 shape: status, application/json, {"type","detail"};
+        optionally the detail contains detail_has / matches regex detail_re."""
         label = what or f"{resp.method} {resp.path} -> {status} {err_type or ''}".strip()
         body = resp.json()
         ok = (resp.status == status and resp.content_type().startswith("application/json")
               and isinstance(body, dict) and set(body) == {"type", "detail"}
               and isinstance(body.get("type"), str) and isinstance(body.get("detail"), str)
               and (err_type is None or body.get("type") == err_type)
-              and (detail_has is None or detail_has in body.get("detail", "")))
+              and (detail_has is None or detail_has in body.get("detail", ""))
+              and (detail_re is None or re.search(detail_re, body.get("detail", ""))))
         return self.check(label, ok, f"got {resp.status} {resp.content_type()!r} {resp.text[:300]!r}")
 
     def finish(self):
