@@ -62,6 +62,18 @@ const struct rego_builtin *rego_builtin_lookup(const char *name, size_t len)
     return NULL;
 }
 
+size_t rego_builtin_count(void)
+{
+    pthread_once(&g_once, build_index);
+    return g_count;
+}
+
+const struct rego_builtin *rego_builtin_at(size_t i)
+{
+    pthread_once(&g_once, build_index);
+    return i < g_count ? g_index[i] : NULL;
+}
+
 int rego_bi_error(struct rego_bi_ctx *ctx, const char *code, const char *fmt, ...)
 {
     char msg[768];

@@ -71,6 +71,10 @@ int rego_bi_error(struct rego_bi_ctx *ctx, const char *code, const char *fmt, ..
 int rego_bi_type_error(struct rego_bi_ctx *ctx, int pos, const char *want,
                        const struct value *got);
 
+/* The index in name order: count and i-th entry (for tools and tests). */
+size_t rego_builtin_count(void);
+const struct rego_builtin *rego_builtin_at(size_t i);
+
 /* Lookup by name; NULL when unknown. */
 const struct rego_builtin *rego_builtin_lookup(const char *name, size_t len);
 

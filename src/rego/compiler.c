@@ -1504,13 +1504,20 @@ static int dep_subtree(struct dep_walk *w, struct rnode *n)
 
 static int dep_term(struct dep_walk *w, struct term *t)
 {
-    if (t->kind == TM_REF && t->pre_node && t->a[0]->slot == SLOT_DATA)
-        TRY(dep_subtree(w, t->pre_node));
+    if (t->kind == TM_REF && t->pre_node && t->a[0]->slot == SLOT_DATA) {
+        struct rnode *n = t->pre_node;
+        size_t next = 1 + t->pre_n;
+        if (n->nrules || n->dflt || n->nfuncs)
+            TRY(visit_node(w, n));
+        else if (!(next < t->n && (t->a[next]->flags & TF_CONST)))
+            TRY(dep_subtree(w, n));
+    }
     if (t->kind == TM_VAR && t->slot == SLOT_DATA)
         TRY(dep_subtree(w, w->cx->c->root));
     if (t->kind == TM_CALL && t->fn)
         TRY(visit_node(w, t->fn));
-    for (size_t k = (t->kind == TM_CALL ? 1 : 0); k < t->n; k++)
+    size_t first = t->kind == TM_CALL || (t->kind == TM_REF && t->a[0]->kind == TM_VAR) ? 1 : 0;
+    for (size_t k = first; k < t->n; k++)
         TRY(dep_term(w, t->a[k]));
     if (t->key)
         TRY(dep_term(w, t->key));

@@ -491,6 +491,11 @@ static int run_eval(struct eval_args *ea, struct arena *a)
 
 int as_tool_rego_main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "builtins") == 0) {
+        for (size_t k = 0; k < rego_builtin_count(); k++)
+            printf("%s\n", rego_builtin_at(k)->name);
+        return 0;
+    }
     if (argc < 2 || strcmp(argv[1], "eval") != 0) {
         usage(stderr);
         return 2;
