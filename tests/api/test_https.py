@@ -111,6 +111,16 @@ with Server(t, tls=(p("chain.crt"), p("leaf.key"))) as s:
             len(s.log_lines("2 certificate")) == 1, s.stderr()[-600:])
 
 
+# secrets never reach the log, even at RUST_LOG=trace
+with Server(t, tls=rsa, env={"RUST_LOG": "trace"}) as s:
+    s.request("GET", "/healthz")
+    s.request("POST", "/attestation", body="{")
+    key_lines = [l for l in open(rsa[1]).read().splitlines() if l and not l.startswith("-----")]
+    log = s.stderr()
+    t.check("RUST_LOG=trace: no private key material in the log",
+            "PRIVATE KEY" not in log and not any(l in log for l in key_lines[:5]))
+
+
 def start_fails(what, cert, key, needle):
     pr = run_binary(["--socket", f"127.0.0.1:{free_port()}", "-t", cert, "-k", key],
                     env={"AS_WORK_DIR": p("work"), "RUST_LOG": "off"})
