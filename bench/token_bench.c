@@ -76,9 +76,12 @@ static int one(struct job *j, struct arena *a, const unsigned char *msg)
     struct as_error err;
     char *jws = NULL;
     switch (j->op) {
-    case OP_RAW: return raw_sign(j, msg);
-    case OP_TOKEN: return token_sign_jwt(j->b, j->claims, a, &jws, &err);
-    case OP_EAR: return token_ear_issue(j->b, j->submod, 1, "default", a, &jws, &err);
+    case OP_RAW:
+        return raw_sign(j, msg);
+    case OP_TOKEN:
+        return token_sign_jwt(j->b, j->claims, a, &jws, &err);
+    case OP_EAR:
+        return token_ear_issue(j->b, j->submod, 1, "default", a, &jws, &err);
     }
     return -1;
 }
@@ -165,7 +168,9 @@ static void bench_alg(const char *dir, const char *alg, int threads, struct aren
     char *sample = NULL;
     token_sign_jwt(b, claims, a, &sample, &err);
     EVP_MD *md = EVP_MD_fetch(NULL, ear ? "SHA256" : "SHA384", NULL);
-    struct job proto = {.b = b, .key = key, .claims = claims,
+    struct job proto = {.b = b,
+                        .key = key,
+                        .claims = claims,
                         .md = md,
                         .msg_len = (size_t)(strrchr(sample, '.') - sample)};
     int counts[2] = {1, threads};
@@ -180,8 +185,8 @@ static void bench_alg(const char *dir, const char *alg, int threads, struct aren
             raw = r > raw ? r : raw;
             tok = k > tok ? k : tok;
         }
-        printf("%-6s threads %3d  raw OpenSSL sign/s %9.0f  tokens/s %9.0f  ratio %.2f\n", alg,
-               t, raw, tok, tok / raw);
+        printf("%-6s threads %3d  raw OpenSSL sign/s %9.0f  tokens/s %9.0f  ratio %.2f\n", alg, t,
+               raw, tok, tok / raw);
         fflush(stdout);
     }
     if (ear) {
@@ -191,8 +196,8 @@ static void bench_alg(const char *dir, const char *alg, int threads, struct aren
         const char *evj = "{\"report_data\":\"abc\",\"sample\":{\"svn\":\"1\"}}";
         json_parse(a, evj, strlen(evj), NULL, &ev, &err);
         json_parse(a, "{\"hardware\":2,\"executables\":3}", 31, NULL, &tc, &err);
-        struct token_ear_submod s = {.tee_class = "cpu", .annotated_evidence = ev,
-                                     .trust_claims = tc};
+        struct token_ear_submod s = {
+            .tee_class = "cpu", .annotated_evidence = ev, .trust_claims = tc};
         struct job ej = {.op = OP_EAR, .b = eb, .submod = &s};
         printf("%-6s threads %3d  EAR tokens/s %9.0f\n", "EAR", 1, rate(ej, 1));
         token_broker_free(eb);
@@ -218,8 +223,8 @@ int main(int argc, char **argv)
         return 1;
     struct arena a;
     arena_init(&a, 16384);
-    printf("token_bench: %.1f s per measurement, up to %d threads, %s\n", seconds_per_run,
-           threads, OpenSSL_version(OPENSSL_VERSION));
+    printf("token_bench: %.1f s per measurement, up to %d threads, %s\n", seconds_per_run, threads,
+           OpenSSL_version(OPENSSL_VERSION));
     const char *algs[] = {"RS384", "ES256", "ES384"};
     for (int i = 0; i < 3; i++)
         bench_alg(dir, algs[i], threads, &a);

@@ -47,7 +47,8 @@ static void check_payload(struct arena *a, const char *jws)
     const char *why;
     struct value *v;
     struct as_error err;
-    if (!d2 || b64_decode(a, d1 + 1, (size_t)(d2 - d1 - 1), B64_URL_NOPAD, &payload, &n, &why) < 0 ||
+    if (!d2 ||
+        b64_decode(a, d1 + 1, (size_t)(d2 - d1 - 1), B64_URL_NOPAD, &payload, &n, &why) < 0 ||
         json_parse(a, (const char *)payload, n, NULL, &v, &err) < 0)
         abort();
 }

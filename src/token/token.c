@@ -8,16 +8,16 @@
 #include "base/log.h"
 #include "token/token_internal.h"
 
-#define DEFAULT_ISSUER "CoCo-Attestation-Service"
-#define DEFAULT_PROFILE "tag:github.com,2024:confidential-containers/Trustee"
+#define DEFAULT_ISSUER    "CoCo-Attestation-Service"
+#define DEFAULT_PROFILE   "tag:github.com,2024:confidential-containers/Trustee"
 #define DEFAULT_DEVELOPER "https://confidentialcontainers.org"
-#define DEFAULT_BUILD "attestation-service 0.1.0"
+#define DEFAULT_BUILD     "attestation-service 0.1.0"
 
 /* A string member of the EAR object: absent -> default; present -> a
  * non-empty string (the ear crate refuses to sign with an empty one, so we
  * refuse at start instead of failing every request). */
-static int ear_string(const struct value *obj, const char *key, const char *dflt,
-                      const char **out, struct as_error *err)
+static int ear_string(const struct value *obj, const char *key, const char *dflt, const char **out,
+                      struct as_error *err)
 {
     const struct value *v = obj ? value_object_get_str(obj, key) : NULL;
     if (!v || v_is(v, V_NULL)) {
@@ -25,8 +25,9 @@ static int ear_string(const struct value *obj, const char *key, const char *dflt
         return 0;
     }
     if (!v_is(v, V_STRING))
-        return as_err(err, 500, ERR_CONFIG, "attestation_token_broker.%s: expected a string, got %s",
-                      key, value_type_name((enum value_type)v->type));
+        return as_err(err, 500, ERR_CONFIG,
+                      "attestation_token_broker.%s: expected a string, got %s", key,
+                      value_type_name((enum value_type)v->type));
     if (v->u.str.len == 0 || strlen(v->u.str.s) != v->u.str.len)
         return as_err(err, 500, ERR_CONFIG,
                       "attestation_token_broker.%s: must be a non-empty string without NUL", key);
@@ -52,15 +53,16 @@ static int ear_settings_load(const struct value *obj, struct token_ear_settings 
     return 0;
 }
 
-static int broker_key(struct token_broker *b, const struct signer_config *sc,
-                      struct as_error *err)
+static int broker_key(struct token_broker *b, const struct signer_config *sc, struct as_error *err)
 {
     if (!sc->key_path) {
         if (sc->cert_path || sc->cert_url)
             return as_err(err, 500, ERR_CONFIG,
                           "signer.cert_path / signer.cert_url need signer.key_path");
-        LOG_I("token", "no token signer key configured: using an ephemeral %s key (tokens "
-                       "cannot be verified after a restart)", b->ear ? "EC P-256" : "RSA-2048");
+        LOG_I("token",
+              "no token signer key configured: using an ephemeral %s key (tokens "
+              "cannot be verified after a restart)",
+              b->ear ? "EC P-256" : "RSA-2048");
         return token_key_generate(b->ear, &b->key, &b->alg, err);
     }
     TRY(token_key_load(sc->key_path, b->ear, &b->key, &b->alg, err));
@@ -93,8 +95,7 @@ static int broker_init(struct token_broker *b, const struct as_config *cfg, stru
     return broker_public_parts(b, &cfg->signer, err);
 }
 
-int token_broker_new(const struct as_config *cfg, struct token_broker **out,
-                     struct as_error *err)
+int token_broker_new(const struct as_config *cfg, struct token_broker **out, struct as_error *err)
 {
     struct token_broker *b = calloc(1, sizeof *b);
     if (!b)
@@ -118,7 +119,10 @@ void token_broker_free(struct token_broker *b)
     free(b);
 }
 
-const char *token_broker_alg(const struct token_broker *b) { return token_alg_name(b->alg); }
+const char *token_broker_alg(const struct token_broker *b)
+{
+    return token_alg_name(b->alg);
+}
 
 bool token_ear_verbose(const struct token_broker *b)
 {

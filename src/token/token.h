@@ -37,6 +37,11 @@ extern time_t token_fixed_now;
 
 /* ---- additions (token module owner) ---- */
 
+/* Note on token_jwks: the document is built once and belongs to the broker
+ * (immutable, valid until token_broker_free, safe to print from any
+ * thread); `a` is not used.  Its key is the header jwk plus "kid" (RFC 7638
+ * thumbprint) and "use":"sig"; the token header itself has no kid. */
+
 /* Signature algorithm of the broker's key: RS384 for RSA keys, ES256 for
  * P-256, ES384 for P-384 (our extension; EAR accepts P-256 only). */
 const char *token_broker_alg(const struct token_broker *b);

@@ -21,14 +21,17 @@
 
 /* AR4SI trustworthiness claims in the order the vector prints them. */
 static const char *const TRUST_CLAIM_NAMES[TRUST_CLAIMS] = {
-    "instance-identity", "configuration", "executables",    "file-system",
+    "instance-identity", "configuration",  "executables",    "file-system",
     "hardware",          "runtime-opaque", "storage-opaque", "sourced-data",
 };
 
 /* Appraisal members an extension may not shadow. */
 static const char *const APPRAISAL_MEMBERS[] = {
-    "ear.status", "ear.trustworthiness-vector", "ear.appraisal-policy-id",
-    "ear.veraison.annotated-evidence", "ear.veraison.policy-claims",
+    "ear.status",
+    "ear.trustworthiness-vector",
+    "ear.appraisal-policy-id",
+    "ear.veraison.annotated-evidence",
+    "ear.veraison.policy-claims",
     "ear.veraison.key-attestation",
 };
 
@@ -71,10 +74,14 @@ enum ear_tier token_ear_tier(int v)
 const char *token_ear_tier_name(enum ear_tier t)
 {
     switch (t) {
-    case EAR_TIER_NONE: return "none";
-    case EAR_TIER_AFFIRMING: return "affirming";
-    case EAR_TIER_WARNING: return "warning";
-    case EAR_TIER_CONTRAINDICATED: return "contraindicated";
+    case EAR_TIER_NONE:
+        return "none";
+    case EAR_TIER_AFFIRMING:
+        return "affirming";
+    case EAR_TIER_WARNING:
+        return "warning";
+    case EAR_TIER_CONTRAINDICATED:
+        return "contraindicated";
     }
     return "none";
 }
@@ -89,8 +96,7 @@ static int policy_output_err(struct as_error *err, const char *submod, const cha
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    return as_err(err, 500, TOKEN_ERR_INVALID_POLICY_OUTPUT, "EAR submod %s: %s", submod,
-                  detail);
+    return as_err(err, 500, TOKEN_ERR_INVALID_POLICY_OUTPUT, "EAR submod %s: %s", submod, detail);
 }
 
 static int trust_claim_index(const struct value *key)
@@ -137,9 +143,9 @@ static int trust_vector_from_policy(const char *submod, const struct value *tc,
                                      "data.policy.trust_claims: %s is not an AR4SI claim name",
                                      v_is(p->key, V_STRING) ? p->key->u.str.s : "(non-string key)");
         if (trust_claim_value(p->val, &tv->value[idx]) < 0)
-            return policy_output_err(err, submod,
-                                     "data.policy.trust_claims.%s: expected an integer in -128..127",
-                                     TRUST_CLAIM_NAMES[idx]);
+            return policy_output_err(
+                err, submod, "data.policy.trust_claims.%s: expected an integer in -128..127",
+                TRUST_CLAIM_NAMES[idx]);
         tv->set[idx] = any = true;
     }
     if (!any)
@@ -182,8 +188,10 @@ static int extension_parse(const char *submod, const struct value *e, struct ear
                                  "each element needs a string \"name\" and a \"value\"");
     if (!v_is(key, V_NUMBER) || !value_is_integer(key) || value_as_int64(key, &out->key) < 0 ||
         out->key < INT32_MIN || out->key > INT32_MAX)
-        return policy_output_err(err, submod, "data.policy.extensions.%s: \"key\" must be a "
-                                 "32-bit integer", name->u.str.s);
+        return policy_output_err(err, submod,
+                                 "data.policy.extensions.%s: \"key\" must be a "
+                                 "32-bit integer",
+                                 name->u.str.s);
     if (is_appraisal_member(name->u.str.s, name->u.str.len))
         return policy_output_err(err, submod, "data.policy.extensions: %s is a reserved member",
                                  name->u.str.s);
@@ -211,11 +219,15 @@ static int extensions_check_unique(const char *submod, struct appraisal *ap, str
     for (size_t i = 0; i < ap->n_ext; i++)
         for (size_t j = i + 1; j < ap->n_ext; j++) {
             if (j == i + 1 && extension_cmp(&ap->ext[i], &ap->ext[j]) == 0)
-                return policy_output_err(err, submod, "data.policy.extensions: name %s "
-                                         "registered twice", ap->ext[i].name);
+                return policy_output_err(err, submod,
+                                         "data.policy.extensions: name %s "
+                                         "registered twice",
+                                         ap->ext[i].name);
             if (ap->ext[i].key == ap->ext[j].key)
-                return policy_output_err(err, submod, "data.policy.extensions: key of %s "
-                                         "registered twice", ap->ext[j].name);
+                return policy_output_err(err, submod,
+                                         "data.policy.extensions: key of %s "
+                                         "registered twice",
+                                         ap->ext[j].name);
         }
     return 0;
 }
@@ -347,8 +359,7 @@ static int print_payload(struct buf *b, const struct token_broker *br, const str
 
 /* ---- issuing ---- */
 
-static int ear_expiry(const struct token_broker *b, int64_t iat, int64_t *exp,
-                      struct as_error *err)
+static int ear_expiry(const struct token_broker *b, int64_t iat, int64_t *exp, struct as_error *err)
 {
     int64_t seconds;
     if (__builtin_mul_overflow(b->duration_min, (int64_t)60, &seconds) ||

@@ -24,18 +24,18 @@ struct token_ear_settings {
 };
 
 struct token_broker {
-    EVP_PKEY *key;           /* private key; read-only after creation */
-    EVP_MD *md;              /* SHA-256 (ES256) or SHA-384, fetched once */
+    EVP_PKEY *key; /* private key; read-only after creation */
+    EVP_MD *md;    /* SHA-256 (ES256) or SHA-384, fetched once */
     enum token_key_alg alg;
-    bool ear;                /* EAR mode (cfg->token_broker == TOKEN_EAR) */
-    const char *header_b64;  /* B64URL(header JSON), shared by every token */
+    bool ear;               /* EAR mode (cfg->token_broker == TOKEN_EAR) */
+    const char *header_b64; /* B64URL(header JSON), shared by every token */
     size_t header_b64_len;
-    struct value *jwk;       /* the public jwk of the header */
-    struct value *jwks;      /* {"keys":[jwk + kid + use]} */
+    struct value *jwk;  /* the public jwk of the header */
+    struct value *jwks; /* {"keys":[jwk + kid + use]} */
     const char *issuer;
     int64_t duration_min;
     struct token_ear_settings ear_cfg;
-    struct arena arena;      /* everything above that is not OpenSSL's */
+    struct arena arena; /* everything above that is not OpenSSL's */
 };
 
 /* A certificate chain read from signer.cert_path (tokens.md §1.3). */

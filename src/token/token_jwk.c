@@ -63,7 +63,10 @@ static const char *curve_name(enum token_key_alg alg)
     return alg == TOKEN_ES384 ? "P-384" : "P-256";
 }
 
-static int field_bytes(enum token_key_alg alg) { return alg == TOKEN_ES384 ? 48 : 32; }
+static int field_bytes(enum token_key_alg alg)
+{
+    return alg == TOKEN_ES384 ? 48 : 32;
+}
 
 /* The members RFC 7638 requires for the thumbprint (they are also the
  * public numbers of the jwk). */

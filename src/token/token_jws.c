@@ -21,7 +21,10 @@ int64_t token_now(void)
     return (int64_t)(token_fixed_now ? token_fixed_now : time(NULL));
 }
 
-static size_t ec_field_bytes(enum token_key_alg alg) { return alg == TOKEN_ES384 ? 48 : 32; }
+static size_t ec_field_bytes(enum token_key_alg alg)
+{
+    return alg == TOKEN_ES384 ? 48 : 32;
+}
 
 size_t token_sig_max(const struct token_broker *b)
 {

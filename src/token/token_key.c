@@ -17,7 +17,7 @@
 
 #include "token/token_internal.h"
 
-#define KEY_FILE_MAX (1u << 20)   /* a PEM key or chain larger than 1 MiB is not one */
+#define KEY_FILE_MAX (1u << 20) /* a PEM key or chain larger than 1 MiB is not one */
 #define RSA_MIN_BITS 2048
 #define RSA_MAX_BITS 16384
 
@@ -27,9 +27,12 @@ static const char PEM_CERT_END[] = "-----END CERTIFICATE-----";
 const char *token_alg_name(enum token_key_alg alg)
 {
     switch (alg) {
-    case TOKEN_RS384: return "RS384";
-    case TOKEN_ES256: return "ES256";
-    case TOKEN_ES384: return "ES384";
+    case TOKEN_RS384:
+        return "RS384";
+    case TOKEN_ES256:
+        return "ES256";
+    case TOKEN_ES384:
+        return "ES384";
     }
     return "?";
 }
@@ -119,7 +122,8 @@ static int ec_curve_alg(const char *path, EVP_PKEY *k, bool ear, enum token_key_
     if (ear && nid != NID_X9_62_prime256v1)
         return as_err(err, 500, ERR_CONFIG,
                       "signer.key_path '%s': Only P-256 attestation token signing keys are "
-                      "supported (key is on curve %s)", path, group);
+                      "supported (key is on curve %s)",
+                      path, group);
     if (nid == NID_X9_62_prime256v1)
         *alg = TOKEN_ES256;
     else if (nid == NID_secp384r1)
@@ -137,7 +141,8 @@ static int rsa_alg(const char *path, EVP_PKEY *k, bool ear, enum token_key_alg *
     if (ear)
         return as_err(err, 500, ERR_CONFIG,
                       "signer.key_path '%s': Only P-256 attestation token signing keys are "
-                      "supported (key is RSA)", path);
+                      "supported (key is RSA)",
+                      path);
     int bits = EVP_PKEY_get_bits(k);
     if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS)
         return as_err(err, 500, ERR_CONFIG,
@@ -152,8 +157,10 @@ static int key_alg(const char *path, EVP_PKEY *k, bool ear, enum token_key_alg *
                    struct as_error *err)
 {
     switch (EVP_PKEY_get_base_id(k)) {
-    case EVP_PKEY_RSA: return rsa_alg(path, k, ear, alg, err);
-    case EVP_PKEY_EC: return ec_curve_alg(path, k, ear, alg, err);
+    case EVP_PKEY_RSA:
+        return rsa_alg(path, k, ear, alg, err);
+    case EVP_PKEY_EC:
+        return ec_curve_alg(path, k, ear, alg, err);
     default: {
         const char *type = EVP_PKEY_get0_type_name(k);
         return as_err(err, 500, ERR_CONFIG,
@@ -203,11 +210,13 @@ int token_key_load(const char *path, bool ear, EVP_PKEY **out, enum token_key_al
             ERR_clear_error();
             return as_err(err, 500, ERR_CONFIG,
                           "signer.key_path '%s': encrypted private keys are not supported "
-                          "(store the key unencrypted with restricted permissions)", path);
+                          "(store the key unencrypted with restricted permissions)",
+                          path);
         }
         return as_err(err, 500, ERR_CONFIG,
                       "signer.key_path '%s': no usable PEM private key (expected PRIVATE KEY, "
-                      "RSA PRIVATE KEY or EC PRIVATE KEY): %s", path, ossl_reason(why, sizeof why));
+                      "RSA PRIVATE KEY or EC PRIVATE KEY): %s",
+                      path, ossl_reason(why, sizeof why));
     }
     if (key_alg(path, k, ear, alg, err) < 0 || key_check(path, k, err) < 0) {
         EVP_PKEY_free(k);
@@ -261,7 +270,8 @@ static int chain_piece(const char *path, const char *p, size_t n, struct token_c
     if (!x)
         return as_err(err, 500, ERR_CONFIG,
                       "signer.cert_path '%s': Invalid PEM certificate chain (certificate %zu "
-                      "does not parse)", path, c->n + 1);
+                      "does not parse)",
+                      path, c->n + 1);
     if (chain_push(c, x) < 0) {
         X509_free(x);
         return as_err(err, 500, ERR_INTERNAL, "signer.cert_path '%s': out of memory", path);
@@ -290,13 +300,15 @@ static int chain_matches_key(const char *path, const struct token_chain *c, cons
     if (c->n == 0)
         return as_err(err, 500, ERR_CONFIG,
                       "signer.cert_path '%s': no PEM certificate found (expected "
-                      "-----BEGIN CERTIFICATE----- blocks)", path);
+                      "-----BEGIN CERTIFICATE----- blocks)",
+                      path);
     EVP_PKEY *pub = X509_get0_pubkey(c->certs[0]);
     if (!pub || EVP_PKEY_eq(pub, key) != 1) {
         ERR_clear_error();
         return as_err(err, 500, ERR_CONFIG,
                       "signer.cert_path '%s': the public key of the first certificate does not "
-                      "match the token signing key", path);
+                      "match the token signing key",
+                      path);
     }
     return 0;
 }

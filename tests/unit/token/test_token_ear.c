@@ -35,18 +35,18 @@ static struct token_broker *ear_broker(const char *ear_json)
     return b;
 }
 
-static const char *SAMPLE_EVIDENCE =
-    "{\"sample\":{\"svn\":\"1\"},\"report_data\":\"abc\",\"runtime_data_claims\":{\"nonce\":\"n\"}}";
+static const char *SAMPLE_EVIDENCE = "{\"sample\":{\"svn\":\"1\"},\"report_data\":\"abc\","
+                                     "\"runtime_data_claims\":{\"nonce\":\"n\"}}";
 
 /* ---- tiers ---- */
 
 Test(token_ear, tier_boundaries)
 {
     for (int v = -128; v <= 127; v++) {
-        enum ear_tier want = (v >= -1 && v <= 1)     ? EAR_TIER_NONE
-                             : (v >= 2 && v <= 31)   ? EAR_TIER_AFFIRMING
-                             : (v >= -32 && v <= -2) ? EAR_TIER_AFFIRMING
-                             : (v >= 32 && v <= 95)  ? EAR_TIER_WARNING
+        enum ear_tier want = (v >= -1 && v <= 1)      ? EAR_TIER_NONE
+                             : (v >= 2 && v <= 31)    ? EAR_TIER_AFFIRMING
+                             : (v >= -32 && v <= -2)  ? EAR_TIER_AFFIRMING
+                             : (v >= 32 && v <= 95)   ? EAR_TIER_WARNING
                              : (v >= -96 && v <= -33) ? EAR_TIER_WARNING
                                                       : EAR_TIER_CONTRAINDICATED;
         cr_assert_eq(token_ear_tier(v), want, "tier of %d", v);
@@ -165,8 +165,8 @@ Test(token_ear, default_settings_are_verbose)
 static const char *status_of(const char *trust_claims)
 {
     struct token_broker *b = ear_broker(NULL);
-    struct token_ear_submod s = {.tee_class = "cpu",
-                                 .trust_claims = trust_claims ? parse_json(&A, trust_claims) : NULL};
+    struct token_ear_submod s = {
+        .tee_class = "cpu", .trust_claims = trust_claims ? parse_json(&A, trust_claims) : NULL};
     struct as_error err;
     char *jws = issue(b, &s, 1, &err);
     cr_assert_not_null(jws, "%s", err.detail);
@@ -241,11 +241,13 @@ Test(token_ear, extensions_refusals)
                                  "32-bit integer");
     assert_policy_output_refused(tc, "[{\"name\":\"a\",\"key\":2147483648,\"value\":1}]",
                                  "32-bit integer");
-    assert_policy_output_refused(tc, "[{\"name\":\"a\",\"key\":1,\"value\":1},"
-                                     "{\"name\":\"a\",\"key\":2,\"value\":2}]",
+    assert_policy_output_refused(tc,
+                                 "[{\"name\":\"a\",\"key\":1,\"value\":1},"
+                                 "{\"name\":\"a\",\"key\":2,\"value\":2}]",
                                  "name a registered twice");
-    assert_policy_output_refused(tc, "[{\"name\":\"a\",\"key\":1,\"value\":1},"
-                                     "{\"name\":\"b\",\"key\":1,\"value\":2}]",
+    assert_policy_output_refused(tc,
+                                 "[{\"name\":\"a\",\"key\":1,\"value\":1},"
+                                 "{\"name\":\"b\",\"key\":1,\"value\":2}]",
                                  "registered twice");
     assert_policy_output_refused(tc, "[{\"name\":\"ear.status\",\"key\":1,\"value\":\"x\"}]",
                                  "reserved member");
@@ -265,7 +267,8 @@ Test(token_ear, extension_key_limits_accepted)
     cr_assert_not_null(jws, "%s", err.detail);
     struct jws_parts p;
     jws_split(jws, &p);
-    cr_assert_not_null(strstr(p.payload, "\"ear.appraisal-policy-id\":\"default\",\"a\":[],\"b\":0}"));
+    cr_assert_not_null(
+        strstr(p.payload, "\"ear.appraisal-policy-id\":\"default\",\"a\":[],\"b\":0}"));
     jws_parts_free(&p);
     token_broker_free(b);
 }

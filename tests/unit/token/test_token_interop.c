@@ -104,8 +104,9 @@ static void check_simple(const char *curve_or_null, bool with_chain)
     struct as_error err;
     cr_assert_eq(token_broker_new(&cfg, &b, &err), 0, "%s", err.detail);
     char *jws = NULL;
-    struct value *claims = parse_json(&A, "{\"iss\":\"CoCo-Attestation-Service\",\"tee\":\"sample\","
-                                          "\"tcb-status\":{\"sample.svn\":\"1\"},\"u\":\"\\u00e9\"}");
+    struct value *claims =
+        parse_json(&A, "{\"iss\":\"CoCo-Attestation-Service\",\"tee\":\"sample\","
+                       "\"tcb-status\":{\"sample.svn\":\"1\"},\"u\":\"\\u00e9\"}");
     cr_assert_eq(token_sign_jwt(b, claims, &A, &jws, &err), 0, "%s", err.detail);
     assert_interop(b, jws);
     token_broker_free(b);
@@ -113,10 +114,22 @@ static void check_simple(const char *curve_or_null, bool with_chain)
     EVP_PKEY_free(k);
 }
 
-Test(token_interop, rs384_ephemeral) { check_simple(NULL, false); }
-Test(token_interop, rs384_with_x5c) { check_simple(NULL, true); }
-Test(token_interop, es256_with_x5c) { check_simple("P-256", true); }
-Test(token_interop, es384) { check_simple("P-384", false); }
+Test(token_interop, rs384_ephemeral)
+{
+    check_simple(NULL, false);
+}
+Test(token_interop, rs384_with_x5c)
+{
+    check_simple(NULL, true);
+}
+Test(token_interop, es256_with_x5c)
+{
+    check_simple("P-256", true);
+}
+Test(token_interop, es384)
+{
+    check_simple("P-384", false);
+}
 
 Test(token_interop, ear_es256)
 {
@@ -128,7 +141,8 @@ Test(token_interop, ear_es256)
     struct as_error err;
     cr_assert_eq(token_broker_new(&cfg, &b, &err), 0, "%s", err.detail);
     struct token_ear_submod s = {.tee_class = "cpu",
-                                 .annotated_evidence = parse_json(&A, "{\"sample\":{\"svn\":\"1\"}}"),
+                                 .annotated_evidence =
+                                     parse_json(&A, "{\"sample\":{\"svn\":\"1\"}}"),
                                  .trust_claims = parse_json(&A, "{\"hardware\":97}")};
     char *jws = NULL;
     cr_assert_eq(token_ear_issue(b, &s, 1, "default", &A, &jws, &err), 0, "%s", err.detail);

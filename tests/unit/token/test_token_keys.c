@@ -70,13 +70,34 @@ static void key_case(EVP_PKEY *k, enum key_format f, bool ear, const char *alg_o
 
 /* ---- accepted ---- */
 
-Test(token_keys, rsa_pkcs1) { key_case(gen_rsa(2048), PEM_TRADITIONAL, false, "RS384", NULL); }
-Test(token_keys, rsa_pkcs8) { key_case(gen_rsa(2048), PEM_PKCS8, false, "RS384", NULL); }
-Test(token_keys, ec_p256_sec1) { key_case(gen_ec("P-256"), PEM_TRADITIONAL, false, "ES256", NULL); }
-Test(token_keys, ec_p256_pkcs8) { key_case(gen_ec("P-256"), PEM_PKCS8, false, "ES256", NULL); }
-Test(token_keys, ec_p384_sec1) { key_case(gen_ec("P-384"), PEM_TRADITIONAL, false, "ES384", NULL); }
-Test(token_keys, ec_p384_pkcs8) { key_case(gen_ec("P-384"), PEM_PKCS8, false, "ES384", NULL); }
-Test(token_keys, ear_p256) { key_case(gen_ec("P-256"), PEM_TRADITIONAL, true, "ES256", NULL); }
+Test(token_keys, rsa_pkcs1)
+{
+    key_case(gen_rsa(2048), PEM_TRADITIONAL, false, "RS384", NULL);
+}
+Test(token_keys, rsa_pkcs8)
+{
+    key_case(gen_rsa(2048), PEM_PKCS8, false, "RS384", NULL);
+}
+Test(token_keys, ec_p256_sec1)
+{
+    key_case(gen_ec("P-256"), PEM_TRADITIONAL, false, "ES256", NULL);
+}
+Test(token_keys, ec_p256_pkcs8)
+{
+    key_case(gen_ec("P-256"), PEM_PKCS8, false, "ES256", NULL);
+}
+Test(token_keys, ec_p384_sec1)
+{
+    key_case(gen_ec("P-384"), PEM_TRADITIONAL, false, "ES384", NULL);
+}
+Test(token_keys, ec_p384_pkcs8)
+{
+    key_case(gen_ec("P-384"), PEM_PKCS8, false, "ES384", NULL);
+}
+Test(token_keys, ear_p256)
+{
+    key_case(gen_ec("P-256"), PEM_TRADITIONAL, true, "ES256", NULL);
+}
 
 Test(token_keys, no_signer_generates_rsa_or_p256)
 {
@@ -115,8 +136,14 @@ Test(token_keys, encrypted_traditional)
     key_case(gen_ec("P-256"), PEM_TRADITIONAL_ENCRYPTED, false, NULL, "encrypted");
 }
 
-Test(token_keys, rsa_too_small) { key_case(gen_rsa(1024), PEM_PKCS8, false, NULL, "1024 bits"); }
-Test(token_keys, ec_p521) { key_case(gen_ec("P-521"), PEM_PKCS8, false, NULL, "unsupported EC curve"); }
+Test(token_keys, rsa_too_small)
+{
+    key_case(gen_rsa(1024), PEM_PKCS8, false, NULL, "1024 bits");
+}
+Test(token_keys, ec_p521)
+{
+    key_case(gen_ec("P-521"), PEM_PKCS8, false, NULL, "unsupported EC curve");
+}
 Test(token_keys, ec_secp256k1)
 {
     key_case(gen_ec("secp256k1"), PEM_PKCS8, false, NULL, "unsupported EC curve");
@@ -129,7 +156,10 @@ Test(token_keys, ed25519)
     key_case(k, PEM_PKCS8, false, NULL, "unsupported key type");
 }
 
-Test(token_keys, public_key_only) { key_case(gen_rsa(2048), PEM_PUBLIC_ONLY, false, NULL, "no usable PEM private key"); }
+Test(token_keys, public_key_only)
+{
+    key_case(gen_rsa(2048), PEM_PUBLIC_ONLY, false, NULL, "no usable PEM private key");
+}
 
 Test(token_keys, ear_refuses_rsa)
 {
@@ -164,7 +194,8 @@ Test(token_keys, garbage_and_empty_files)
     struct as_config cfg;
     cfg_simple(&cfg);
     cfg.signer.key_path = tpath("garbage.pem");
-    append_text(cfg.signer.key_path, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    append_text(cfg.signer.key_path,
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
     assert_refused(&cfg, cfg.signer.key_path, "no usable PEM private key");
     cfg.signer.key_path = tpath("empty.pem");
     append_text(cfg.signer.key_path, "");

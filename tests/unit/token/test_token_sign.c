@@ -82,8 +82,11 @@ Test(token_sign, ephemeral_rsa_header_payload_signature)
     struct value *jwk = header_jwk(&p);
     const char *n = value_object_get_str(jwk, "n")->u.str.s;
     char *expect = NULL;
-    cr_assert_gt(asprintf(&expect, "{\"alg\":\"RS384\",\"jwk\":{\"alg\":\"RS384\",\"e\":\"AQAB\","
-                                   "\"kty\":\"RSA\",\"n\":\"%s\"},\"typ\":\"JWT\"}", n), 0);
+    cr_assert_gt(asprintf(&expect,
+                          "{\"alg\":\"RS384\",\"jwk\":{\"alg\":\"RS384\",\"e\":\"AQAB\","
+                          "\"kty\":\"RSA\",\"n\":\"%s\"},\"typ\":\"JWT\"}",
+                          n),
+                 0);
     cr_assert_str_eq(p.header, expect);
     size_t n_len;
     BIGNUM *bn = jwk_bn(jwk, "n", &n_len);
@@ -110,8 +113,11 @@ static void check_rsa_file(unsigned bits, enum key_format f)
     jws_split(sign(b, "{\"iss\":\"me\"}"), &p);
     char *n = bn_b64(k, OSSL_PKEY_PARAM_RSA_N, 0), *e = bn_b64(k, OSSL_PKEY_PARAM_RSA_E, 0);
     char *expect = NULL;
-    cr_assert_gt(asprintf(&expect, "{\"alg\":\"RS384\",\"jwk\":{\"alg\":\"RS384\",\"e\":\"%s\","
-                                   "\"kty\":\"RSA\",\"n\":\"%s\"},\"typ\":\"JWT\"}", e, n), 0);
+    cr_assert_gt(asprintf(&expect,
+                          "{\"alg\":\"RS384\",\"jwk\":{\"alg\":\"RS384\",\"e\":\"%s\","
+                          "\"kty\":\"RSA\",\"n\":\"%s\"},\"typ\":\"JWT\"}",
+                          e, n),
+                 0);
     cr_assert_str_eq(p.header, expect);
     cr_assert_str_eq(e, "AQAB");
     size_t n_len;
@@ -125,11 +131,20 @@ static void check_rsa_file(unsigned bits, enum key_format f)
     EVP_PKEY_free(k);
 }
 
-Test(token_sign, rsa_pkcs1_file) { check_rsa_file(2048, PEM_TRADITIONAL); }
-Test(token_sign, rsa_pkcs8_file_3072) { check_rsa_file(3072, PEM_PKCS8); }
+Test(token_sign, rsa_pkcs1_file)
+{
+    check_rsa_file(2048, PEM_TRADITIONAL);
+}
+Test(token_sign, rsa_pkcs8_file_3072)
+{
+    check_rsa_file(3072, PEM_PKCS8);
+}
 /* 2052 bits: the top byte of n is small, which catches both a padded
  * (leading zero) and a truncated encoding. */
-Test(token_sign, rsa_odd_size_no_leading_zero) { check_rsa_file(2052, PEM_PKCS8); }
+Test(token_sign, rsa_odd_size_no_leading_zero)
+{
+    check_rsa_file(2052, PEM_PKCS8);
+}
 
 /* A P-256 key one of whose coordinates starts with a zero byte. */
 static EVP_PKEY *ec_key_with_leading_zero(const char *curve, int field)
@@ -163,9 +178,11 @@ static void check_ec_file(const char *curve, const char *crv, const char *alg, i
     char *x = bn_b64(k, OSSL_PKEY_PARAM_EC_PUB_X, field);
     char *y = bn_b64(k, OSSL_PKEY_PARAM_EC_PUB_Y, field);
     char *expect = NULL;
-    cr_assert_gt(asprintf(&expect, "{\"alg\":\"%s\",\"jwk\":{\"alg\":\"%s\",\"crv\":\"%s\","
-                                   "\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"},\"typ\":\"JWT\"}",
-                          alg, alg, crv, x, y), 0);
+    cr_assert_gt(asprintf(&expect,
+                          "{\"alg\":\"%s\",\"jwk\":{\"alg\":\"%s\",\"crv\":\"%s\","
+                          "\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"},\"typ\":\"JWT\"}",
+                          alg, alg, crv, x, y),
+                 0);
     cr_assert_str_eq(p.header, expect);
     cr_assert_eq(p.sig_len, (size_t)(2 * field), "JWS ECDSA signature is r||s");
     cr_assert(verify_sig(k, alg, &p));
@@ -225,10 +242,12 @@ Test(token_sign, x5c_standard_base64_and_x5u)
     char *c1 = b64std_ossl(d1, (size_t)l1), *c2 = b64std_ossl(d2, (size_t)l2);
     char *n = bn_b64(leaf, OSSL_PKEY_PARAM_RSA_N, 0);
     char *expect = NULL;
-    cr_assert_gt(asprintf(&expect, "{\"alg\":\"RS384\",\"jwk\":{\"alg\":\"RS384\",\"e\":\"AQAB\","
-                                   "\"kty\":\"RSA\",\"n\":\"%s\",\"x5c\":[\"%s\",\"%s\"],"
-                                   "\"x5u\":\"https://example.com/chain.pem\"},\"typ\":\"JWT\"}",
-                          n, c1, c2), 0);
+    cr_assert_gt(asprintf(&expect,
+                          "{\"alg\":\"RS384\",\"jwk\":{\"alg\":\"RS384\",\"e\":\"AQAB\","
+                          "\"kty\":\"RSA\",\"n\":\"%s\",\"x5c\":[\"%s\",\"%s\"],"
+                          "\"x5u\":\"https://example.com/chain.pem\"},\"typ\":\"JWT\"}",
+                          n, c1, c2),
+                 0);
     cr_assert_str_eq(p.header, expect);
     assert_verifies_with_header_jwk(&p, "RS384");
     free(c1), free(c2), free(n), free(expect);
@@ -247,12 +266,14 @@ static char *thumbprint_of(const struct value *jwk)
     if (strcmp(kty, "RSA") == 0)
         cr_assert_gt(asprintf(&json, "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}",
                               value_object_get_str(jwk, "e")->u.str.s,
-                              value_object_get_str(jwk, "n")->u.str.s), 0);
+                              value_object_get_str(jwk, "n")->u.str.s),
+                     0);
     else
         cr_assert_gt(asprintf(&json, "{\"crv\":\"%s\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}",
                               value_object_get_str(jwk, "crv")->u.str.s,
                               value_object_get_str(jwk, "x")->u.str.s,
-                              value_object_get_str(jwk, "y")->u.str.s), 0);
+                              value_object_get_str(jwk, "y")->u.str.s),
+                     0);
     unsigned char md[32];
     EVP_Digest(json, strlen(json), md, NULL, EVP_sha256(), NULL);
     free(json);
@@ -280,8 +301,8 @@ static void check_jwks(struct as_config *cfg, const char *alg)
     /* every other member is the header jwk's */
     cr_assert_eq(key->u.obj.len, jwk->u.obj.len + 2);
     for (size_t i = 0; i < jwk->u.obj.len; i++)
-        cr_assert(value_equal(value_object_get(key, jwk->u.obj.pairs[i].key),
-                              jwk->u.obj.pairs[i].val));
+        cr_assert(
+            value_equal(value_object_get(key, jwk->u.obj.pairs[i].key), jwk->u.obj.pairs[i].val));
     cr_assert_null(value_object_get_str(parse_json(&A, p.header), "kid"), "no kid in header");
     EVP_PKEY *pub = pkey_from_jwk(key);
     cr_assert(verify_sig(pub, alg, &p), "token does not verify with the JWKS key");
@@ -327,7 +348,7 @@ Test(token_sign, claims_must_be_an_object)
 
 /* ---- concurrency ---- */
 
-#define THREADS 8
+#define THREADS           8
 #define TOKENS_PER_THREAD 40
 
 struct worker {
@@ -387,5 +408,11 @@ static void check_concurrent(const char *curve_or_null)
     EVP_PKEY_free(k);
 }
 
-Test(token_sign, concurrent_rsa_8_threads) { check_concurrent(NULL); }
-Test(token_sign, concurrent_es256_8_threads) { check_concurrent("P-256"); }
+Test(token_sign, concurrent_rsa_8_threads)
+{
+    check_concurrent(NULL);
+}
+Test(token_sign, concurrent_es256_8_threads)
+{
+    check_concurrent("P-256");
+}

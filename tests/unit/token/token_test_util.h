@@ -68,8 +68,13 @@ static EVP_PKEY *gen_ec(const char *curve)
     return k;
 }
 
-enum key_format { PEM_PKCS8, PEM_TRADITIONAL, PEM_PKCS8_ENCRYPTED, PEM_TRADITIONAL_ENCRYPTED,
-                  PEM_PUBLIC_ONLY };
+enum key_format {
+    PEM_PKCS8,
+    PEM_TRADITIONAL,
+    PEM_PKCS8_ENCRYPTED,
+    PEM_TRADITIONAL_ENCRYPTED,
+    PEM_PUBLIC_ONLY
+};
 
 static const char *write_key(const char *name, EVP_PKEY *k, enum key_format f)
 {
@@ -79,18 +84,21 @@ static const char *write_key(const char *name, EVP_PKEY *k, enum key_format f)
     int ok = 0;
     static unsigned char pass[] = "secret";
     switch (f) {
-    case PEM_PKCS8: ok = PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL); break;
+    case PEM_PKCS8:
+        ok = PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
+        break;
     case PEM_TRADITIONAL:
         ok = PEM_write_bio_PrivateKey_traditional(bio, k, NULL, NULL, 0, NULL, NULL);
         break;
     case PEM_PKCS8_ENCRYPTED:
-        ok = PEM_write_bio_PKCS8PrivateKey(bio, k, EVP_aes_128_cbc(), (char *)pass, 6, NULL,
-                                           NULL);
+        ok = PEM_write_bio_PKCS8PrivateKey(bio, k, EVP_aes_128_cbc(), (char *)pass, 6, NULL, NULL);
         break;
     case PEM_TRADITIONAL_ENCRYPTED:
         ok = PEM_write_bio_PrivateKey_traditional(bio, k, EVP_aes_128_cbc(), pass, 6, NULL, NULL);
         break;
-    case PEM_PUBLIC_ONLY: ok = PEM_write_bio_PUBKEY(bio, k); break;
+    case PEM_PUBLIC_ONLY:
+        ok = PEM_write_bio_PUBKEY(bio, k);
+        break;
     }
     BIO_free(bio);
     cr_assert_eq(ok, 1, "writing %s", name);
@@ -175,7 +183,7 @@ struct jws_parts {
     char *header, *payload; /* decoded, NUL-terminated */
     unsigned char *sig;
     size_t sig_len;
-    char *signing_input;    /* "<b64 header>.<b64 payload>" */
+    char *signing_input; /* "<b64 header>.<b64 payload>" */
 };
 
 static void jws_split(const char *jws, struct jws_parts *out)
