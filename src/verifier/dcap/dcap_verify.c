@@ -3,7 +3,9 @@
  * QuoteVerifier::verify (4.1.2.4.x in Intel's specification). */
 #include "verifier/dcap/dcap_verify.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,33 +33,131 @@ void dcap_pck_free(struct dcap_pck *pck)
         x509_chain_free(&pck->chain);
 }
 
-int dcap_pck_from_quote(const struct dcap_quote *q, struct dcap_pck *pck, struct as_error *err)
+static int pck_parse(const struct dcap_quote *q, struct dcap_pck *pck, struct as_error *err)
 {
-    memset(pck, 0, sizeof *pck);
     if (x509_chain_parse_pem(q->pck_pem, q->pck_pem_len, &pck->chain, err) < 0)
         return as_err_prefix(err, "PCK certificate chain in the quote");
-    if (pck->chain.len < 2) {
-        dcap_pck_free(pck);
+    if (pck->chain.len < 2)
         return as_err(err, 400, ERR_INVALID_EVIDENCE,
                       "PCK certificate chain in the quote: needs the PCK and its CA, has %zu "
                       "certificate(s)",
                       pck->chain.len);
-    }
     X509 *leaf = pck->chain.certs[0];
     size_t len = 0;
     const uint8_t *ext = x509_ext_value(leaf, DCAP_SGX_EXT_OID, &len);
-    if (!ext) {
-        dcap_pck_free(pck);
+    if (!ext)
         return as_err(err, 400, ERR_INVALID_EVIDENCE,
                       "PCK certificate has no SGX extension (%s)", DCAP_SGX_EXT_OID);
-    }
-    if (dcap_pck_ext_parse(ext, len, &pck->ext, err) < 0) {
-        dcap_pck_free(pck);
-        return -1;
-    }
+    TRY(dcap_pck_ext_parse(ext, len, &pck->ext, err));
     x509_issuer_cn(leaf, pck->issuer_cn, sizeof pck->issuer_cn);
     pck->platform_ca = strstr(pck->issuer_cn, "Platform") != NULL;
     return 0;
+}
+
+/* ---- caches of parsed PCK chains and attestation keys ---- */
+
+#define PCK_CACHE_SLOTS 128
+#define KEY_CACHE_SLOTS 128
+
+static pthread_mutex_t pck_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dcap_pck pck_slots[PCK_CACHE_SLOTS];
+static bool pck_used[PCK_CACHE_SLOTS];
+static size_t pck_next;
+
+/* Copies src into dst with its own references to the certificates. */
+static int pck_share(const struct dcap_pck *src, struct dcap_pck *dst)
+{
+    *dst = *src;
+    dst->chain.certs = malloc(src->chain.len * sizeof *dst->chain.certs);
+    if (!dst->chain.certs)
+        return -1;
+    for (size_t i = 0; i < src->chain.len; i++) {
+        X509_up_ref(src->chain.certs[i]);
+        dst->chain.certs[i] = src->chain.certs[i];
+    }
+    return 0;
+}
+
+static bool pck_cache_get(const uint8_t key[32], struct dcap_pck *out)
+{
+    bool hit = false;
+    pthread_mutex_lock(&pck_lock);
+    for (size_t i = 0; i < PCK_CACHE_SLOTS && !hit; i++)
+        if (pck_used[i] && memcmp(pck_slots[i].chain_key, key, 32) == 0)
+            hit = pck_share(&pck_slots[i], out) == 0;
+    pthread_mutex_unlock(&pck_lock);
+    return hit;
+}
+
+static void pck_cache_put(const struct dcap_pck *p)
+{
+    struct dcap_pck copy, old = {0};
+    if (pck_share(p, &copy) < 0)
+        return;
+    pthread_mutex_lock(&pck_lock);
+    for (size_t i = 0; i < PCK_CACHE_SLOTS; i++)
+        if (pck_used[i] && memcmp(pck_slots[i].chain_key, p->chain_key, 32) == 0) {
+            pck_slots[i].leaf_signed_by_ca |= p->leaf_signed_by_ca;
+            pthread_mutex_unlock(&pck_lock);
+            dcap_pck_free(&copy);
+            return;
+        }
+    if (pck_used[pck_next])
+        old = pck_slots[pck_next];
+    pck_slots[pck_next] = copy;
+    pck_used[pck_next] = true;
+    pck_next = (pck_next + 1) % PCK_CACHE_SLOTS;
+    pthread_mutex_unlock(&pck_lock);
+    dcap_pck_free(&old);
+}
+
+int dcap_pck_from_quote(const struct dcap_quote *q, struct dcap_pck *pck, struct as_error *err)
+{
+    uint8_t key[32];
+    memset(pck, 0, sizeof *pck);
+    SHA256((const uint8_t *)q->pck_pem, q->pck_pem_len, key);
+    if (pck_cache_get(key, pck))
+        return 0;
+    if (pck_parse(q, pck, err) < 0) {
+        dcap_pck_free(pck);
+        return -1;
+    }
+    memcpy(pck->chain_key, key, 32);
+    pck_cache_put(pck);
+    return 0;
+}
+
+struct key_slot {
+    uint8_t xy[64];
+    EVP_PKEY *key;
+};
+
+static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct key_slot key_slots[KEY_CACHE_SLOTS];
+static size_t key_next;
+
+/* The attestation key as an EVP_PKEY (one reference), cached by its bytes:
+ * a QE signs many quotes with one key. */
+static EVP_PKEY *attestation_key(const uint8_t xy[64])
+{
+    EVP_PKEY *k = NULL;
+    pthread_mutex_lock(&key_lock);
+    for (size_t i = 0; i < KEY_CACHE_SLOTS && !k; i++)
+        if (key_slots[i].key && memcmp(key_slots[i].xy, xy, 64) == 0 &&
+            EVP_PKEY_up_ref(key_slots[i].key) == 1)
+            k = key_slots[i].key;
+    pthread_mutex_unlock(&key_lock);
+    if (k || !(k = x509_p256_key_from_raw(xy)))
+        return k;
+    EVP_PKEY_up_ref(k);
+    pthread_mutex_lock(&key_lock);
+    EVP_PKEY *old = key_slots[key_next].key;
+    memcpy(key_slots[key_next].xy, xy, 64);
+    key_slots[key_next].key = k;
+    key_next = (key_next + 1) % KEY_CACHE_SLOTS;
+    pthread_mutex_unlock(&key_lock);
+    EVP_PKEY_free(old);
+    return k;
 }
 
 /* ---- PCK chain ---- */
@@ -76,15 +176,19 @@ static int verify_pck_chain(const struct dcap_pck *pck, const struct dcap_collat
     if (!strstr(cn, "SGX PCK Certificate"))
         return fail(err, "STATUS_INVALID_PCK_CERT",
                     "PCK certificate subject CN '%s' does not contain 'SGX PCK Certificate'", cn);
-    if (pck->chain.len == 2 && same_der(ca, c->pck_crl_chain.certs[0])) {
+    bool known_ca = same_der(ca, c->pck_crl_chain.certs[0]) &&
+                    (pck->chain.len == 2 ||
+                     (pck->chain.len == 3 && x509_same_pubkey(pck->chain.certs[2], c->root)));
+    if (known_ca) {
         /* The CA is the one the collateral already verified up to the root
          * (and checked against the root CA CRL): only the leaf is new. */
-        if (x509_signed_by(leaf, ca, err) < 0)
-            return as_err_prefix(err, "PCK certificate chain");
-    } else if (pck->chain.len == 3 && same_der(ca, c->pck_crl_chain.certs[0]) &&
-               x509_same_pubkey(pck->chain.certs[2], c->root)) {
-        if (x509_signed_by(leaf, ca, err) < 0)
-            return as_err_prefix(err, "PCK certificate chain");
+        if (!pck->leaf_signed_by_ca) {
+            if (x509_signed_by(leaf, ca, err) < 0)
+                return as_err_prefix(err, "PCK certificate chain");
+            struct dcap_pck mark = *pck;
+            mark.leaf_signed_by_ca = true;
+            pck_cache_put(&mark);
+        }
     } else {
         X509_CRL *crls[2] = {c->root_crl, c->pck_crl};
         struct x509_verify_opts o = {.root = c->root, .crls = crls, .ncrls = 2,
@@ -231,7 +335,7 @@ static int check_qe_identity(const struct dcap_quote *q, const struct dcap_qe_id
 
 static int check_quote_signature(const struct dcap_quote *q, struct as_error *err)
 {
-    EVP_PKEY *key = x509_p256_key_from_raw(q->att_key);
+    EVP_PKEY *key = attestation_key(q->att_key);
     if (!key)
         return fail(err, "STATUS_UNSUPPORTED_QUOTE_FORMAT",
                     "attestation key is not a P-256 point");

@@ -25,6 +25,11 @@ struct dcap_pck {
     struct dcap_pck_ext ext;
     bool platform_ca; /* issued by "Intel SGX PCK Platform CA" (else Processor) */
     char issuer_cn[64];
+    /* The parsed chain is cached by the SHA-256 of its PEM text; once the
+     * leaf's signature by the chain's own CA has verified, that fact is
+     * cached with it (the same bytes always give the same answer). */
+    uint8_t chain_key[32];
+    bool leaf_signed_by_ca;
 };
 
 int dcap_pck_from_quote(const struct dcap_quote *q, struct dcap_pck *pck, struct as_error *err);

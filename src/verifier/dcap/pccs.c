@@ -6,6 +6,7 @@
 #include "verifier/dcap/pccs.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include "base/codec.h"
 #include "base/log.h"
 #include "fetch/fetch.h"
+
+#include <openssl/sha.h>
 
 #define INTEL_PCS_URL "https://api.trustedservices.intel.com/sgx/certification/v4/"
 #define INTEL_ROOT_CRL_URL "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
@@ -404,10 +407,15 @@ static struct dcap_collateral *mem_get(const char *key)
     return c;
 }
 
-static void mem_put(const char *key, struct dcap_collateral *c)
+/* content_addressed: the key names the exact bytes, so the entry never
+ * goes stale (the bundle given to as-tool); else it lives until the
+ * collateral's earliest expiry, at most an hour. */
+static void mem_put(const char *key, struct dcap_collateral *c, bool content_addressed)
 {
     time_t now = time(NULL), until = now + MEM_MAX_AGE;
-    if (c->earliest_expiration < until)
+    if (content_addressed)
+        until = (time_t)INT64_MAX;
+    else if (c->earliest_expiration < until)
         until = c->earliest_expiration;
     if (until <= now)
         return; /* expired collateral is re-asked for every time */
@@ -427,10 +435,18 @@ static void mem_put(const char *key, struct dcap_collateral *c)
 static int from_bundle(const struct verify_ctx *ctx, struct dcap_collateral **out,
                        struct as_error *err)
 {
+    uint8_t h[32];
+    char key[80] = "bundle|";
+    SHA256(ctx->collateral, ctx->collateral_len, h);
+    hex_encode(h, 32, key + 7);
+    if ((*out = mem_get(key)) != NULL)
+        return 0;
     struct dcap_collateral_raw raw;
     TRY(dcap_collateral_raw_from_json(ctx->arena, (const char *)ctx->collateral,
                                       ctx->collateral_len, &raw, err));
-    return dcap_collateral_load(&raw, NULL, out, err);
+    TRY(dcap_collateral_load(&raw, NULL, out, err));
+    mem_put(key, *out, true);
+    return 0;
 }
 
 static int from_service(const struct verify_ctx *ctx, struct source *s,
@@ -479,6 +495,6 @@ int dcap_collateral_for(const struct verify_ctx *ctx, const struct dcap_pck *pck
         return 0;
     TRY(from_service(ctx, &s, pck, tdx, out, err));
     if (!s.file_path)
-        mem_put(key, *out);
+        mem_put(key, *out, false);
     return 0;
 }
