@@ -39,19 +39,21 @@ struct parser {
 
 /* ---- errors ---- */
 
+/* The error is about the byte at `at` (or the end of input when at >= len).
+ * Positions are serde_json's: line and column after that byte, the column
+ * counting the bytes since the last newline, so the byte's own 1-based
+ * column, and at end of input the length of the last line. */
 static int parse_error_at(struct parser *p, size_t at, const char *msg)
 {
+    size_t end = at < p->len ? at + 1 : p->len;
     size_t line = 1, line_start = 0;
-    size_t end = at < p->len ? at : p->len;
     for (size_t i = 0; i < end; i++)
         if (p->orig[i] == '\n') {
             line++;
             line_start = i + 1;
         }
-    /* serde_json: a byte's column is 1-based; at end of input the column is
-     * the number of bytes on the last line */
-    size_t column = at < p->len ? at - line_start + 1 : p->len - line_start;
-    return as_err(p->err, 400, ERR_INVALID_JSON, "%s at line %zu column %zu", msg, line, column);
+    return as_err(p->err, 400, ERR_INVALID_JSON, "%s at line %zu column %zu", msg, line,
+                  end - line_start);
 }
 
 static int parse_error(struct parser *p, const char *msg) { return parse_error_at(p, p->pos, msg); }
@@ -186,7 +188,7 @@ static int parse_number(struct parser *p, struct value **out)
     if (!*out)
         return out_of_memory(p);
     if ((*out)->num_kind != NUM_INT && isinf((*out)->u.num.d))
-        return parse_error_at(p, start, "number out of range");
+        return parse_error_at(p, end - 1, "number out of range"); /* column = its end */
     p->pos = end;
     return 0;
 }
@@ -207,12 +209,12 @@ static int hex_value(char c)
 /* Reads XXXX at buf[i..i+4); -1 (error reported) when not four hex digits. */
 static long read_hex4(struct parser *p, size_t i)
 {
+    if (p->len - i < 4) { /* serde_json checks the length before the digits */
+        p->pos = p->len;
+        return parse_error(p, "EOF while parsing a string");
+    }
     long cp = 0;
     for (size_t k = 0; k < 4; k++) {
-        if (i + k >= p->len) {
-            p->pos = p->len;
-            return parse_error(p, "EOF while parsing a string");
-        }
         int h = hex_value(p->buf[i + k]);
         if (h < 0)
             return parse_error_at(p, i + k, "invalid escape");
@@ -277,7 +279,9 @@ static size_t decode_escape(struct parser *p, size_t *r, char *w)
                 p->pos = p->len;
                 return parse_error(p, "EOF while parsing a string"), 0;
             }
-            return parse_error_at(p, i, "unexpected end of hex escape"), 0;
+            /* serde_json consumes the byte that is not '\\' or 'u' */
+            size_t bad = p->buf[i] == '\\' ? i + 1 : i;
+            return parse_error_at(p, bad, "unexpected end of hex escape"), 0;
         }
         long lo = read_hex4(p, i + 2);
         if (lo < 0)
@@ -336,19 +340,26 @@ static inline bool word_is_plain(uint64_t w)
 }
 
 /* The slow path: from the first escape or non-ASCII byte on, validates and
- * decodes in place (w <= r always). */
+ * decodes in place (w <= r always).  Like serde_json, which checks UTF-8
+ * once the string is complete, invalid UTF-8 is reported after the closing
+ * quote, and an escape or control character error that comes first in the
+ * string wins over it. */
 static int parse_string_slow(struct parser *p, size_t start, size_t r, size_t *out_len)
 {
     char *b = p->buf;
     size_t w = r;
+    bool invalid_utf8 = false;
     for (;;) {
         if (r >= p->len) {
             p->pos = p->len;
             return parse_error(p, "EOF while parsing a string");
         }
         unsigned char c = (unsigned char)b[r];
-        if (c == '"')
+        if (c == '"') {
+            if (invalid_utf8)
+                return parse_error_at(p, r, "invalid unicode code point");
             break;
+        }
         if (c == '\\') {
             size_t n = decode_escape(p, &r, b + w);
             if (!n)
@@ -361,8 +372,10 @@ static int parse_string_slow(struct parser *p, size_t start, size_t r, size_t *o
             r++;
         } else {
             size_t n = utf8_sequence_length(p, r);
-            if (!n)
-                return parse_error_at(p, r, "invalid unicode code point");
+            if (!n) {
+                invalid_utf8 = true;
+                n = 1;
+            }
             memmove(b + w, b + r, n);
             w += n;
             r += n;
@@ -477,7 +490,7 @@ static int parse_member_key(struct parser *p, struct value **local, bool after_c
 {
     skip_whitespace(p);
     if (p->pos >= p->len)
-        return parse_error(p, "EOF while parsing an object");
+        return parse_error(p, after_comma ? "EOF while parsing a value" : "EOF while parsing an object");
     char c = p->buf[p->pos];
     if (c != '"')
         return parse_error(p, after_comma && c == '}' ? "trailing comma" : "key must be a string");
@@ -518,7 +531,9 @@ static int parse_value_start(struct parser *p, struct value **local, struct valu
     case '[':
         TRY(open_container(p, FRAME_ARRAY));
         skip_whitespace(p);
-        if (p->pos < p->len && p->buf[p->pos] == ']') {
+        if (p->pos >= p->len)
+            return parse_error(p, "EOF while parsing a list");
+        if (p->buf[p->pos] == ']') {
             p->pos++;
             *out = close_array(p);
             return *out ? 0 : out_of_memory(p);

@@ -35,6 +35,81 @@ double value_strtod(const char *s)
     return c_locale ? strtod_l(s, NULL, c_locale) : strtod(s, NULL);
 }
 
+/* ---- decimal text to double ---- */
+
+static const double exact_powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                             1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                             1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#define MAX_EXACT_POWER 22
+
+static inline bool is_decimal_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Accumulates the digits at t[*i..] into *m (leading zeros skipped);
+ * *scale is decremented per digit when they are fraction digits.  False
+ * when more than 19 significant digits would overflow the accumulator. */
+static bool accumulate_digits(const char *t, size_t len, size_t *i, uint64_t *m, int *digits,
+                              int *scale, bool fraction, bool *any)
+{
+    for (; *i < len && is_decimal_digit(t[*i]); (*i)++) {
+        if (*m || t[*i] != '0') {
+            if (++*digits > 19)
+                return false;
+            *m = *m * 10 + (uint64_t)(t[*i] - '0');
+        }
+        *scale -= fraction;
+        *any = true;
+    }
+    return true;
+}
+
+/* Clinger's fast path: when the significant digits fit 2^53 and the power
+ * of ten is at most 22, both are exact doubles and one IEEE multiplication
+ * or division gives the correctly rounded value.  False for anything else
+ * (the caller falls back to strtod). */
+static bool fast_decimal_to_double(const char *t, size_t len, double *out)
+{
+    size_t i = 0;
+    bool neg = len && t[0] == '-', any = false;
+    i += neg;
+    uint64_t m = 0;
+    int digits = 0, scale = 0;
+    if (!accumulate_digits(t, len, &i, &m, &digits, &scale, false, &any))
+        return false;
+    if (i < len && t[i] == '.') {
+        i++;
+        if (!accumulate_digits(t, len, &i, &m, &digits, &scale, true, &any))
+            return false;
+    }
+    if (!any)
+        return false;
+    if (i < len && (t[i] == 'e' || t[i] == 'E')) {
+        i++;
+        bool eneg = i < len && t[i] == '-';
+        i += i < len && (t[i] == '-' || t[i] == '+');
+        int e = 0, edigits = 0;
+        for (; i < len && is_decimal_digit(t[i]); i++) {
+            if (++edigits > 4)
+                return false;
+            e = e * 10 + (t[i] - '0');
+        }
+        if (!edigits)
+            return false;
+        scale += eneg ? -e : e;
+    }
+    if (i != len || m > (1ull << 53) || scale < -MAX_EXACT_POWER || scale > MAX_EXACT_POWER)
+        return false;
+    double d = (double)m;
+    d = scale < 0 ? d / exact_powers_of_ten[-scale] : d * exact_powers_of_ten[scale];
+    *out = neg ? -d : d;
+    return true;
+}
+
+static double decimal_to_double(const char *text, size_t len)
+{
+    double d;
+    return fast_decimal_to_double(text, len, &d) ? d : value_strtod(text);
+}
+
 /* ---- constructors ---- */
 
 struct value *v_int(struct arena *a, int64_t i)
@@ -94,7 +169,7 @@ static struct value *number_with_text(struct arena *a, enum num_kind kind, const
         return NULL;
     v->num_kind = (uint8_t)kind;
     v->u.num.text = text;
-    v->u.num.d = value_strtod(text);
+    v->u.num.d = decimal_to_double(text, len);
     return v;
 }
 

@@ -203,12 +203,20 @@ int value_sort_unique(struct value **items, size_t *len)
     return 0;
 }
 
+/* Keys are nearly always strings: compare those without the dispatch. */
+static inline int compare_keys(const struct value *a, const struct value *b)
+{
+    if (a->type == V_STRING && b->type == V_STRING)
+        return value_compare_bytes(a->u.str.s, a->u.str.len, b->u.str.s, b->u.str.len);
+    return value_compare(a, b);
+}
+
 static void merge_pairs(struct value_pair *dst, const struct value_pair *src, size_t lo,
                         size_t mid, size_t hi)
 {
     size_t i = lo, j = mid, k = lo;
     while (i < mid && j < hi)
-        dst[k++] = value_compare(src[j].key, src[i].key) < 0 ? src[j++] : src[i++];
+        dst[k++] = compare_keys(src[j].key, src[i].key) < 0 ? src[j++] : src[i++];
     while (i < mid)
         dst[k++] = src[i++];
     while (j < hi)
@@ -240,9 +248,23 @@ static int sort_pairs(struct value_pair *pairs, size_t n)
 static bool pairs_strictly_sorted(const struct value_pair *pairs, size_t n)
 {
     for (size_t i = 1; i < n; i++)
-        if (value_compare(pairs[i - 1].key, pairs[i].key) >= 0)
+        if (compare_keys(pairs[i - 1].key, pairs[i].key) >= 0)
             return false;
     return true;
+}
+
+/* Stable insertion sort: small objects (most of them) need no buffer. */
+#define SMALL_SORT 16
+
+static void insertion_sort_pairs(struct value_pair *pairs, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct value_pair x = pairs[i];
+        size_t j = i;
+        for (; j > 0 && compare_keys(x.key, pairs[j - 1].key) < 0; j--)
+            pairs[j] = pairs[j - 1];
+        pairs[j] = x;
+    }
 }
 
 int value_sort_pairs(struct value_pair *pairs, size_t *len, enum dup_policy dup,
@@ -251,12 +273,14 @@ int value_sort_pairs(struct value_pair *pairs, size_t *len, enum dup_policy dup,
     size_t n = *len;
     if (n < 2 || pairs_strictly_sorted(pairs, n))
         return 0;
-    if (sort_pairs(pairs, n) < 0)
+    if (n <= SMALL_SORT)
+        insertion_sort_pairs(pairs, n);
+    else if (sort_pairs(pairs, n) < 0)
         return -1;
     /* equal keys are adjacent and in input order (stable sort) */
     size_t out = 1;
     for (size_t i = 1; i < n; i++) {
-        if (value_compare(pairs[out - 1].key, pairs[i].key) != 0) {
+        if (compare_keys(pairs[out - 1].key, pairs[i].key) != 0) {
             pairs[out++] = pairs[i];
             continue;
         }

@@ -126,6 +126,34 @@ Test(value, exact_number_order)
     expect_order(v_float(&A, 0.1), num("0.1"), 0);
 }
 
+/* Literals get the double strtod gives (the fast path for short decimals
+ * must agree with it exactly). */
+Test(value, number_text_to_double_is_correctly_rounded)
+{
+    static const char *const texts[] = {
+        "0.1", "0.2", "0.3", "1.5", "-2.25", "3.14159", "1e22", "1e23", "9007199254740993.0",
+        "9007199254740992.5", "123456789012345.6", "0.000001", "1e-22", "1e-23", "4.35e-20",
+        "2.2250738585072011e-308", "17976931348623157e292", "0.1e1", "100.0e-2", "-0.0",
+        "12345678901234567890.5", "1234567890123456789e-10", "8.5e15", "7.0e-10", "1E+2", "5e-324",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        struct value *v = num(texts[i]);
+        cr_expect(v->u.num.d == strtod(texts[i], NULL) && signbit(v->u.num.d) == signbit(strtod(texts[i], NULL)),
+                  "%s", texts[i]);
+    }
+    /* every short decimal with an exponent in the fast path's range */
+    char text[64];
+    unsigned seed = 12345;
+    for (int i = 0; i < 20000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned long long mant = ((unsigned long long)seed << 20) ^ (seed >> 3);
+        int digits = 1 + (int)(seed % 17), exp = (int)((seed >> 8) % 61) - 30;
+        snprintf(text, sizeof(text), "%.*llu.%llue%d", digits, mant % 100000000000000000ull,
+                 mant % 1000, exp);
+        cr_assert(num(text)->u.num.d == strtod(text, NULL), "%s", text);
+    }
+}
+
 Test(value, hash_agrees_with_equality_across_kinds)
 {
     cr_expect_eq(value_hash(num("1")), value_hash(num("1.0")));
