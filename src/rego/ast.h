@@ -167,7 +167,9 @@ struct rnode {
     int id;
     int kind;             /* NK_* below, of the rules here */
     bool all_same_const;  /* every rule here has one and the same constant value */
-    bool has_rules_below; /* any rule or function at or below */
+    bool has_rules_below; /* any rule, function or package at or below */
+    bool is_pkg;          /* a package path (an empty package is {}) */
+    bool rule_head;       /* first name of some rule head of its package */
     char *path;           /* "data.a.b" */
 };
 

@@ -138,6 +138,7 @@ static int file_rule(struct cctx *cx, struct module *m, struct rule *r)
     for (size_t k = 0; k < m->pkg_len; k++)
         if (!(n = node_get(cx, n, m->pkg_path[k])))
             return -1;
+    n->is_pkg = true;
     struct term *ref = r->ref;
     struct term *head = ref->kind == TM_REF ? ref->a[0] : ref;
     if (head->kind != TM_VAR)
@@ -145,6 +146,7 @@ static int file_rule(struct cctx *cx, struct module *m, struct rule *r)
     struct value *hk = v_cstr(cx->a, head->name);
     if (!hk || !(n = node_get(cx, n, hk)))
         return -1;
+    n->rule_head = true;
     size_t nops = ref->kind == TM_REF ? ref->n - 1 : 0;
     size_t k = 0;
     /* a constant string last operand of a single-value rule is part of
@@ -191,7 +193,7 @@ static void mark_has_rules(struct rnode *n)
         if (n->kids[k]->has_rules_below)
             n->has_rules_below = true;
     }
-    if (n->nrules || n->nfuncs || n->dflt)
+    if (n->nrules || n->nfuncs || n->dflt || n->is_pkg)
         n->has_rules_below = true;
 }
 
@@ -310,7 +312,7 @@ static bool is_rule_name(const struct cctx *cx, const char *name)
     if (!cx->pkg)
         return false;
     struct rnode *k = rcomp_node_child(cx->pkg, name, strlen(name));
-    return k && k->has_rules_below;
+    return k && k->rule_head;
 }
 
 static bool is_global_name(const struct cctx *cx, const char *name)
@@ -644,9 +646,9 @@ static int resolve_fn(struct cctx *cx, struct scope *s, const struct term *f,
     if (g == 1 && tmp->kind == TM_REF && tmp->a[0]->slot == SLOT_DATA) {
         struct rnode *n = const_ref_node(cx, tmp);
         out->name = dotted_name(cx, tmp);
-        if (n && n->nfuncs) {
+        if (n && (n->nfuncs || (n->dflt && n->dflt->is_func))) {
             out->fn = n;
-            out->arity = n->funcs[0]->nargs;
+            out->arity = n->nfuncs ? n->funcs[0]->nargs : n->dflt->nargs;
             return 0;
         }
         if (strcmp(head->name, "data") == 0 || n)
@@ -1411,9 +1413,6 @@ static int compile_rule(struct cctx *cx, struct rule *r)
         TRY(head_safe(cx, r->keys[k], safe));
     TRY(head_safe(cx, r->value, safe));
     TRY(head_safe(cx, r->elem, safe));
-    if (r->is_default && !term_is_const(r->value))
-        return cfail(cx, "rego_compile_error", r->loc,
-                     "default rule value cannot contain non-constant terms");
     r->nslots = cx->nslots;
     r->const_value = term_is_const(r->value) && term_is_const(r->elem);
     for (size_t k = 0; k < r->nkeys; k++)
@@ -1644,6 +1643,12 @@ int rcomp_modules(struct rego_compiled *c, struct rego_err *err)
     c->root->path = "data";
     c->root->id = c->nnodes++;
     for (size_t i = 0; i < c->nmods; i++) {
+        struct rnode *pn = c->root;
+        for (size_t k = 0; k < c->mods[i]->pkg_len && pn; k++)
+            pn = node_get(&cx, pn, c->mods[i]->pkg_path[k]);
+        if (!pn)
+            return -1;
+        pn->is_pkg = true;
         TRY(check_imports(&cx, c->mods[i]));
         for (size_t k = 0; k < c->mods[i]->nrules; k++)
             TRY(file_rule(&cx, c->mods[i], c->mods[i]->rules[k]));

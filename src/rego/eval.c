@@ -528,6 +528,8 @@ static int walk_enum_next(struct ev *ev, struct kont *k)
 static int walk_value(struct ev *ev, struct value **fr, struct term *t, size_t i,
                       struct value *v, struct vk *k)
 {
+    if (!v)
+        return R_CONT;
     while (i < t->n) {
         struct term *op = t->a[i];
         struct value *key = NULL;
@@ -662,6 +664,12 @@ static int walk_data_key(struct ev *ev, struct dwalk *w, size_t i, struct rnode 
 {
     w->path[i - 1] = key;
     struct value *bchild = lookup(ev, base, key);
+    if (!bchild && base && base->type == V_OBJECT && key->type == V_NUMBER) {
+        /* storage paths are strings: data[2] reads the key "2" */
+        char *txt = json_to_string(ev->a, key, JSON_COMPACT);
+        if (txt)
+            bchild = value_object_get_str(base, txt);
+    }
     struct rnode *kid = NULL;
     if (node && key->type == V_STRING)
         kid = rcomp_node_child(node, key->u.str.s, key->u.str.len);
@@ -689,6 +697,8 @@ static int walk_data(struct ev *ev, struct dwalk *w, size_t i, struct rnode *nod
             base = apply_overlays(ev, base, w->path, plen);
         return walk_value(ev, w->fr, t, i, base, w->out);
     }
+    if (node->kind == NK_FUNC)
+        return R_CONT;
     if (node->nrules || node->dflt) {
         struct value *doc;
         TRY(node_value(ev, node, base, &doc));
@@ -963,7 +973,7 @@ static int eval_complete(struct ev *ev, struct rnode *n, struct value **out)
     }
     (void)from;
     if (!result && n->dflt)
-        result = n->dflt->value ? n->dflt->value->val : v_bool(true);
+        TRY(eval_rule_once(ev, n->dflt, &result));
     *out = result;
     return R_CONT;
 }
@@ -1044,7 +1054,7 @@ static int add_kid_docs(struct ev *ev, struct rnode *n, struct value *base,
 {
     for (size_t k = 0; k < n->nkids; k++) {
         struct rnode *kid = n->kids[k];
-        if (!kid->has_rules_below || (kid->nfuncs && !kid->nrules))
+        if (!kid->has_rules_below || kid->kind == NK_FUNC)
             continue;
         struct value *kb = lookup(ev, base, kid->key);
         struct value *doc;
@@ -1116,6 +1126,10 @@ static int subtree_doc(struct ev *ev, struct rnode *n, struct value *base,
 {
     if (!n || !n->has_rules_below) {
         *out = base;
+        return R_CONT;
+    }
+    if (n->kind == NK_FUNC) {
+        *out = NULL;
         return R_CONT;
     }
     if (n->nrules || n->dflt)
@@ -1232,6 +1246,13 @@ static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
         if (result && fn->all_same_const)
             break;
     }
+    if (!result && fn->dflt) {
+        bool produced = false;
+        if (eval_fn_def(ev, fn->dflt, args, &result, &produced) < 0) {
+            ev->depth--;
+            return R_ERR;
+        }
+    }
     ev->depth--;
     *out = result;
     return R_CONT;
@@ -1327,6 +1348,16 @@ static int invoke(struct ev *ev, struct term *t, struct value *const *args, size
             bi = m->bi;
             host = m->host;
         }
+    }
+    if (fn && fn != t->fn) {
+        struct mock *saved = ev->mocks;
+        struct mock *m = find_mock(ev, t->fn_name);
+        if (!m && t->fn)
+            m = find_mock(ev, t->fn->path);
+        ev->mocks = m ? m->next : saved;
+        int r = call_user(ev, fn, args, t->loc, out);
+        ev->mocks = saved;
+        return r;
     }
     if (fn)
         return call_user(ev, fn, args, t->loc, out);
@@ -1756,8 +1787,9 @@ static int every_domain(struct ev *ev, struct vk *k, struct value *dom)
 {
     struct dom_k *dk = (struct dom_k *)k;
     struct expr *e = dk->e;
-    size_t n = (dom->type == V_ARRAY || dom->type == V_OBJECT || dom->type == V_SET)
-                   ? coll_len(dom) : 0;
+    if (dom->type != V_ARRAY && dom->type != V_OBJECT && dom->type != V_SET)
+        return R_CONT;
+    size_t n = coll_len(dom);
     for (size_t j = 0; j < n; j++) {
         TRY(step(ev, e->loc));
         struct value *key, *val;

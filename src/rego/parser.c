@@ -194,6 +194,8 @@ static struct term *make_call(struct parser *p, const char *name, const struct r
 }
 
 static struct term *parse_in(struct parser *p);
+static struct term *parse_rel(struct parser *p);
+static struct term *parse_member3(struct parser *p, struct term *x);
 static struct body *parse_block(struct parser *p);
 static struct body *parse_query_until(struct parser *p, enum rtok stop);
 static struct expr *parse_literal(struct parser *p);
@@ -510,6 +512,8 @@ static struct term *parse_primary(struct parser *p)
         bool nb = p->no_bar;
         p->no_bar = false;
         x = parse_in(p);
+        if (x && tok(p)->t == RT_COMMA && p->kw_in)
+            x = parse_member3(p, x);
         p->no_bar = nb;
         if (x && !expect(p, RT_RPAREN))
             x = NULL;
@@ -524,7 +528,7 @@ static struct term *parse_primary(struct parser *p)
             x = scalar_term(p, t, v_bool(true));
         } else if (is_ident(t, "false")) {
             x = scalar_term(p, t, v_bool(false));
-        } else if (is_reserved(p, t)) {
+        } else if (is_reserved(p, t) && !is_ident(t, "contains")) {
             x = unexpected(p);
         } else {
             x = new_term(p, TM_VAR, t);
@@ -653,6 +657,34 @@ static struct term *parse_in(struct parser *p)
     }
     p->depth--;
     return x;
+}
+
+/* `k, v in xs` after its first term x (OPA's member_3). */
+static struct term *parse_member3(struct parser *p, struct term *x)
+{
+    struct rtoken *comma = tok(p);
+    p->i++;
+    struct term *v = parse_rel(p);
+    if (!v)
+        return NULL;
+    if (!at_kw(p, "in"))
+        return unexpected(p);
+    p->i++;
+    struct term *coll = parse_rel(p);
+    if (!coll)
+        return NULL;
+    struct term *c = make_call(p, "internal.member_3", comma, x, v);
+    if (!c)
+        return NULL;
+    struct term **args = arena_alloc(p->a, 4 * sizeof(*args));
+    if (!args)
+        return perr(p, comma, "out of memory");
+    memcpy(args, c->a, 3 * sizeof(*args));
+    args[3] = coll;
+    c->a = args;
+    c->n = 4;
+    c->end = coll->end;
+    return c;
 }
 
 /* ---- literals and bodies ---- */
@@ -803,6 +835,8 @@ static struct expr *parse_literal(struct parser *p)
         }
         struct rtoken *st = tok(p);
         struct term *x = parse_in(p);
+        if (x && tok(p)->t == RT_COMMA && p->kw_in)
+            x = parse_member3(p, x);
         if (!x)
             return NULL;
         e = new_expr(p, EX_TERM, t);
