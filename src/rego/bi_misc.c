@@ -1,0 +1,396 @@
+/* bi_misc.c - the small families: OPA (opa.runtime), Tracing (trace),
+ * Printing (print, internal.print), string templates
+ * (internal.template_string, strings.render_template) and HTTP (http.send,
+ * argument checks then the allow_network switch).
+ *
+ * strings.render_template covers the part of Go's text/template that
+ * policies use: text, {{.a.b}}, {{$v}}, {{range $i, $x := .list}},
+ * {{if X}}/{{else}}/{{end}}, with "<undefined>" for a missing key as OPA
+ * prints it. */
+#include "rego/bi_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define BI_FN(name)                                                                                \
+    static int name(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,             \
+                    struct value **out)
+
+BI_FN(bi_opa_runtime) { BI_RET(v_object(ctx->arena, NULL, 0, DUP_LAST_WINS, NULL)); }
+
+BI_FN(bi_trace)
+{
+    TRY(bi_want(ctx, args, 0, V_STRING));
+    *out = v_bool(true);
+    return 0;
+}
+
+/* Text of one printed/interpolated operand: strings raw, others as Rego. */
+static void operand_text(struct buf *b, const struct value *v)
+{
+    if (v->type == V_STRING)
+        buf_append(b, v->u.str.s, v->u.str.len);
+    else
+        bi_value_text(b, v);
+}
+
+BI_FN(bi_print)
+{
+    struct buf b = BUF_INIT;
+    for (size_t i = 0; i < nargs; i++) {
+        if (i)
+            buf_putc(&b, ' ');
+        operand_text(&b, args[i]);
+    }
+    if (!buf_failed(&b))
+        fprintf(stderr, "%.*s\n", (int)b.len, b.data ? b.data : "");
+    buf_free(&b);
+    *out = v_bool(true);
+    return 0;
+}
+
+/* internal.print([{values of arg1}, {values of arg2}, ...]) */
+BI_FN(bi_internal_print)
+{
+    TRY(bi_want(ctx, args, 0, V_ARRAY));
+    struct buf b = BUF_INIT;
+    const struct value *a = args[0];
+    for (size_t i = 0; i < a->u.arr.len; i++) {
+        const struct value *s = a->u.arr.items[i];
+        if (i)
+            buf_putc(&b, ' ');
+        if (!v_is(s, V_SET)) {
+            operand_text(&b, s);
+        } else if (s->u.arr.len == 0) {
+            buf_puts(&b, "<undefined>");
+        } else {
+            for (size_t k = 0; k < s->u.arr.len; k++) {
+                if (k)
+                    buf_putc(&b, ' ');
+                operand_text(&b, s->u.arr.items[k]);
+            }
+        }
+    }
+    if (!buf_failed(&b))
+        fprintf(stderr, "%.*s\n", (int)b.len, b.data ? b.data : "");
+    buf_free(&b);
+    *out = v_bool(true);
+    return 0;
+}
+
+/* internal.template_string([part, ...]): a string part is literal text; an
+ * expression part is the set of its values (empty = undefined). */
+BI_FN(bi_template_string)
+{
+    TRY(bi_want(ctx, args, 0, V_ARRAY));
+    const struct value *a = args[0];
+    struct buf b = BUF_INIT;
+    for (size_t i = 0; i < a->u.arr.len; i++) {
+        const struct value *p = a->u.arr.items[i];
+        if (!v_is(p, V_SET)) {
+            operand_text(&b, p);
+            continue;
+        }
+        if (p->u.arr.len == 0) {
+            buf_puts(&b, "<undefined>");
+        } else if (p->u.arr.len > 1) {
+            buf_free(&b);
+            return bi_err(ctx, "template-strings must not produce multiple outputs");
+        } else {
+            operand_text(&b, p->u.arr.items[0]);
+        }
+    }
+    BI_RET(bi_buf_str(ctx, &b));
+}
+
+/* ---- http.send ---- */
+
+static const char *const HTTP_KEYS[] = {
+    "body", "cache", "caching_mode", "cache_ignored_headers", "enable_redirect",
+    "force_cache", "force_cache_duration_seconds", "force_json_decode", "force_yaml_decode",
+    "headers", "max_retry_attempts", "method", "raise_error", "raw_body", "timeout",
+    "tls_ca_cert", "tls_ca_cert_env_variable", "tls_ca_cert_file", "tls_client_cert",
+    "tls_client_cert_env_variable", "tls_client_cert_file", "tls_client_key",
+    "tls_client_key_env_variable", "tls_client_key_file", "tls_insecure_skip_verify",
+    "tls_server_name", "tls_use_system_certs", "url", NULL,
+};
+
+static bool http_key_known(const struct value *k)
+{
+    if (!v_is(k, V_STRING))
+        return false;
+    for (const char *const *p = HTTP_KEYS; *p; p++)
+        if (!strcmp(*p, k->u.str.s))
+            return true;
+    return false;
+}
+
+BI_FN(bi_http_send)
+{
+    TRY(bi_want(ctx, args, 0, V_OBJECT));
+    const struct value *req = args[0];
+    struct value_list bad = {0}, missing = {0};
+    for (size_t i = 0; i < req->u.obj.len; i++)
+        if (!http_key_known(req->u.obj.pairs[i].key) &&
+            value_list_push(ctx->arena, &bad, req->u.obj.pairs[i].key) < 0)
+            return bi_oom(ctx);
+    if (bad.len) {
+        struct buf t = BUF_INIT;
+        bi_value_text(&t, v_set(ctx->arena, bad.items, bad.len));
+        int rc = rego_bi_error(ctx, "eval_type_error", "invalid request parameters(s): %s",
+                               buf_cstr(&t) ? buf_cstr(&t) : "");
+        buf_free(&t);
+        return rc;
+    }
+    static const char *const required[] = {"method", "url"};
+    for (size_t i = 0; i < 2; i++)
+        if (!value_object_get_str(req, required[i]) &&
+            value_list_push(ctx->arena, &missing, v_cstr(ctx->arena, required[i])) < 0)
+            return bi_oom(ctx);
+    if (missing.len) {
+        struct buf t = BUF_INIT;
+        bi_value_text(&t, v_set(ctx->arena, missing.items, missing.len));
+        int rc = rego_bi_error(ctx, "eval_type_error", "missing required request parameters(s): %s",
+                               buf_cstr(&t) ? buf_cstr(&t) : "");
+        buf_free(&t);
+        return rc;
+    }
+    if (!ctx->allow_network)
+        return bi_err(ctx, "unallowed built-in: network access is disabled");
+    return bi_err(ctx, "network access is not implemented");
+}
+
+/* ---- strings.render_template (a Go text/template subset) ---- */
+
+struct tvar {
+    const char *name;
+    size_t len;
+    const struct value *v;
+};
+
+struct tmpl {
+    struct rego_bi_ctx *ctx;
+    const char *s;
+    size_t n;
+    struct tvar vars[16];
+    size_t nvars;
+    struct buf out;
+    char err[160];
+};
+
+static const char *skip_ws(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n'))
+        p++;
+    return p;
+}
+
+/* Evaluates ".a.b", "$v", "$v.a", "." against dot. NULL = missing. */
+static const struct value *t_eval(struct tmpl *t, const char *p, const char *e, const struct value *dot)
+{
+    const struct value *cur = dot;
+    if (p < e && *p == '$') {
+        const char *q = p + 1;
+        while (q < e && *q != '.' && *q != ' ')
+            q++;
+        cur = NULL;
+        for (size_t i = t->nvars; i-- > 0;)
+            if (t->vars[i].len == (size_t)(q - p - 1) && !memcmp(t->vars[i].name, p + 1, t->vars[i].len)) {
+                cur = t->vars[i].v;
+                break;
+            }
+        p = q;
+    }
+    while (cur && p < e && *p == '.') {
+        const char *q = p + 1;
+        while (q < e && *q != '.' && *q != ' ')
+            q++;
+        if (q == p + 1)
+            break;
+        cur = v_is(cur, V_OBJECT) ? value_object_get_strn(cur, p + 1, (size_t)(q - p - 1)) : NULL;
+        p = q;
+    }
+    return cur;
+}
+
+static bool truthy(const struct value *v)
+{
+    if (!v || v->type == V_NULL)
+        return false;
+    if (v->type == V_BOOL)
+        return v->u.b;
+    if (v->type == V_NUMBER)
+        return value_as_double(v) != 0;
+    if (v->type == V_STRING)
+        return v->u.str.len > 0;
+    return v->type == V_OBJECT ? v->u.obj.len > 0 : v->u.arr.len > 0;
+}
+
+static void t_print(struct buf *b, const struct value *v)
+{
+    if (!v) {
+        buf_puts(b, "<undefined>");
+        return;
+    }
+    operand_text(b, v);
+}
+
+/* Finds the action {{...}} starting at or after p; returns its start. */
+static const char *next_action(const char *p, const char *e, const char **in, const char **in_end,
+                               const char **after)
+{
+    const char *o = p;
+    while (o + 1 < e && !(o[0] == '{' && o[1] == '{'))
+        o++;
+    if (o + 1 >= e)
+        return NULL;
+    const char *c = o + 2;
+    while (c + 1 < e && !(c[0] == '}' && c[1] == '}'))
+        c++;
+    if (c + 1 >= e)
+        return NULL;
+    *in = skip_ws(o + 2, c);
+    const char *ie = c;
+    while (ie > *in && (ie[-1] == ' ' || ie[-1] == '\t'))
+        ie--;
+    *in_end = ie;
+    *after = c + 2;
+    return o;
+}
+
+static bool kw(const char *p, const char *e, const char *w)
+{
+    size_t n = strlen(w);
+    return (size_t)(e - p) >= n && !memcmp(p, w, n) && ((size_t)(e - p) == n || p[n] == ' ');
+}
+
+/* Executes p..e; stops at {{end}}/{{else}} at depth 0 (*stop says which). */
+static const char *t_exec(struct tmpl *t, const char *p, const char *e, const struct value *dot,
+                          bool emit, int *stop)
+{
+    *stop = 0;
+    while (p < e) {
+        const char *in, *ie, *after;
+        const char *o = next_action(p, e, &in, &ie, &after);
+        if (!o) {
+            if (emit)
+                buf_append(&t->out, p, (size_t)(e - p));
+            return e;
+        }
+        if (emit)
+            buf_append(&t->out, p, (size_t)(o - p));
+        p = after;
+        if (kw(in, ie, "end")) {
+            *stop = 1;
+            return p;
+        }
+        if (kw(in, ie, "else")) {
+            *stop = 2;
+            return p;
+        }
+        if (kw(in, ie, "if")) {
+            bool cond = truthy(t_eval(t, skip_ws(in + 2, ie), ie, dot));
+            int st;
+            p = t_exec(t, p, e, dot, emit && cond, &st);
+            if (st == 2)
+                p = t_exec(t, p, e, dot, emit && !cond, &st);
+            if (st != 1) {
+                snprintf(t->err, sizeof(t->err), "unexpected EOF");
+                return e;
+            }
+            continue;
+        }
+        if (kw(in, ie, "range")) {
+            const char *q = skip_ws(in + 5, ie);
+            const char *assign = NULL;
+            for (const char *x = q; x + 1 < ie; x++)
+                if (x[0] == ':' && x[1] == '=')
+                    assign = x;
+            struct tvar vi = {0}, vx = {0};
+            const char *expr = q;
+            if (assign) {
+                const char *comma = memchr(q, ',', (size_t)(assign - q));
+                const char *n1 = q, *n1e = comma ? comma : assign;
+                while (n1e > n1 && n1e[-1] == ' ')
+                    n1e--;
+                if (comma) {
+                    const char *n2 = skip_ws(comma + 1, assign), *n2e = assign;
+                    while (n2e > n2 && n2e[-1] == ' ')
+                        n2e--;
+                    vi = (struct tvar){n1 + 1, (size_t)(n1e - n1 - 1), NULL};
+                    vx = (struct tvar){n2 + 1, (size_t)(n2e - n2 - 1), NULL};
+                } else {
+                    vx = (struct tvar){n1 + 1, (size_t)(n1e - n1 - 1), NULL};
+                }
+                expr = skip_ws(assign + 2, ie);
+            }
+            const struct value *coll = t_eval(t, expr, ie, dot);
+            size_t count = coll && (coll->type == V_ARRAY || coll->type == V_SET) ? coll->u.arr.len
+                           : v_is(coll, V_OBJECT)                                  ? coll->u.obj.len
+                                                                                   : 0;
+            const char *body = p, *body_end = p;
+            int st = 0;
+            body_end = t_exec(t, body, e, dot, false, &st);
+            size_t saved = t->nvars;
+            for (size_t i = 0; emit && i < count && t->nvars + 2 <= 16; i++) {
+                const struct value *key, *val;
+                if (coll->type == V_OBJECT) {
+                    key = coll->u.obj.pairs[i].key;
+                    val = coll->u.obj.pairs[i].val;
+                } else {
+                    key = v_int(t->ctx->arena, (int64_t)i);
+                    val = coll->u.arr.items[i];
+                }
+                t->nvars = saved;
+                if (vi.name)
+                    t->vars[t->nvars++] = (struct tvar){vi.name, vi.len, key};
+                if (vx.name)
+                    t->vars[t->nvars++] = (struct tvar){vx.name, vx.len, val};
+                int st2;
+                t_exec(t, body, e, val, true, &st2);
+            }
+            t->nvars = saved;
+            if (st == 2) {
+                body_end = t_exec(t, body_end, e, dot, emit && count == 0, &st);
+            }
+            if (st != 1) {
+                snprintf(t->err, sizeof(t->err), "unexpected EOF");
+                return e;
+            }
+            p = body_end;
+            continue;
+        }
+        if (emit)
+            t_print(&t->out, t_eval(t, in, ie, dot));
+    }
+    return p;
+}
+
+BI_FN(bi_render_template)
+{
+    TRY(bi_want(ctx, args, 0, V_STRING));
+    TRY(bi_want(ctx, args, 1, V_OBJECT));
+    struct tmpl t;
+    memset(&t, 0, sizeof(t));
+    t.ctx = ctx;
+    int st;
+    const char *s = args[0]->u.str.s;
+    const char *end = s + args[0]->u.str.len;
+    const char *stop = t_exec(&t, s, end, args[1], true, &st);
+    if (st != 0 || stop != end || t.err[0]) {
+        buf_free(&t.out);
+        return bi_err(ctx, "%s", t.err[0] ? t.err : "unexpected {{end}}");
+    }
+    BI_RET(bi_buf_str(ctx, &t.out));
+}
+
+const struct rego_builtin rego_bi_misc[] = {
+    {"http.send", 1, bi_http_send, BI_NONDET, NULL},
+    {"internal.print", 1, bi_internal_print, 0, NULL},
+    {"internal.template_string", 1, bi_template_string, 0, NULL},
+    {"opa.runtime", 0, bi_opa_runtime, BI_NONDET, NULL},
+    {"print", 1, bi_print, BI_VARIADIC, NULL},
+    {"strings.render_template", 2, bi_render_template, 0, NULL},
+    {"trace", 1, bi_trace, 0, NULL},
+    {NULL, 0, NULL, 0, NULL},
+};

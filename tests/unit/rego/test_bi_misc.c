@@ -1,0 +1,37 @@
+/* test_bi_misc.c - templates, walk, graphs, http.send argument checks. */
+#include "bi_test_util.h"
+
+TestSuite(bi_misc, .init = bt_setup, .fini = bt_teardown);
+
+Test(bi_misc, templates)
+{
+    struct value *parts[4] = {STR("a="), S("[42]"), STR(" b="), S("[]")};
+    EXPECT_V(STR("a=42 b=<undefined>"), "internal.template_string", 1, v_array(&bt_arena, parts, 4));
+    struct value *many[1] = {S("[1, 2]")};
+    EXPECT_ERR("eval_builtin_error", "multiple outputs", "internal.template_string", 1,
+               v_array(&bt_arena, many, 1));
+    EXPECT("\"hello rohan,hello john doe\"", "strings.render_template", 2,
+           STR("{{range $i, $name := .hellonames}}{{if $i}},{{end}}hello {{$name}}{{end}}"),
+           J("{\"hellonames\": [\"rohan\", \"john doe\"]}"));
+    EXPECT("\"test <undefined> 1\"", "strings.render_template", 2, STR("test {{.foo}} {{.baz}}"),
+           J("{\"baz\": 1}"));
+}
+
+Test(bi_misc, walk_graph)
+{
+    EXPECT("[[[], {\"a\": [1]}], [[\"a\"], [1]], [[\"a\", 0], 1]]", "walk", 1, J("{\"a\": [1]}"));
+    EXPECT_V(S("[\"a\", \"b\", \"c\"]"), "graph.reachable", 2,
+             J("{\"a\": [\"b\"], \"b\": [\"c\"], \"c\": [\"a\"], \"d\": []}"), J("[\"a\"]"));
+    EXPECT_V(S("[[\"a\", \"b\", \"c\"]]"), "graph.reachable_paths", 2,
+             J("{\"a\": [\"b\"], \"b\": [\"c\"], \"c\": []}"), J("[\"a\"]"));
+}
+
+Test(bi_misc, http_send_checks)
+{
+    EXPECT_ERR("eval_type_error", "invalid request parameters(s): {\"bad_key\"}", "http.send", 1,
+               J("{\"bad_key\": 1, \"method\": \"get\", \"url\": \"http://x\"}"));
+    EXPECT_ERR("eval_type_error", "missing required request parameters(s): {\"url\"}", "http.send", 1,
+               J("{\"method\": \"get\"}"));
+    EXPECT_ERR("eval_builtin_error", "network access is disabled", "http.send", 1,
+               J("{\"method\": \"get\", \"url\": \"http://x\"}"));
+}
