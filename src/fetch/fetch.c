@@ -368,7 +368,8 @@ int fetch_get(const struct fetch_opts *o, const char *url, struct arena *a,
     char *path = o->cache_dir ? cache_path(a, o->cache_dir, url) : NULL;
     struct cache_entry e = {0};
     bool cached = path && cache_load(a, path, &e) == 0;
-    if (cached && (o->offline || now < e.expires)) {
+    bool fresh = cached && !o->revalidate && now < e.expires && (o->max_age_s <= 0 || now - e.fetched < o->max_age_s);
+    if (cached && (o->offline || fresh)) {
         fill_from_cache(out, &e);
         return 0;
     }

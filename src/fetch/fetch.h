@@ -23,6 +23,8 @@ struct fetch_opts {
     bool offline;            /* cache only */
     time_t max_age_s;        /* cache entries older than this are refetched (0 = use
                                 the server's Cache-Control/Expires, else 24 h) */
+    bool revalidate;         /* ask upstream even if the cache entry is fresh; the
+                                entry is still the fallback when upstream is down */
 };
 
 struct fetch_response {

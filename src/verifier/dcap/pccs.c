@@ -467,7 +467,7 @@ static int from_service(const struct verify_ctx *ctx, struct source *s,
      * failure falls back to the cached copy, flagged as expired). */
     struct dcap_collateral *fresh = NULL;
     struct fetch_opts keep = s->fo;
-    s->fo.max_age_s = 1;
+    s->fo.revalidate = true;
     memset(&raw, 0, sizeof raw);
     if (fetch_http(s, ctx->arena, pck, tdx, &raw, &cached, err) == 0 &&
         dcap_collateral_load(&raw, NULL, &fresh, err) == 0) {
