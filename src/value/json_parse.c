@@ -616,7 +616,9 @@ int json_parse(struct arena *a, const char *text, size_t len, const struct json_
     p.max_depth = (size_t)max_depth;
     p.stack = local_stack;
     p.cap = LOCAL_STACK;
-    p.frames = p.max_depth <= LOCAL_FRAMES ? local_frames : malloc(p.max_depth * sizeof(struct frame));
+    /* each open container consumes a byte: no more than len + 1 frames */
+    size_t frames = p.max_depth < len + 1 ? p.max_depth : len + 1;
+    p.frames = frames <= LOCAL_FRAMES ? local_frames : malloc(frames * sizeof(struct frame));
     p.buf = arena_alloc(a, len + 1);
     int rc = -1;
     if (!p.frames || !p.buf) {
