@@ -103,6 +103,50 @@ with tempfile.TemporaryDirectory() as cache, MockPccs(dirs) as pccs:
                 err[:300])
 
 
+def pcs_tool_file(path):
+    """Writes a PCS Client Tool collateral file (the layout the 2026
+    original reads through file://) from the recorded pieces, indented as
+    the tool writes it."""
+    col = {"tcbinfos": [], "pckcacrl": {}, "certificates": {"SGX-PCK-Certificate-Issuer-Chain": {}}}
+    for d in dirs:
+        def rd(name):
+            with open(os.path.join(d, name), "rb") as f:
+                return f.read()
+        tcb = json.loads(rd("tcb_info.json"))
+        entry = {"tcbInfo": tcb, "signature": rd("tcb_info.sig.hex").decode().strip()}
+        key = "tdx_tcbinfo" if tcb["id"] == "TDX" else "sgx_tcbinfo"
+        col["tcbinfos"].append({"fmspc": tcb["fmspc"], key: entry})
+        qe = json.loads(rd("qe_identity.json"))
+        col["tdqeidentity" if qe["id"] == "TD_QE" else "qeidentity"] = {
+            "enclaveIdentity": qe, "signature": rd("qe_identity.sig.hex").decode().strip()}
+        crl = rd("pck_crl.der")
+        ca = "platform" if b"Platform CA" in crl else "processor"
+        col["pckcacrl"][ca + "Crl"] = crl.hex()
+        col["certificates"]["SGX-PCK-Certificate-Issuer-Chain"][ca.upper()] = rd("pck_crl_issuer_chain.pem").decode()
+        col["certificates"]["TCB-Info-Issuer-Chain"] = rd("tcb_info_issuer_chain.pem").decode()
+        col["certificates"]["SGX-Enclave-Identity-Issuer-Chain"] = rd("qe_identity_issuer_chain.pem").decode()
+        col["rootcacrl"] = rd("root_ca_crl.der").hex()
+    with open(path, "w") as f:
+        json.dump({"collaterals": col}, f, indent=2)
+
+
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "collateral.json")
+    pcs_tool_file(path)
+    rc, claims, err = as_tool("tdx", TDX_QUOTE, dcap(collateral_service="file://" + path))
+    t.check("file:// PCS Client Tool JSON: tdx verified",
+            rc == 0 and claims.get("tdx.tcb_status") == "UpToDate", err[:300])
+    rc, claims, err = as_tool("sgx", SGX_QUOTE, dcap(collateral_service="file://" + path))
+    t.check("file:// PCS Client Tool JSON: sgx verified",
+            rc == 0 and claims.get("sgx.tcb_status") == "ConfigurationAndSWHardeningNeeded", err[:300])
+    rc, claims, err = as_tool("tdx", os.path.join(VEC, "quotes", "tdx-v4-phala-near.bin"),
+                              dcap(collateral_service="file://" + path))
+    body = last_json(err)
+    t.check("file://: FMSPC not in the file is a 503 naming it",
+            rc == 1 and body.get("type") == "upstream_unavailable" and "FMSPC" in body.get("detail", ""),
+            err[:300])
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 

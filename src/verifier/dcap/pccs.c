@@ -314,6 +314,35 @@ static int file_missing(const char *path, const char *what, struct as_error *err
     return as_err(err, 503, ERR_UPSTREAM, "dcap: no %s collateral in %s", what, path);
 }
 
+/* The tool may indent its output; Intel signed the compact text, so drop
+ * whitespace outside strings (keys, order and numbers are kept). */
+static const char *compact(struct arena *a, const char *s, size_t n, size_t *out_len)
+{
+    char *o = arena_alloc(a, n + 1);
+    size_t k = 0;
+    bool in_str = false;
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_str) {
+            o[k++] = c;
+            if (c == '\\' && i + 1 < n)
+                o[k++] = s[++i];
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+            o[k++] = c;
+        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+            o[k++] = c;
+        }
+    }
+    o[k] = 0;
+    *out_len = k;
+    return o;
+}
+
 static int fetch_file(struct source *s, struct arena *a, const struct dcap_pck *pck, bool tdx,
                       struct dcap_collateral_raw *raw, struct as_error *err)
 {
@@ -342,6 +371,8 @@ static int fetch_file(struct source *s, struct arena *a, const struct dcap_pck *
         if (file_tcbinfo(a, text, len, fmspc, member, &doc, &dl) < 0)
             return file_missing(s->file_path, "TCB info for this FMSPC", err);
     }
+    if (!(doc = compact(a, doc, dl, &dl)))
+        return as_err(err, 500, ERR_INTERNAL, "out of memory");
     TRY(split_signed(a, (const uint8_t *)doc, dl, "tcbInfo", &raw->tcb_info, &raw->tcb_info_len,
                      &raw->tcb_info_sig, &raw->tcb_info_sig_len, "TCB info", err));
     const char *qe_name = tdx ? "tdqeidentity" : "qeidentity";
@@ -352,14 +383,18 @@ static int fetch_file(struct source *s, struct arena *a, const struct dcap_pck *
         if (span_path(text, len, qe_path, &doc, &dl) < 0)
             return file_missing(s->file_path, "QE identity", err);
     }
+    if (!(doc = compact(a, doc, dl, &dl)))
+        return as_err(err, 500, ERR_INTERNAL, "out of memory");
     TRY(split_signed(a, (const uint8_t *)doc, dl, "enclaveIdentity", &raw->qe_identity,
                      &raw->qe_identity_len, &raw->qe_identity_sig, &raw->qe_identity_sig_len,
                      "QE identity", err));
-    const char *ca = pck->platform_ca ? "platform" : "processor";
-    const char *p_tcb[] = {"collaterals", "certificates", "tcb_info_issuer_chain", NULL};
-    const char *p_qe[] = {"collaterals", "certificates", "enclave_identity_issuer_chain", NULL};
-    const char *p_crlc[] = {"collaterals", "certificates", "pck_crl_issuer_chains", ca, NULL};
-    const char *p_crl[] = {"collaterals", "pckcacrl", ca, NULL};
+    const char *p_tcb[] = {"collaterals", "certificates", "TCB-Info-Issuer-Chain", NULL};
+    const char *p_qe[] = {"collaterals", "certificates", "SGX-Enclave-Identity-Issuer-Chain",
+                          NULL};
+    const char *p_crlc[] = {"collaterals", "certificates", "SGX-PCK-Certificate-Issuer-Chain",
+                            pck->platform_ca ? "PLATFORM" : "PROCESSOR", NULL};
+    const char *p_crl[] = {"collaterals", "pckcacrl",
+                           pck->platform_ca ? "platformCrl" : "processorCrl", NULL};
     const char *p_root[] = {"collaterals", "rootcacrl", NULL};
     const char *tcb_chain = str_at(a, text, len, p_tcb), *qe_chain = str_at(a, text, len, p_qe);
     const char *crl_chain = str_at(a, text, len, p_crlc), *crl = str_at(a, text, len, p_crl);
