@@ -479,7 +479,11 @@ static bool is_v26_layout(const struct value *root)
     const struct value *broker = member(root, "attestation_token_broker");
     if (broker && broker->type == V_OBJECT)
         return true;
-    if (member(root, "storage_backend") || member(root, "verifier_config"))
+    /* A 2024 broker name decides for the whole file; verifier_config is
+     * accepted in both layouts (our extension for the 2024 layout). */
+    if (broker && broker->type == V_STRING)
+        return false;
+    if (member(root, "storage_backend"))
         return true;
     const struct value *rv = member(root, "rvps_config");
     return v_is(rv, V_OBJECT) &&
@@ -500,6 +504,10 @@ static int load_document(struct loader *ld, const struct value *root)
     TRY(load_common(ld, root));
     if (!ld->cfg->layout_v26) {
         TRY(load_token_v24(ld, root));
+        /* storage_backend with the 2024 broker string: a 2026 addition
+         * accepted alongside (shared/README.md), e.g. PostgreSQL. */
+        if (member(root, "storage_backend"))
+            TRY(load_storage_v26(ld, root));
         return load_rvps_v24(ld, root);
     }
     TRY(load_token_v26(ld, root));

@@ -209,10 +209,17 @@ Test(config, v26_selected_backend_must_be_configured)
     cr_assert(strstr(E.detail, "storage_backend.backends.postgres.port"), "%s", E.detail);
 }
 
-Test(config, v26_rejects_the_v24_broker_string)
+/* The 2024 broker string decides the token; a 2026 storage_backend next to
+ * it is accepted and validated (V26 additions accepted alongside). */
+Test(config, v24_broker_string_with_storage_backend)
 {
-    cr_assert_eq(load("{\"attestation_token_broker\":\"Simple\",\"storage_backend\":{}}"), -1);
-    cr_assert(strstr(E.detail, "`attestation_token_broker` must be an object"), "%s", E.detail);
+    cr_assert_eq(load("{\"attestation_token_broker\":\"Simple\",\"storage_backend\":{}}"), 0,
+                 "%s", E.detail);
+    cr_assert(!C.layout_v26);
+    cr_assert_eq(C.token_broker, TOKEN_SIMPLE);
+    cr_assert_eq(load("{\"attestation_token_broker\":\"Simple\",\"storage_backend\":"
+                      "{\"storage_type\":\"LocalFs\"}}"),
+                 -1);
 }
 
 Test(config, v26_warns_about_v24_token_config)
@@ -266,4 +273,19 @@ Test(config, load_from_file)
     unlink(path);
     cr_assert_eq(rc, 0, "%s", E.detail);
     cr_assert_str_eq(C.work_dir, "/w");
+}
+
+/* verifier_config is our extension to the 2024 layout: it must not switch
+ * the token broker to EAR. */
+Test(config, v24_layout_with_verifier_config_stays_simple)
+{
+    cr_assert_eq(load("{\"attestation_token_broker\":\"Simple\","
+                      "\"verifier_config\":{\"snp_verifier\":{\"allowed_vmpls\":[0]}}}"),
+                 0, "%s", E.detail);
+    cr_assert(!C.layout_v26);
+    cr_assert_eq(C.token_broker, TOKEN_SIMPLE);
+    cr_assert_not_null(C.verifier_config);
+    cr_assert_eq(load("{\"verifier_config\":{}}"), 0, "%s", E.detail);
+    cr_assert(!C.layout_v26);
+    cr_assert_eq(C.token_broker, TOKEN_SIMPLE);
 }
