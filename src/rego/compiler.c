@@ -26,6 +26,8 @@ struct scope {
     int *slots;
     size_t n, cap;
     struct body *closure; /* set when this scope is a closure/every body */
+    const char **pending; /* names that `:=` in this body declares later */
+    size_t npending, pcap;
 };
 
 struct cctx {
@@ -490,9 +492,45 @@ static int rewrite_global_head(struct cctx *cx, struct term *t, struct term *hea
 
 static int collect_term(struct cctx *cx, struct scope *s, struct term *t);
 
+static bool is_pending(const struct scope *s, const char *name)
+{
+    for (size_t k = 0; k < s->npending; k++)
+        if (strcmp(s->pending[k], name) == 0)
+            return true;
+    return false;
+}
+
+static int add_pending(struct cctx *cx, struct scope *s, struct term *t)
+{
+    if (t->kind == TM_VAR) {
+        if (t->wildcard || is_pending(s, t->name))
+            return 0;
+        if (s->npending == s->pcap) {
+            size_t nc = s->pcap ? s->pcap * 2 : 4;
+            const char **np = arena_alloc(cx->a, nc * sizeof(*np));
+            if (!np)
+                return -1;
+            if (s->npending)
+                memcpy(np, s->pending, s->npending * sizeof(*np));
+            s->pending = np;
+            s->pcap = nc;
+        }
+        s->pending[s->npending++] = t->name;
+        return 0;
+    }
+    if (t->kind == TM_ARRAY)
+        for (size_t k = 0; k < t->n; k++)
+            TRY(add_pending(cx, s, t->a[k]));
+    if (t->kind == TM_OBJECT)
+        for (size_t k = 1; k < t->n; k += 2)
+            TRY(add_pending(cx, s, t->a[k]));
+    return 0;
+}
+
 static int collect_var(struct cctx *cx, struct scope *s, struct term *t)
 {
-    if (t->wildcard || scope_has(s, t->name) || is_global_name(cx, t->name))
+    if (t->wildcard || scope_has(s, t->name) || is_global_name(cx, t->name) ||
+        is_pending(s, t->name))
         return 0;
     return scope_declare(cx, s, t->name) == SLOT_NONE ? -1 : 0;
 }
@@ -547,6 +585,9 @@ static int declare_pattern(struct cctx *cx, struct scope *s, struct term *t, boo
 /* Declarations (some, :=, some-in) then every other plain variable. */
 static int declare_body(struct cctx *cx, struct scope *s, struct body *b)
 {
+    for (size_t i = 0; i < b->n; i++)
+        if (b->e[i]->kind == EX_ASSIGN)
+            TRY(add_pending(cx, s, b->e[i]->a));
     for (size_t i = 0; i < b->n; i++) {
         struct expr *e = b->e[i];
         e->index = (int)i;
@@ -555,8 +596,6 @@ static int declare_body(struct cctx *cx, struct scope *s, struct body *b)
                 if (!e->vars[k]->wildcard && scope_find_local(s, e->vars[k]->name) == SLOT_NONE)
                     if (scope_declare(cx, s, e->vars[k]->name) == SLOT_NONE)
                         return -1;
-        } else if (e->kind == EX_ASSIGN) {
-            TRY(declare_pattern(cx, s, e->a, true));
         } else if (e->kind == EX_SOMEIN) {
             if (e->a)
                 TRY(declare_pattern(cx, s, e->a, false));
@@ -566,7 +605,9 @@ static int declare_body(struct cctx *cx, struct scope *s, struct body *b)
     for (size_t i = 0; i < b->n; i++) {
         struct expr *e = b->e[i];
         if (e->kind == EX_TERM || e->kind == EX_UNIFY || e->kind == EX_ASSIGN) {
-            TRY(collect_term(cx, s, e->a));
+            /* `:=` declares its variables where it stands (resolve_expr) */
+            if (e->kind != EX_ASSIGN)
+                TRY(collect_term(cx, s, e->a));
             if (e->b)
                 TRY(collect_term(cx, s, e->b));
         } else if (e->kind == EX_SOMEIN) {
@@ -701,10 +742,10 @@ static int resolve_closure(struct cctx *cx, struct scope *s, struct term *t)
     if (!cs)
         return -1;
     TRY(declare_body(cx, cs, t->body));
+    TRY(resolve_body(cx, cs, t->body));
     if (t->key)
         TRY(collect_term(cx, cs, t->key));
     TRY(collect_term(cx, cs, t->head));
-    TRY(resolve_body(cx, cs, t->body));
     if (t->key)
         TRY(resolve_term(cx, cs, t->key));
     return resolve_term(cx, cs, t->head);
@@ -844,6 +885,12 @@ static int resolve_expr(struct cctx *cx, struct scope *s, struct expr *e)
         TRY(resolve_body(cx, es, e->body));
         break;
     }
+    case EX_ASSIGN:
+        TRY(resolve_term(cx, s, e->b));
+        TRY(declare_pattern(cx, s, e->a, true));
+        TRY(collect_term(cx, s, e->a));
+        TRY(resolve_term(cx, s, e->a));
+        break;
     default:
         if (e->a)
             TRY(resolve_term(cx, s, e->a));
@@ -1050,11 +1097,31 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
                 return r;
         }
         return NULL;
-    case TM_CALL:
+    case TM_CALL: {
+        /* references in arguments run first and may bind variables that
+         * other arguments use (OPA pulls them out before the call) */
+        uint8_t done[64] = {0};
+        size_t n = t->n < 64 ? t->n : 64, left = n - 1;
+        bool progress = true;
+        while (left && progress) {
+            progress = false;
+            for (size_t k = 1; k < n; k++) {
+                if (done[k])
+                    continue;
+                uint8_t *tmp = safe_dup(cx, safe);
+                if (!tmp || need_eval(cx, t->a[k], tmp, false))
+                    continue;
+                need_eval(cx, t->a[k], safe, final);
+                done[k] = 1;
+                left--;
+                progress = true;
+            }
+        }
         for (size_t k = 1; k < t->n; k++)
-            if ((r = need_eval(cx, t->a[k], safe, final)))
+            if ((k >= 64 || !done[k]) && (r = need_eval(cx, t->a[k], safe, final)))
                 return r;
         return NULL;
+    }
     case TM_ARRAY:
     case TM_SET:
     case TM_OBJECT:
@@ -1379,15 +1446,15 @@ static int compile_rule(struct cctx *cx, struct rule *r)
         TRY(collect_term(cx, s, r->args[k]));
     }
     TRY(declare_body(cx, s, r->body));
+    for (size_t k = 0; k < r->nargs; k++)
+        TRY(resolve_term(cx, s, r->args[k]));
+    TRY(resolve_body(cx, s, r->body));
     for (size_t k = 0; k < r->nkeys; k++)
         TRY(collect_term(cx, s, r->keys[k]));
     if (r->value)
         TRY(collect_term(cx, s, r->value));
     if (r->elem)
         TRY(collect_term(cx, s, r->elem));
-    for (size_t k = 0; k < r->nargs; k++)
-        TRY(resolve_term(cx, s, r->args[k]));
-    TRY(resolve_body(cx, s, r->body));
     for (size_t k = 0; k < r->nkeys; k++)
         TRY(resolve_term(cx, s, r->keys[k]));
     if (r->value)

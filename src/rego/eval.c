@@ -695,6 +695,25 @@ static int walk_data(struct ev *ev, struct dwalk *w, size_t i, struct rnode *nod
     if (!node || !node->has_rules_below) {
         if (ev->ov && overlay_below(ev, w->path, plen))
             base = apply_overlays(ev, base, w->path, plen);
+        /* base documents are read by storage path: a number selects an
+         * object member by its text */
+        while (base && i < t->n && base->type == V_OBJECT) {
+            struct term *op = t->a[i];
+            struct value *key = (op->flags & TF_CONST) ? op->val
+                                : (op->kind == TM_VAR && op->slot >= 0) ? w->fr[op->slot]
+                                                                        : NULL;
+            if (!key)
+                break;
+            struct value *child = lookup(ev, base, key);
+            if (!child && key->type == V_NUMBER) {
+                char *txt = json_to_string(ev->a, key, JSON_COMPACT);
+                child = txt ? value_object_get_str(base, txt) : NULL;
+            }
+            if (!child)
+                return R_CONT;
+            base = child;
+            i++;
+        }
         return walk_value(ev, w->fr, t, i, base, w->out);
     }
     if (node->kind == NK_FUNC)
@@ -716,6 +735,8 @@ static int walk_data(struct ev *ev, struct dwalk *w, size_t i, struct rnode *nod
     if (i == t->n) {
         struct value *doc;
         TRY(subtree_doc(ev, node, base, w->path, plen, &doc));
+        if (ev->ov && overlay_below(ev, w->path, plen))
+            doc = apply_overlays(ev, doc, w->path, plen);
         if (!doc)
             return R_CONT;
         return w->out->fn(ev, w->out, doc);
@@ -734,6 +755,8 @@ static int walk_data(struct ev *ev, struct dwalk *w, size_t i, struct rnode *nod
     }
     struct value *doc;
     TRY(subtree_doc(ev, node, base, w->path, plen, &doc));
+    if (ev->ov && overlay_below(ev, w->path, plen))
+        doc = apply_overlays(ev, doc, w->path, plen);
     if (!doc)
         return R_CONT;
     return walk_value(ev, w->fr, t, i, doc, w->out);
@@ -857,32 +880,39 @@ static int build_doc(struct ev *ev, struct contrib *v, size_t n, size_t depth, s
         *out = v_set(ev->a, set.items, set.len);
         return *out ? R_CONT : oom(ev);
     }
-    if (leaf && i == n) {
+    /* base data wins over virtual documents where they do not both hold
+     * objects (OPA's merge(base, virtual)) */
+    if (soft && (soft->type != V_OBJECT || (leaf && leaf->type != V_OBJECT))) {
+        *out = soft;
+        return R_CONT;
+    }
+    if (leaf && i == n && !soft) {
         *out = leaf;
         return R_CONT;
     }
-    struct value *objleaf = leaf ? leaf : soft;
-    if (objleaf && objleaf->type != V_OBJECT && i < n) {
-        if (leaf)
-            return ev_fail(ev, "eval_conflict_error", loc, "object keys must be unique");
-        objleaf = NULL;
+    if (leaf && leaf->type != V_OBJECT) {
+        /* a value where deeper rules also define members */
+        return ev_fail(ev, "eval_conflict_error", loc, "object keys must be unique");
     }
-    if (objleaf && i == n) {
-        *out = objleaf;
+    if (!leaf && soft && i == n) {
+        *out = soft;
         return R_CONT;
     }
-    /* deeper contributions: expand an object leaf into them */
+    /* deeper contributions: expand object leaves into them */
     struct contribs all = {0};
-    if (objleaf) {
-        for (size_t k = 0; k < objleaf->u.obj.len; k++) {
+    struct value *objs[2] = {leaf, soft};
+    for (int o = 0; o < 2; o++) {
+        struct value *ol = objs[o];
+        if (!ol)
+            continue;
+        for (size_t k = 0; k < ol->u.obj.len; k++) {
             struct value **p = arena_alloc(ev->a, (depth + 1) * sizeof(*p));
             if (!p)
                 return oom(ev);
             if (depth)
-                memcpy(p, v[i].path, depth * sizeof(*p));
-            p[depth] = objleaf->u.obj.pairs[k].key;
-            TRY(contrib_push(ev, &all, p, depth + 1, objleaf->u.obj.pairs[k].val,
-                             leaf ? 0 : 2));
+                memcpy(p, v[0].path, depth * sizeof(*p));
+            p[depth] = ol->u.obj.pairs[k].key;
+            TRY(contrib_push(ev, &all, p, depth + 1, ol->u.obj.pairs[k].val, o == 0 ? 0 : 2));
         }
     }
     for (size_t k = i; k < n; k++)
@@ -1375,13 +1405,15 @@ struct call_k {
     size_t i, nin;
     struct value **vals;
     struct vk *out;
+    uint64_t done; /* arguments evaluated (any order: see call_from) */
 };
 
 static int call_arg_val(struct ev *ev, struct vk *k, struct value *v);
 
 static int call_from(struct ev *ev, struct call_k *ck)
 {
-    if (ck->i == ck->nin) {
+    size_t ndone = ck->nin > 64 ? ck->i : (size_t)__builtin_popcountll(ck->done);
+    if (ndone == ck->nin) {
         struct value *res;
         TRY(invoke(ev, ck->t, ck->vals, ck->nin, &res));
         if (!res)
@@ -1398,7 +1430,23 @@ static int call_from(struct ev *ev, struct call_k *ck)
     }
     struct call_k nk = *ck;
     nk.vk.fn = call_arg_val;
-    struct term *arg = ck->t->a[1 + ck->i];
+    /* the first argument not yet evaluated that can be; one whose variables
+     * a later argument's reference binds waits for it */
+    size_t pick = ck->nin;
+    for (size_t j = 0; j < ck->nin && j < 64; j++) {
+        if (ck->done & (1ULL << j))
+            continue;
+        if (pick == ck->nin)
+            pick = j;
+        if (evaluable(ev, ck->fr, ck->t->a[1 + j])) {
+            pick = j;
+            break;
+        }
+    }
+    if (ck->nin > 64)
+        pick = ck->i;
+    nk.i = pick;
+    struct term *arg = ck->t->a[1 + pick];
     if (arg->flags & TF_CONST)
         return call_arg_val(ev, &nk.vk, arg->val);
     if (arg->kind == TM_VAR && arg->slot >= 0 && ck->fr[arg->slot])
@@ -1411,7 +1459,11 @@ static int call_arg_val(struct ev *ev, struct vk *k, struct value *v)
     struct call_k *ck = (struct call_k *)k;
     ck->vals[ck->i] = v;
     struct call_k nk = *ck;
-    nk.i++;
+    if (ck->i < 64)
+        nk.done |= 1ULL << ck->i;
+    nk.i = __builtin_popcountll(nk.done);
+    if (ck->nin > 64)
+        nk.i = ck->i + 1;
     return call_from(ev, &nk);
 }
 
@@ -1422,7 +1474,7 @@ static int eval_call(struct ev *ev, struct value **fr, struct term *t, struct vk
     struct value **vals = nin <= 8 ? argbuf : arena_alloc(ev->a, nin * sizeof(*vals));
     if (!vals)
         return oom(ev);
-    struct call_k ck = {{call_arg_val}, fr, t, 0, nin, vals, k};
+    struct call_k ck = {{call_arg_val}, fr, t, 0, nin, vals, k, 0};
     return call_from(ev, &ck);
 }
 
