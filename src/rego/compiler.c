@@ -582,6 +582,33 @@ static int declare_pattern(struct cctx *cx, struct scope *s, struct term *t, boo
     }
 }
 
+static char *dotted_name(struct cctx *cx, const struct term *f);
+
+/* A var or reference naming a built-in or a function of the package (a
+ * `with` replacement), not a variable. */
+static bool names_function(struct cctx *cx, const struct term *t)
+{
+    const struct term *h = t->kind == TM_REF ? t->a[0] : t;
+    if (h->kind != TM_VAR || (t->kind != TM_VAR && t->kind != TM_REF))
+        return false;
+    for (size_t k = 1; t->kind == TM_REF && k < t->n; k++)
+        if (!is_const_string(t->a[k]))
+            return false;
+    char *name = dotted_name(cx, t);
+    int hi;
+    if (!name)
+        return false;
+    if (rego_builtin_lookup(name, strlen(name)) || rego_host_lookup(name, &hi))
+        return true;
+    if (cx->pkg && is_rule_name(cx, h->name)) {
+        struct rnode *n = rcomp_node_child(cx->pkg, h->name, strlen(h->name));
+        for (size_t k = 1; n && t->kind == TM_REF && k < t->n; k++)
+            n = rcomp_node_child(n, t->a[k]->val->u.str.s, t->a[k]->val->u.str.len);
+        return n && n->kind == NK_FUNC;
+    }
+    return false;
+}
+
 /* Declarations (some, :=, some-in) then every other plain variable. */
 static int declare_body(struct cctx *cx, struct scope *s, struct body *b)
 {
@@ -619,7 +646,8 @@ static int declare_body(struct cctx *cx, struct scope *s, struct body *b)
             TRY(collect_term(cx, s, e->c));
         }
         for (size_t k = 0; k < e->nwith; k++)
-            TRY(collect_term(cx, s, e->with[k].value));
+            if (!names_function(cx, e->with[k].value))
+                TRY(collect_term(cx, s, e->with[k].value));
     }
     return 0;
 }
@@ -1568,16 +1596,30 @@ static int dep_subtree(struct dep_walk *w, struct rnode *n)
     return 0;
 }
 
+/* The rules a data reference may read: constant operands select one
+ * child, others any child (later constant operands still have to match). */
+static int dep_match(struct dep_walk *w, struct rnode *n, struct term *t, size_t k)
+{
+    if (n->nrules || n->dflt || n->nfuncs)
+        return visit_node(w, n);
+    if (k == t->n)
+        return dep_subtree(w, n);
+    struct term *op = t->a[k];
+    if (op->flags & TF_CONST) {
+        if (!v_is(op->val, V_STRING))
+            return 0;
+        struct rnode *kid = rcomp_node_child(n, op->val->u.str.s, op->val->u.str.len);
+        return kid ? dep_match(w, kid, t, k + 1) : 0;
+    }
+    for (size_t j = 0; j < n->nkids; j++)
+        TRY(dep_match(w, n->kids[j], t, k + 1));
+    return 0;
+}
+
 static int dep_term(struct dep_walk *w, struct term *t)
 {
-    if (t->kind == TM_REF && t->pre_node && t->a[0]->slot == SLOT_DATA) {
-        struct rnode *n = t->pre_node;
-        size_t next = 1 + t->pre_n;
-        if (n->nrules || n->dflt || n->nfuncs)
-            TRY(visit_node(w, n));
-        else if (!(next < t->n && (t->a[next]->flags & TF_CONST)))
-            TRY(dep_subtree(w, n));
-    }
+    if (t->kind == TM_REF && t->a[0]->kind == TM_VAR && t->a[0]->slot == SLOT_DATA)
+        TRY(dep_match(w, w->cx->c->root, t, 1));
     if (t->kind == TM_VAR && t->slot == SLOT_DATA)
         TRY(dep_subtree(w, w->cx->c->root));
     if (t->kind == TM_CALL && t->fn)

@@ -874,6 +874,12 @@ static int build_doc(struct ev *ev, struct contrib *v, size_t n, size_t depth, s
             soft = v[i].leaf;
         }
     }
+    if (is_set && leaf && leaf->type == V_SET) {
+        for (size_t k = 0; k < leaf->u.arr.len; k++)
+            if (value_list_push(ev->a, &set, leaf->u.arr.items[k]) < 0)
+                return oom(ev);
+        leaf = NULL;
+    }
     if (is_set) {
         if (leaf || i < n)
             return ev_fail(ev, "eval_conflict_error", loc, "object keys must be unique");

@@ -952,8 +952,24 @@ static struct body *parse_rule_body(struct parser *p, bool *has)
         p->i++;
         *has = true;
         if (tok(p)->t == RT_LBRACE) {
-            /* `if {` starts a body block, unless it is an object literal
-             * expression such as `if {"a": 1}` (rare; OPA also reads a block) */
+            /* `if {` starts a body block, unless it only parses as a term
+             * (an object or set comprehension used as the condition) */
+            size_t save = p->i;
+            struct rego_err saved = *p->err;
+            struct body *b = parse_block(p);
+            if (b)
+                return b;
+            size_t fail_at = p->i;
+            p->i = save;
+            p->failed = false;
+            struct plist l = {0};
+            struct expr *e = parse_literal(p);
+            if (e && plist_push(p, &l, e))
+                return make_body(p, &l);
+            (void)fail_at;
+            *p->err = saved;
+            p->failed = false;
+            p->i = save;
             return parse_block(p);
         }
         struct plist l = {0};
