@@ -6,7 +6,8 @@
  * output must parse again; the compact and pretty outputs must give back an
  * equal value with an equal hash, a deep copy must be equal too, and the two
  * canonical forms must be fixed points (printing their own parse gives the
- * same bytes). */
+ * same bytes).  The same bytes as a string value (as Rego can build from
+ * anything) must print, in every style, as a JSON string that parses. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,17 @@ static void check_rejection(const struct as_error *err)
         abort();
 }
 
+static void check_raw_string(struct arena *a, const uint8_t *data, size_t size)
+{
+    struct value *s = v_string(a, (const char *)data, size);
+    static const enum json_style styles[] = {JSON_COMPACT, JSON_PRETTY, JSON_CANON_V24, JSON_JCS};
+    for (size_t i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
+        char *text = json_to_string(a, s, styles[i]);
+        if (!text || reparse(a, text)->type != V_STRING)
+            abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct arena a;
@@ -66,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!value_equal(v, copy) || value_compare(v, copy) != 0)
             abort();
     }
+    check_raw_string(&a, data, size);
     arena_free(&a);
     return 0;
 }

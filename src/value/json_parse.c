@@ -295,39 +295,6 @@ static size_t decode_escape(struct parser *p, size_t *r, char *w)
     return encode_utf8(w, (unsigned long)cp);
 }
 
-/* Length of the valid UTF-8 sequence starting at buf[i] (a byte >= 0x80),
- * or 0 if it is not one (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t utf8_sequence_length(const struct parser *p, size_t i)
-{
-    const unsigned char *s = (const unsigned char *)p->buf + i;
-    size_t avail = p->len - i;
-    unsigned char c = s[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (avail < n || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t k = 2; k < n; k++)
-        if (s[k] < 0x80 || s[k] > 0xBF)
-            return 0;
-    return n;
-}
-
 /* True when none of the 8 bytes needs attention in a string: no '"', '\\',
  * control character or non-ASCII byte. */
 static inline bool word_is_plain(uint64_t w)
@@ -371,7 +338,7 @@ static int parse_string_slow(struct parser *p, size_t start, size_t r, size_t *o
             b[w++] = (char)c;
             r++;
         } else {
-            size_t n = utf8_sequence_length(p, r);
+            size_t n = value_utf8_sequence_length((const unsigned char *)b + r, p->len - r);
             if (!n) {
                 invalid_utf8 = true;
                 n = 1;

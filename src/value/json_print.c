@@ -1,7 +1,9 @@
 /* json_print.c - values as JSON text in the four styles of value.h.
  *
  * Every style escapes strings the same way (serde_json's: \" \\ \b \t \n
- * \f \r, other controls as lowercase \u00xx, everything else raw) and
+ * \f \r, other controls as lowercase \u00xx, everything else raw; a byte
+ * that is not part of valid UTF-8, which only a value built from raw bytes
+ * can hold, prints as \ufffd as Go's encoding/json does) and
  * prints objects in their stored key order, except JSON_JCS which orders
  * keys by UTF-16 code units.  They differ in numbers:
  *   COMPACT/PRETTY  integers in decimal, bigs as their text, floats as the
@@ -38,6 +40,18 @@ void json_print_string(struct buf *b, const char *s, size_t len)
     size_t run = 0; /* start of the pending run of bytes printed as they are */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            size_t n = value_utf8_sequence_length((const unsigned char *)s + i, len - i);
+            if (n) {
+                i += n - 1;
+                continue;
+            }
+            /* not UTF-8 (a value built from bytes): \ufffd, as Go does */
+            buf_append(b, s + run, i - run);
+            buf_append(b, "\\ufffd", 6);
+            run = i + 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         buf_append(b, s + run, i - run);

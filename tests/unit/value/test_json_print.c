@@ -341,3 +341,19 @@ Test(json_print, round_trips)
         }
     }
 }
+
+/* A string built from raw bytes (Rego can) still prints as valid JSON: a
+ * byte outside valid UTF-8 becomes \ufffd, as Go's encoding/json does. */
+Test(json_print, invalid_utf8_in_values_prints_replacement)
+{
+    struct value *s = v_string(&A, "a\xff" "b\xc0\xaf" "c\xe2\x82" "d\xed\xa0\x80" "\xe2\x82\xac", 15);
+    const char *want = "\"a\\ufffdb\\ufffd\\ufffdc\\ufffd\\ufffdd\\ufffd\\ufffd\\ufffd\xe2\x82\xac\"";
+    cr_expect_str_eq(json_to_string(&A, s, JSON_COMPACT), want);
+    cr_expect_str_eq(json_to_string(&A, s, JSON_CANON_V24), want);
+    cr_expect_str_eq(json_to_string(&A, s, JSON_JCS), want);
+    struct value *back = parse(want);
+    cr_expect_eq(back->type, V_STRING);
+    /* a truncated sequence at the very end */
+    cr_expect_str_eq(json_to_string(&A, v_string(&A, "x\xf0\x9f\x98", 4), JSON_COMPACT),
+                     "\"x\\ufffd\\ufffd\\ufffd\"");
+}
