@@ -51,7 +51,7 @@ Test(bi_encoding, json)
              J("{\"prefix\": \"JSON => \"}"));
     EXPECT_V(STR("---[]"), "json.marshal_with_options", 2, J("[]"),
              J("{\"indent\": \"    \", \"prefix\": \"---\"}"));
-    EXPECT_ERR("eval_type_error", "object contained unknown key x",
+    EXPECT_ERR("eval_type_error", "object contained unknown key \"x\"",
                "json.marshal_with_options", 2, J("[]"), J("{\"x\": 1}"));
     EXPECT("{\"a\": [1]}", "json.unmarshal", 1, STR("{\"a\": [1]}"));
     EXPECT("true", "json.is_valid", 1, STR("[1]"));
