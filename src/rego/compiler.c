@@ -993,9 +993,11 @@ static void fold_term(struct cctx *cx, struct term *t)
         break;
     case TM_REF:
         if (t->a[0]->slot == SLOT_DATA) {
+            /* stop at the first node with rules: rules above a node (ref
+             * heads) may contribute to its document */
             struct rnode *n = cx->c->root;
             size_t k = 1;
-            while (k < t->n && is_const_string(t->a[k])) {
+            while (k < t->n && is_const_string(t->a[k]) && !n->nrules && !n->dflt) {
                 struct rnode *kid =
                     rcomp_node_child(n, t->a[k]->val->u.str.s, t->a[k]->val->u.str.len);
                 if (!kid)

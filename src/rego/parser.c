@@ -27,6 +27,7 @@ struct parser {
     bool no_bar; /* inside the head of a possible comprehension */
     int depth;
     int expr_index;
+    bool used_if; /* the last rule body was introduced by `if` */
 };
 
 void rego_err_set(struct rego_err *e, const char *code, struct rloc loc, const char *fmt, ...)
@@ -684,6 +685,16 @@ static struct term *parse_member3(struct parser *p, struct term *x)
     c->a = args;
     c->n = 4;
     c->end = coll->end;
+    while (at_kw(p, "in") && !tok(p)->nl_before) {
+        struct rtoken *t = tok(p);
+        p->i++;
+        struct term *y = parse_rel(p);
+        if (!y)
+            return NULL;
+        c = make_call(p, "internal.member_2", t, c, y);
+        if (!c)
+            return NULL;
+    }
     return c;
 }
 
@@ -849,6 +860,8 @@ static struct expr *parse_literal(struct parser *p)
             p->i++;
             e->kind = op->t == RT_UNIFY ? EX_UNIFY : EX_ASSIGN;
             e->b = parse_in(p);
+            if (e->b && tok(p)->t == RT_COMMA && p->kw_in)
+                e->b = parse_member3(p, e->b);
             if (!e->b)
                 return NULL;
         }
@@ -947,9 +960,11 @@ static struct term *parse_head_ref(struct parser *p)
 static struct body *parse_rule_body(struct parser *p, bool *has)
 {
     *has = false;
+    p->used_if = false;
     struct rtoken *t = tok(p);
     if (at_kw(p, "if")) {
         p->i++;
+        p->used_if = true;
         *has = true;
         if (tok(p)->t == RT_LBRACE) {
             /* `if {` starts a body block, unless it only parses as a term
@@ -1029,10 +1044,7 @@ static bool head_is_set_shorthand(struct parser *p, struct rule *r)
     /* v0: `p[x] { ... }` without a value is a partial set rule. */
     if (p->v1 || r->value || r->is_func || r->ref->kind != TM_REF)
         return false;
-    struct term *last = r->ref->a[r->ref->n - 1];
-    if (r->ref->n == 2)
-        return true;
-    return last->kind == TM_VAR;
+    return r->ref->n == 2;
 }
 
 static struct term *ref_without_last(struct parser *p, struct term *ref)
@@ -1066,7 +1078,8 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
         struct plist l = {0};
         if (!parse_term_list(p, RT_RPAREN, &l))
             return false;
-        r->is_func = true;
+        /* v0 reads `f() = 1` as the rule f */
+        r->is_func = p->v1 || l.n > 0;
         r->args = (struct term **)l.v;
         r->nargs = l.n;
     }
@@ -1101,7 +1114,7 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
     r->body = parse_rule_body(p, &has_body);
     if (!r->body)
         return false;
-    if (!r->is_multi && head_is_set_shorthand(p, r)) {
+    if (!r->is_multi && !p->used_if && head_is_set_shorthand(p, r)) {
         r->is_multi = true;
         r->elem = r->ref->a[r->ref->n - 1];
         r->ref = ref_without_last(p, r->ref);
