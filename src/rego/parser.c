@@ -87,10 +87,11 @@ static bool is_ident(const struct rtoken *t, const char *s)
     size_t n = strlen(s);
     return t->t == RT_IDENT && t->slen == n && memcmp(t->str, s, n) == 0;
 }
+static bool keyword_ref(struct parser *p);
 static bool at_kw(struct parser *p, const char *kw)
 {
     struct rtoken *t = tok(p);
-    if (!is_ident(t, kw))
+    if (!is_ident(t, kw) || keyword_ref(p))
         return false;
     if (strcmp(kw, "if") == 0)
         return p->kw_if;
@@ -102,6 +103,20 @@ static bool at_kw(struct parser *p, const char *kw)
         return p->kw_every;
     return true;
 }
+/* A keyword directly followed by `.name` or `[` is a reference head
+ * (OPA 1.x: keywords may name rules and packages). */
+static bool keyword_ref(struct parser *p)
+{
+    struct rtoken *n = tok_at(p, 1);
+    return (n->t == RT_DOT || n->t == RT_LBRACK) && !n->ws_before;
+}
+
+/* The keyword `kw` here, not a reference that starts with it. */
+static bool kw_here(struct parser *p, const char *kw)
+{
+    return is_ident(tok(p), kw) && !keyword_ref(p);
+}
+
 static bool accept(struct parser *p, enum rtok k)
 {
     if (tok(p)->t == k) {
@@ -523,13 +538,13 @@ static struct term *parse_primary(struct parser *p)
         break;
     }
     case RT_IDENT:
-        if (is_ident(t, "null")) {
+        if (kw_here(p, "null")) {
             x = scalar_term(p, t, v_null());
-        } else if (is_ident(t, "true")) {
+        } else if (kw_here(p, "true")) {
             x = scalar_term(p, t, v_bool(true));
-        } else if (is_ident(t, "false")) {
+        } else if (kw_here(p, "false")) {
             x = scalar_term(p, t, v_bool(false));
-        } else if (is_reserved(p, t) && !is_ident(t, "contains")) {
+        } else if (is_reserved(p, t) && !is_ident(t, "contains") && !keyword_ref(p)) {
             x = unexpected(p);
         } else {
             x = new_term(p, TM_VAR, t);
@@ -794,7 +809,7 @@ static struct expr *parse_every(struct parser *p, struct rtoken *kw)
 static bool parse_withs(struct parser *p, struct expr *e)
 {
     struct plist l = {0};
-    while (is_ident(tok(p), "with")) {
+    while (kw_here(p, "with")) {
         struct rtoken *w = tok(p);
         p->i++;
         struct with_mod *m = arena_zalloc(p->a, sizeof(*m));
@@ -832,7 +847,7 @@ static struct expr *parse_literal(struct parser *p)
     if (++p->depth > MAX_NEST)
         return perr(p, t, "nesting too deep");
     struct expr *e;
-    if (is_ident(t, "some")) {
+    if (kw_here(p, "some")) {
         p->i++;
         e = parse_some(p, t);
     } else if (at_kw(p, "every")) {
@@ -840,7 +855,7 @@ static struct expr *parse_literal(struct parser *p)
         e = parse_every(p, t);
     } else {
         bool neg = false;
-        if (is_ident(t, "not")) {
+        if (kw_here(p, "not")) {
             neg = true;
             p->i++;
         }
@@ -946,7 +961,7 @@ static struct body *true_body(struct parser *p, const struct rtoken *at)
 static struct term *parse_head_ref(struct parser *p)
 {
     struct rtoken *t = tok(p);
-    if (t->t != RT_IDENT || is_reserved(p, t))
+    if (t->t != RT_IDENT || (is_reserved(p, t) && !keyword_ref(p)))
         return unexpected(p);
     struct term *x = new_term(p, TM_VAR, t);
     if (!x)
@@ -1066,7 +1081,7 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
     if (!r)
         return false;
     r->mod = m;
-    if (is_ident(start, "default")) {
+    if (kw_here(p, "default")) {
         p->i++;
         r->is_default = true;
     }
@@ -1130,7 +1145,7 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
         return false;
     /* else chain */
     struct rule *prev = r;
-    while (is_ident(tok(p), "else")) {
+    while (kw_here(p, "else")) {
         if (r->is_multi) {
             perr(p, tok(p), "else keyword cannot be used on multi-value rules");
             return false;
@@ -1316,16 +1331,16 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
     if (!parse_package(&p, m))
         return -1;
     struct plist imps = {0}, rules = {0};
-    while (is_ident(tok(&p), "import")) {
+    while (kw_here(&p, "import")) {
         if (!parse_import(&p, &imps))
             return -1;
     }
     while (tok(&p)->t != RT_EOF) {
-        if (is_ident(tok(&p), "import")) {
+        if (kw_here(&p, "import")) {
             perr(&p, tok(&p), "unexpected import keyword");
             return -1;
         }
-        if (is_ident(tok(&p), "package")) {
+        if (kw_here(&p, "package")) {
             perr(&p, tok(&p), "unexpected package keyword");
             return -1;
         }
