@@ -581,6 +581,8 @@ int json_parse(struct arena *a, const char *text, size_t len, const struct json_
     struct parser p = {.a = a, .orig = text, .len = len, .err = err};
     int max_depth = opts && opts->max_depth > 0 ? opts->max_depth : JSON_DEFAULT_MAX_DEPTH;
     p.max_depth = (size_t)max_depth;
+    if (len == SIZE_MAX) /* the arena copy needs len + 1 bytes */
+        return as_err(err, 413, ERR_PAYLOAD_TOO_LARGE, "JSON document too large");
     p.stack = local_stack;
     p.cap = LOCAL_STACK;
     /* each open container consumes a byte: no more than len + 1 frames */

@@ -143,27 +143,13 @@ static void print_items(struct printer *p, struct value *const *items, size_t n)
     buf_putc(p->b, ']');
 }
 
-static void print_key(struct printer *p, const struct value *key)
-{
-    if (key->type == V_STRING) {
-        json_print_string(p->b, key->u.str.s, key->u.str.len);
-        return;
-    }
-    struct buf text = BUF_INIT;
-    json_print(&text, key, JSON_COMPACT);
-    if (buf_failed(&text))
-        p->b->failed = true;
-    else
-        json_print_string(p->b, text.data ? text.data : "", text.len);
-    buf_free(&text);
-}
-
 static void print_member(struct printer *p, const struct value_pair *m, bool first)
 {
     if (!first)
         buf_putc(p->b, ',');
     newline_indent(p);
-    print_key(p, m->key);
+    /* keys are strings here: print_object_text_keys converts the others */
+    json_print_string(p->b, m->key->u.str.s, m->key->u.str.len);
     buf_putc(p->b, ':');
     if (p->style == JSON_PRETTY)
         buf_putc(p->b, ' ');

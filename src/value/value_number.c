@@ -181,6 +181,8 @@ static struct value *big_from_integer_literal(struct arena *a, const char *t, si
         i++;
     if (t[i] == '0') /* all zeros: "-0" stays a float -0.0, as serde_json */
         return number_with_text(a, NUM_FLOAT, t, len);
+    if (i == (size_t)neg) /* already normalised (always so for JSON) */
+        return number_with_text(a, NUM_BIG, t, len);
     char *text = arena_alloc(a, len - i + 2);
     if (!text)
         return NULL;
