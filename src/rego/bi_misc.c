@@ -5,8 +5,9 @@
  *
  * strings.render_template covers the part of Go's text/template that
  * policies use: text, {{.a.b}}, {{$v}}, {{range $i, $x := .list}},
- * {{if X}}/{{else}}/{{end}}, with "<undefined>" for a missing key as OPA
- * prints it. */
+ * {{if X}}/{{else}}/{{end}}.  A missing key is an error, as OPA runs the
+ * template with missingkey=error (the 2025 suites; OPA's 2026 suite prints
+ * "<undefined>" instead). */
 #include "rego/bi_util.h"
 
 #include <stdio.h>
@@ -360,8 +361,16 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
             p = body_end;
             continue;
         }
-        if (emit)
-            t_print(&t->out, t_eval(t, in, ie, dot));
+        if (emit) {
+            const struct value *v = t_eval(t, in, ie, dot);
+            if (!v) {
+                snprintf(t->err, sizeof(t->err),
+                         "template: template: executing \"template\" at <%.*s>: map has no entry for key",
+                         (int)(ie - in), in);
+                return e;
+            }
+            t_print(&t->out, v);
+        }
     }
     return p;
 }

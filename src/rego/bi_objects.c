@@ -641,6 +641,10 @@ static struct value *patch_at(struct arena *a, struct value *doc, struct value *
             *bad = true;
             return NULL;
         }
+        if (op == P_ADD && !value_equal(key, val)) {
+            *bad = true; /* a set member is addressed by itself */
+            return NULL;
+        }
         if (op == P_ADD && value_list_push(a, &l, val) < 0)
             return NULL;
         return v_set(a, l.items, l.len);
@@ -651,7 +655,21 @@ static struct value *patch_at(struct arena *a, struct value *doc, struct value *
     }
 }
 
-/* One patch operation; -1 with *bad for an invalid operation. */
+/* The value at a JSON-patch path (array indexes may be strings). */
+static struct value *patch_find(struct value *v, struct value *const *seg, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        if (v->type == V_ARRAY) {
+            size_t idx;
+            v = array_index(seg[i], v->u.arr.len, false, &idx) ? v->u.arr.items[idx] : NULL;
+        } else {
+            v = find_path(v, &seg[i], 1);
+        }
+    }
+    return v;
+}
+
+/* One patch operation; NULL with *bad for an invalid operation. */
 static struct value *apply_patch(struct rego_bi_ctx *ctx, struct value *doc, const struct value *op,
                                  bool *bad)
 {
@@ -701,14 +719,14 @@ static struct value *apply_patch(struct rego_bi_ctx *ctx, struct value *doc, con
         return d ? patch_at(a, d, p.seg, p.n, P_ADD, val, bad) : NULL;
     }
     if (!strcmp(o, "test")) {
-        struct value *cur = find_path(doc, p.seg, p.n);
+        struct value *cur = patch_find(doc, p.seg, p.n);
         if (!cur || !value_equal(cur, val)) {
             *bad = true;
             return NULL;
         }
         return doc;
     }
-    struct value *chunk = find_path(doc, from.seg, from.n);
+    struct value *chunk = patch_find(doc, from.seg, from.n);
     if (!chunk) {
         *bad = true;
         return NULL;

@@ -13,8 +13,8 @@ Test(bi_misc, templates)
     EXPECT("\"hello rohan,hello john doe\"", "strings.render_template", 2,
            STR("{{range $i, $name := .hellonames}}{{if $i}},{{end}}hello {{$name}}{{end}}"),
            J("{\"hellonames\": [\"rohan\", \"john doe\"]}"));
-    EXPECT("\"test <undefined> 1\"", "strings.render_template", 2, STR("test {{.foo}} {{.baz}}"),
-           J("{\"baz\": 1}"));
+    EXPECT_ERR("eval_builtin_error", "map has no entry for key", "strings.render_template", 2,
+               STR("test {{.foo}} {{.baz}}"), J("{\"baz\": 1}"));
 }
 
 Test(bi_misc, walk_graph)
