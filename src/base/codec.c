@@ -1,6 +1,7 @@
 /* codec.c - see codec.h */
 #include "base/codec.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static const char HEX[] = "0123456789abcdef";
@@ -111,32 +112,43 @@ char *b64_encode_arena(struct arena *a, const uint8_t *in, size_t n, enum b64_fl
     return r;
 }
 
-static int b64val(char c, bool url)
+/* Decoding tables: 0..63 for alphabet characters, -1 for everything else.
+ * Built from the alphabets above at first use (no hand-typed table). */
+static signed char DEC_STD[256], DEC_URL[256];
+static pthread_once_t dec_once = PTHREAD_ONCE_INIT;
+
+static void build_decode_tables(void)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (url) {
-        if (c == '-')
-            return 62;
-        if (c == '_')
-            return 63;
-    } else {
-        if (c == '+')
-            return 62;
-        if (c == '/')
-            return 63;
+    memset(DEC_STD, -1, sizeof(DEC_STD));
+    memset(DEC_URL, -1, sizeof(DEC_URL));
+    for (int i = 0; i < 64; i++) {
+        DEC_STD[(unsigned char)B64_STD[i]] = (signed char)i;
+        DEC_URL[(unsigned char)B64_URL[i]] = (signed char)i;
     }
-    return -1;
+}
+
+static const char *b64_bad_char_reason(char c, bool url)
+{
+    if (url && (c == '+' || c == '/'))
+        return "character '+' or '/' of the standard alphabet found (base64url without "
+               "padding expected)";
+    if (!url && (c == '-' || c == '_'))
+        return "character '-' or '_' of the URL-safe alphabet found (standard base64 "
+               "expected)";
+    if (c == '=')
+        return "'=' inside the data";
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+        return "whitespace is not allowed";
+    return "invalid character";
 }
 
 int b64_decode(struct arena *a, const char *s, size_t n, enum b64_flavor f, uint8_t **out,
                size_t *out_len, const char **why)
 {
+    pthread_once(&dec_once, build_decode_tables);
     bool url = flavor_url(f);
+    const signed char *dec = url ? DEC_URL : DEC_STD;
+    const unsigned char *u = (const unsigned char *)s;
     size_t data_len = n;
     size_t pads = 0;
     while (data_len > 0 && s[data_len - 1] == '=') {
@@ -148,25 +160,13 @@ int b64_decode(struct arena *a, const char *s, size_t n, enum b64_flavor f, uint
                    : "'=' padding is not allowed (standard base64 without padding expected)";
         return -1;
     }
-    for (size_t i = 0; i < data_len; i++) {
-        if (b64val(s[i], url) < 0) {
-            char c = s[i];
-            if (url && (c == '+' || c == '/'))
-                *why = "character '+' or '/' of the standard alphabet found (base64url without "
-                       "padding expected)";
-            else if (!url && (c == '-' || c == '_'))
-                *why = "character '-' or '_' of the URL-safe alphabet found (standard base64 "
-                       "expected)";
-            else if (c == '=')
-                *why = "'=' inside the data";
-            else if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-                *why = "whitespace is not allowed";
-            else
-                *why = "invalid character";
-            return -1;
-        }
-    }
     if (data_len % 4 == 1) {
+        /* report a bad character first: it is the more useful message */
+        for (size_t i = 0; i < data_len; i++)
+            if (dec[u[i]] < 0) {
+                *why = b64_bad_char_reason(s[i], url);
+                return -1;
+            }
         *why = "invalid length";
         return -1;
     }
@@ -185,32 +185,37 @@ int b64_decode(struct arena *a, const char *s, size_t n, enum b64_flavor f, uint
     }
     size_t i = 0, j = 0;
     for (; i + 4 <= data_len; i += 4) {
-        uint32_t v = (uint32_t)b64val(s[i], url) << 18 | (uint32_t)b64val(s[i + 1], url) << 12 |
-                     (uint32_t)b64val(s[i + 2], url) << 6 | (uint32_t)b64val(s[i + 3], url);
+        int c0 = dec[u[i]], c1 = dec[u[i + 1]], c2 = dec[u[i + 2]], c3 = dec[u[i + 3]];
+        if ((c0 | c1 | c2 | c3) < 0)
+            goto bad_char;
+        uint32_t v = (uint32_t)c0 << 18 | (uint32_t)c1 << 12 | (uint32_t)c2 << 6 | (uint32_t)c3;
         o[j++] = (uint8_t)(v >> 16);
         o[j++] = (uint8_t)(v >> 8);
         o[j++] = (uint8_t)v;
     }
     size_t rem = data_len - i;
-    if (rem == 2) {
-        uint32_t v = (uint32_t)b64val(s[i], url) << 18 | (uint32_t)b64val(s[i + 1], url) << 12;
-        if (v & 0xffff) {
+    if (rem >= 2) {
+        int c0 = dec[u[i]], c1 = dec[u[i + 1]], c2 = rem == 3 ? dec[u[i + 2]] : 0;
+        if ((c0 | c1 | c2) < 0)
+            goto bad_char;
+        uint32_t v = (uint32_t)c0 << 18 | (uint32_t)c1 << 12 | (uint32_t)c2 << 6;
+        if (rem == 2 ? (v & 0xffff) : (v & 0xff)) {
             *why = "non-zero trailing bits";
             return -1;
         }
         o[j++] = (uint8_t)(v >> 16);
-    } else if (rem == 3) {
-        uint32_t v = (uint32_t)b64val(s[i], url) << 18 | (uint32_t)b64val(s[i + 1], url) << 12 |
-                     (uint32_t)b64val(s[i + 2], url) << 6;
-        if (v & 0xff) {
-            *why = "non-zero trailing bits";
-            return -1;
-        }
-        o[j++] = (uint8_t)(v >> 16);
-        o[j++] = (uint8_t)(v >> 8);
+        if (rem == 3)
+            o[j++] = (uint8_t)(v >> 8);
     }
     o[j] = 0;
     *out = o;
     *out_len = j;
     return 0;
+bad_char:
+    for (size_t k = 0; k < data_len; k++)
+        if (dec[u[k]] < 0) {
+            *why = b64_bad_char_reason(s[k], url);
+            break;
+        }
+    return -1;
 }
