@@ -165,6 +165,27 @@ int rvps_lookup(struct rvps *r, const char *const *keys, size_t n, time_t now, s
     return *out ? 0 : as_err(err, 500, ERR_INTERNAL, "out of memory");
 }
 
+int rvps_query(struct rvps *r, const char *name, time_t now, struct arena *a, struct value **out,
+               struct as_error *err)
+{
+    struct value *file_records = NULL;
+    *out = NULL;
+    if (r->kind == RVPS_JSON_FILE)
+        TRY(json_file_read(r, a, &file_records, err));
+    pthread_mutex_lock(&r->lock); /* memory records may be replaced meanwhile */
+    const struct value *rec;
+    struct value *v = NULL;
+    int rc = get_record(r, file_records, name, a, &rec, err);
+    if (rc == 0 && rec)
+        rc = rvps_record_value(rec, now, a, &v, err);
+    if (rc == 0 && v && r->kind == RVPS_MEMORY && !(v = value_copy(a, v)))
+        rc = as_err(err, 500, ERR_INTERNAL, "out of memory");
+    pthread_mutex_unlock(&r->lock);
+    TRY(rc);
+    *out = v;
+    return 0;
+}
+
 static int put_memory(struct rvps *r, const char *name, const struct value *record,
                       struct as_error *err)
 {
@@ -256,7 +277,7 @@ static int sample_payload(const struct value *msg, struct arena *a, struct value
                       "rvps message: `payload` is not standard base64 with padding: %s", why);
     if (json_parse(a, (const char *)bytes, len, NULL, obj, err) < 0 || !v_is(*obj, V_OBJECT))
         return as_err(err, 400, ERR_INVALID_REQUEST,
-                      "rvps message: sample payload must be a JSON object of string arrays");
+                      "rvps message: the sample payload must be a JSON object");
     return 0;
 }
 
@@ -272,7 +293,8 @@ static int check_string_array(const struct value *k, const struct value *v, stru
     return 0;
 }
 
-int rvps_register(struct rvps *r, const struct value *msg, time_t now, struct as_error *err)
+/* The registration envelope: version 0.1.0 (when present), type sample. */
+static int check_envelope(const struct value *msg, struct as_error *err)
 {
     const struct value *ver = value_object_get_str(msg, "version");
     const struct value *type = value_object_get_str(msg, "type");
@@ -282,6 +304,12 @@ int rvps_register(struct rvps *r, const struct value *msg, time_t now, struct as
         return as_err(err, 400, ERR_INVALID_REQUEST,
                       "rvps message: Could not find extractor for %s (only `sample` is built in)",
                       v_is(type, V_STRING) ? type->u.str.s : "(missing type)");
+    return 0;
+}
+
+int rvps_register(struct rvps *r, const struct value *msg, time_t now, struct as_error *err)
+{
+    TRY(check_envelope(msg, err));
     struct arena a;
     arena_init(&a, 4096);
     struct value *obj;
@@ -293,6 +321,26 @@ int rvps_register(struct rvps *r, const struct value *msg, time_t now, struct as
         if (rc == 0 && !v_is(p->key, V_STRING))
             rc = as_err(err, 400, ERR_INVALID_REQUEST, "rvps message: names must be strings");
         struct value *rec = rc == 0 ? rvps_record_make(&a, p->key->u.str.s, p->val, exp) : NULL;
+        if (rc == 0)
+            rc = rec ? rvps_put_record(r, rec, err) : as_err(err, 500, ERR_INTERNAL, "out of memory");
+    }
+    arena_free(&a);
+    return rc;
+}
+
+int rvps_register_v26(struct rvps *r, const struct value *msg, time_t now, struct as_error *err)
+{
+    TRY(check_envelope(msg, err));
+    struct arena a;
+    arena_init(&a, 4096);
+    struct value *obj;
+    int rc = sample_payload(msg, &a, &obj, err);
+    time_t exp = rvps_default_expiry(now);
+    for (size_t i = 0; rc == 0 && i < obj->u.obj.len; i++) {
+        const struct value_pair *p = &obj->u.obj.pairs[i];
+        if (!v_is(p->key, V_STRING))
+            rc = as_err(err, 400, ERR_INVALID_REQUEST, "rvps message: names must be strings");
+        struct value *rec = rc == 0 ? rvps_record_make_v26(&a, p->key->u.str.s, p->val, exp) : NULL;
         if (rc == 0)
             rc = rec ? rvps_put_record(r, rec, err) : as_err(err, 500, ERR_INTERNAL, "out of memory");
     }

@@ -36,6 +36,11 @@ void rvps_free(struct rvps *r);
  * (sample extractor: payload = std base64 of {"name":["v",...],...});
  * records expire 12 calendar months after now.  Errors are 400. */
 int rvps_register(struct rvps *r, const struct value *message, time_t now, struct as_error *err);
+/* V26 registration (config.md §4.2): the same envelope; the sample payload
+ * is std base64 of {"name": <any JSON>, ...} and each value is stored as-is
+ * in a V26 record expiring 12 calendar months after now. */
+int rvps_register_v26(struct rvps *r, const struct value *message, time_t now,
+                      struct as_error *err);
 /* Stores one record (either layout above), replacing that name. */
 int rvps_put_record(struct rvps *r, const struct value *record, struct as_error *err);
 
@@ -44,7 +49,17 @@ int rvps_put_record(struct rvps *r, const struct value *record, struct as_error 
 int rvps_lookup(struct rvps *r, const char *const *keys, size_t n, time_t now, struct arena *a,
                 struct value **out, struct as_error *err);
 
+/* V26 query_reference_value(name) (policy.md §3): the record's value as
+ * stored (a V26 `value` of any JSON type; a V24 record gives the array of
+ * its hash-value strings), or *out = NULL when the name is absent or the
+ * record expired.  *out lives in a. */
+int rvps_query(struct rvps *r, const char *name, time_t now, struct arena *a, struct value **out,
+               struct as_error *err);
+
 /* Record helpers (rvps_record.c). */
+/* The stored value (see rvps_query), or NULL when expired at now. */
+int rvps_record_value(const struct value *record, time_t now, struct arena *a,
+                      struct value **value, struct as_error *err);
 /* Values of a record, or NULL (with *expired = true) when expired at now. */
 int rvps_record_values(const struct value *record, time_t now, struct arena *a,
                        struct value **values, struct as_error *err);
@@ -57,5 +72,8 @@ time_t rvps_default_expiry(time_t now);
 /* Builds the V24 record for name and string values. */
 struct value *rvps_record_make(struct arena *a, const char *name, const struct value *values,
                                time_t expires);
+/* Builds the V26 record {"version","name","expiration","value"}. */
+struct value *rvps_record_make_v26(struct arena *a, const char *name, const struct value *value,
+                                   time_t expires);
 
 #endif

@@ -90,33 +90,56 @@ static int values_v24(const struct value *hv, const char *name, struct arena *a,
     return *values ? 0 : as_err(err, 500, ERR_INTERNAL, "out of memory");
 }
 
-int rvps_record_values(const struct value *record, time_t now, struct arena *a,
-                       struct value **values, struct as_error *err)
+/* Name and expiry of a record in either layout; *live = false when it
+ * expired before now. */
+static int record_header(const struct value *record, time_t now, const char **name, bool *live,
+                         struct as_error *err)
 {
-    const char *name = rvps_record_name(record);
-    if (!v_is(record, V_OBJECT) || !name)
-        return bad_record(name, "expected an object with a string `name`", err);
+    *name = rvps_record_name(record);
+    if (!v_is(record, V_OBJECT) || !*name)
+        return bad_record(*name, "expected an object with a string `name`", err);
     const struct value *exp = value_object_get_str(record, "expired");
     if (!exp)
         exp = value_object_get_str(record, "expiration");
     time_t t;
     if (!v_is(exp, V_STRING) || rvps_parse_time(exp->u.str.s, exp->u.str.len, &t) < 0)
-        return bad_record(name, "expiry must be a string YYYY-MM-DDTHH:MM:SSZ", err);
-    *values = NULL;
-    if (now > t)
+        return bad_record(*name, "expiry must be a string YYYY-MM-DDTHH:MM:SSZ", err);
+    *live = now <= t;
+    return 0;
+}
+
+int rvps_record_value(const struct value *record, time_t now, struct arena *a,
+                      struct value **value, struct as_error *err)
+{
+    const char *name;
+    bool live = false;
+    TRY(record_header(record, now, &name, &live, err));
+    *value = NULL;
+    if (!live)
         return 0; /* expired: absent */
     const struct value *hv = value_object_get_str(record, "hash-value");
     if (hv)
-        return values_v24(hv, name, a, values, err);
+        return values_v24(hv, name, a, value, err);
     const struct value *v = value_object_get_str(record, "value");
     if (!v)
         return bad_record(name, "neither `hash-value` nor `value`", err);
+    *value = (struct value *)v;
+    return 0;
+}
+
+int rvps_record_values(const struct value *record, time_t now, struct arena *a,
+                       struct value **values, struct as_error *err)
+{
+    struct value *v;
+    TRY(rvps_record_value(record, now, a, &v, err));
+    *values = NULL;
+    if (!v)
+        return 0;
     if (v_is(v, V_ARRAY)) {
-        *values = (struct value *)v;
+        *values = v;
         return 0;
     }
-    struct value *one = (struct value *)v;
-    *values = v_array(a, &one, 1);
+    *values = v_array(a, &v, 1);
     return *values ? 0 : as_err(err, 500, ERR_INTERNAL, "out of memory");
 }
 
@@ -138,6 +161,20 @@ struct value *rvps_record_make(struct arena *a, const char *name, const struct v
         pair_list_push_str(a, &r, "name", v_cstr(a, name)) < 0 ||
         pair_list_push_str(a, &r, "expired", v_cstr(a, when)) < 0 ||
         pair_list_push_str(a, &r, "hash-value", v_array(a, hv.items, hv.len)) < 0)
+        return NULL;
+    return v_object(a, r.pairs, r.len, DUP_LAST_WINS, NULL);
+}
+
+struct value *rvps_record_make_v26(struct arena *a, const char *name, const struct value *value,
+                                   time_t expires)
+{
+    char when[21];
+    rvps_format_time(expires, when);
+    struct pair_list r = {0};
+    if (pair_list_push_str(a, &r, "version", v_cstr(a, "0.1.0")) < 0 ||
+        pair_list_push_str(a, &r, "name", v_cstr(a, name)) < 0 ||
+        pair_list_push_str(a, &r, "expiration", v_cstr(a, when)) < 0 ||
+        pair_list_push_str(a, &r, "value", (struct value *)value) < 0)
         return NULL;
     return v_object(a, r.pairs, r.len, DUP_LAST_WINS, NULL);
 }
