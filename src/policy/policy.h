@@ -28,6 +28,18 @@
 extern const char POLICY_DEFAULT_TEXT[];
 extern const size_t POLICY_DEFAULT_LEN;
 
+/* A policy the store writes at start when its id is absent (never
+ * overwriting an operator's text) and refuses to delete. */
+struct policy_builtin {
+    const char *id;
+    const char *text;
+    size_t len;
+};
+/* The V26 built-ins default_cpu, default_gpu, default_switch, default_ppcie
+ * (policy_ear_default.c; policy.md §5.2). */
+extern const struct policy_builtin POLICY_EAR_BUILTINS[];
+extern const size_t POLICY_EAR_BUILTINS_N;
+
 /* [A-Za-z0-9_-]{1,64} */
 bool policy_id_valid(const char *id, size_t len);
 /* 400 invalid_policy_id naming the id and the rule. */
@@ -66,6 +78,11 @@ struct policy_store;
  * stored policies, set fails, get/delete answer 404. */
 int policy_store_open(struct kv_store *kv, enum rego_version ver, struct policy_store **out,
                       struct as_error *err);
+/* As policy_store_open with other built-ins than the V24 `default` (V26:
+ * POLICY_EAR_BUILTINS).  builtins must outlive the store. */
+int policy_store_open_builtins(struct kv_store *kv, enum rego_version ver,
+                               const struct policy_builtin *builtins, size_t n,
+                               struct policy_store **out, struct as_error *err);
 void policy_store_free(struct policy_store *ps);
 /* Validates the id, UTF-8 and Rego (compile), then stores atomically. */
 int policy_store_set(struct policy_store *ps, const char *id, const char *text, size_t len,
@@ -73,11 +90,15 @@ int policy_store_set(struct policy_store *ps, const char *id, const char *text, 
 /* 404 policy_not_found when absent. */
 int policy_store_get(struct policy_store *ps, const char *id, struct arena *a, char **text,
                      size_t *len, struct as_error *err);
-/* `default` -> 403 forbidden; absent -> 404. */
+/* A built-in (`default`; V26 the four default_*) -> 403 forbidden; absent
+ * -> 404. */
 int policy_store_delete(struct policy_store *ps, const char *id, struct as_error *err);
 /* [{"policy-hash": b64url-nopad SHA-384, "policy-id": id}, ...] sorted by id. */
 int policy_store_list(struct policy_store *ps, struct arena *a, struct value **out,
                       struct as_error *err);
+/* [{"policy-id": id}, ...] sorted by id (V26 GET /policy, api.md §7.2). */
+int policy_store_list_ids(struct policy_store *ps, struct arena *a, struct value **out,
+                          struct as_error *err);
 /* Reads <id> and returns its compiled form from the cache (404 when absent). */
 int policy_store_load(struct policy_store *ps, const char *id, struct arena *a,
                       struct policy_compiled **out, struct as_error *err);
@@ -98,5 +119,14 @@ void policy_rego_free(struct rego_compiled *rc);
  * policy_error naming the id. */
 int policy_eval_allow(const struct policy_compiled *p, const char *id, const struct value *input,
                       const struct value *reference, struct arena *a, struct as_error *err);
+
+/* V26 contract (policy.md §3 step 5): the value of rule `path` (e.g.
+ * "data.policy.trust_claims") for input, with no data document.  *out NULL
+ * = undefined; *exists false = no rule defines the path (absent, not an
+ * error).  Evaluation errors (including a failing query_reference_value)
+ * -> 500 policy_error naming the id. */
+int policy_eval_rule(const struct policy_compiled *p, const char *id, const char *path,
+                     const struct value *input, struct arena *a, struct value **out,
+                     bool *exists, struct as_error *err);
 
 #endif

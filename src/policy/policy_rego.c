@@ -6,7 +6,10 @@
  * Outcomes: true -> pass; false or undefined -> 403 policy_denied (the
  * policy did not allow this evidence); a non-boolean or an evaluation error
  * -> 500 policy_error (the operator's policy is broken, not the client's
- * request).  Every message names the policy id. */
+ * request).  Every message names the policy id.
+ *
+ * V26 (policy.md §3): the value of one rule (trust_claims, extensions) for
+ * the per-evidence claims, telling a missing rule from an undefined one. */
 #include "policy/policy.h"
 
 int policy_rego_compile(const char *filename, const char *text, size_t len,
@@ -45,5 +48,19 @@ int policy_eval_allow(const struct policy_compiled *p, const char *id, const str
     if (!allow->u.b)
         return as_err(err, 403, ERR_POLICY_DENIED,
                       "policy '%s' denied the evidence (data.policy.allow = false)", id);
+    return 0;
+}
+
+int policy_eval_rule(const struct policy_compiled *p, const char *id, const char *path,
+                     const struct value *input, struct arena *a, struct value **out,
+                     bool *exists, struct as_error *err)
+{
+    struct rego_eval_opts opts = {.input = input};
+    struct as_error e;
+    *out = NULL;
+    *exists = false;
+    if (rego_eval_path(p->rc, path, &opts, a, out, exists, &e) < 0)
+        return as_err(err, 500, ERR_POLICY_ERROR, "policy '%s': evaluation of %s failed: %s", id,
+                      path, e.detail);
     return 0;
 }

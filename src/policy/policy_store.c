@@ -14,10 +14,41 @@
 struct policy_store {
     struct kv_store *kv;
     struct policy_cache *cache;
+    const struct policy_builtin *builtins; /* written when absent; not deletable */
+    size_t n_builtins;
 };
+
+static const struct policy_builtin V24_BUILTIN = {POLICY_DEFAULT_ID, POLICY_DEFAULT_TEXT, 0};
+
+/* Writes every built-in whose id is absent. */
+static int seed_builtins(struct policy_store *ps, struct as_error *err)
+{
+    struct arena a;
+    arena_init(&a, 4096);
+    int rc = 0;
+    for (size_t i = 0; i < ps->n_builtins && rc == 0; i++) {
+        const struct policy_builtin *b = &ps->builtins[i];
+        char *text;
+        size_t len;
+        rc = kv_get(ps->kv, b->id, &a, &text, &len, err);
+        if (rc == 1) {
+            LOG_I("policy", "writing the built-in policy '%s'", b->id);
+            rc = kv_put(ps->kv, b->id, b->text, b->len ? b->len : strlen(b->text), err);
+        }
+    }
+    arena_free(&a);
+    return rc;
+}
 
 int policy_store_open(struct kv_store *kv, enum rego_version ver, struct policy_store **out,
                       struct as_error *err)
+{
+    return policy_store_open_builtins(kv, ver, &V24_BUILTIN, 1, out, err);
+}
+
+int policy_store_open_builtins(struct kv_store *kv, enum rego_version ver,
+                               const struct policy_builtin *builtins, size_t n,
+                               struct policy_store **out, struct as_error *err)
 {
     struct policy_store *ps = calloc(1, sizeof(*ps));
     if (!ps) {
@@ -25,25 +56,13 @@ int policy_store_open(struct kv_store *kv, enum rego_version ver, struct policy_
         return as_err(err, 500, ERR_INTERNAL, "out of memory opening the policy store");
     }
     ps->kv = kv;
+    ps->builtins = builtins;
+    ps->n_builtins = n;
     if (policy_cache_new(ver, 64, &ps->cache, err) < 0) {
         policy_store_free(ps);
         return -1;
     }
-    if (!kv) { /* compile-only (as-tool): no stored policies */
-        *out = ps;
-        return 0;
-    }
-    struct arena a;
-    arena_init(&a, 4096);
-    char *text;
-    size_t len;
-    int rc = kv_get(kv, POLICY_DEFAULT_ID, &a, &text, &len, err);
-    if (rc == 1) {
-        LOG_I("policy", "writing the default policy");
-        rc = kv_put(kv, POLICY_DEFAULT_ID, POLICY_DEFAULT_TEXT, POLICY_DEFAULT_LEN, err);
-    }
-    arena_free(&a);
-    if (rc < 0) {
+    if (kv && seed_builtins(ps, err) < 0) { /* kv NULL: compile-only (as-tool) */
         policy_store_free(ps);
         return -1;
     }
@@ -114,10 +133,13 @@ int policy_store_get(struct policy_store *ps, const char *id, struct arena *a, c
 int policy_store_delete(struct policy_store *ps, const char *id, struct as_error *err)
 {
     TRY(policy_id_check(id, strlen(id), err));
-    if (strcmp(id, POLICY_DEFAULT_ID) == 0)
-        return as_err(err, 403, POLICY_ERR_FORBIDDEN,
-                      "the policy 'default' cannot be deleted (requests without policy_ids use "
-                      "it); replace it with POST /policy instead");
+    for (size_t i = 0; i < ps->n_builtins; i++) {
+        if (strcmp(id, ps->builtins[i].id) == 0)
+            return as_err(err, 403, POLICY_ERR_FORBIDDEN,
+                          "the policy '%s' cannot be deleted (requests without policy_ids use "
+                          "it); replace it with POST /policy instead",
+                          id);
+    }
     if (!ps->kv)
         return not_found(id, err);
     int rc = kv_del(ps->kv, id, err);
@@ -164,6 +186,24 @@ int policy_store_list(struct policy_store *ps, struct arena *a, struct value **o
     if (!*out)
         return as_err(err, 500, ERR_INTERNAL, "out of memory listing policies");
     return 0;
+}
+
+int policy_store_list_ids(struct policy_store *ps, struct arena *a, struct value **out,
+                          struct as_error *err)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    if (ps->kv)
+        TRY(kv_list(ps->kv, a, &ids, &n, err));
+    struct value_list items = {0};
+    for (size_t i = 0; i < n; i++) {
+        struct pair_list l = {0};
+        if (pair_list_push_str(a, &l, "policy-id", v_cstr(a, ids[i])) < 0 ||
+            value_list_push(a, &items, v_object(a, l.pairs, l.len, DUP_LAST_WINS, NULL)) < 0)
+            return as_err(err, 500, ERR_INTERNAL, "out of memory listing policies");
+    }
+    *out = v_array(a, items.items, items.len);
+    return *out ? 0 : as_err(err, 500, ERR_INTERNAL, "out of memory listing policies");
 }
 
 int policy_store_load(struct policy_store *ps, const char *id, struct arena *a,
