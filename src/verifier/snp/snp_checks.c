@@ -112,7 +112,8 @@ static bool is_p384(EVP_PKEY *key)
     return strcmp(group, "secp384r1") == 0;
 }
 
-static void check_report_signature(const struct snp_check_input *in, struct snp_findings *f)
+static void check_report_signature(const struct snp_report_check_input *in,
+                                   struct snp_findings *f)
 {
     const struct snp_report *r = in->report;
     const char *kind = snp_vek_kind_name(in->vek_kind);
@@ -124,7 +125,7 @@ static void check_report_signature(const struct snp_check_input *in, struct snp_
         fail(f, SNP_CHECK_REPORT_SIGNATURE, "signature r or s exceeds 384 bits");
         return;
     }
-    EVP_PKEY *key = X509_get0_pubkey(in->vek);
+    EVP_PKEY *key = in->vek_key;
     if (!is_p384(key)) {
         fail(f, SNP_CHECK_REPORT_SIGNATURE, "the %s key is not an EC P-384 key", kind);
         return;
@@ -137,7 +138,7 @@ static void check_report_signature(const struct snp_check_input *in, struct snp_
              "the report signature does not verify with the %s key", kind);
 }
 
-static void check_tcb(const struct snp_check_input *in, struct snp_findings *f)
+static void check_tcb(const struct snp_report_check_input *in, struct snp_findings *f)
 {
     struct snp_tcb t;
     snp_tcb_decode(in->report->reported_tcb, in->product, &t);
@@ -158,7 +159,7 @@ static void check_tcb(const struct snp_check_input *in, struct snp_findings *f)
     }
 }
 
-static void check_chip_id(const struct snp_check_input *in, struct snp_findings *f)
+static void check_chip_id(const struct snp_report_check_input *in, struct snp_findings *f)
 {
     const struct snp_report *r = in->report;
     const struct snp_vek_info *v = &f->vek;
@@ -173,7 +174,7 @@ static void check_chip_id(const struct snp_check_input *in, struct snp_findings 
         fail(f, SNP_CHECK_CHIP_ID, "CHIP_ID differs from the VCEK hwID");
 }
 
-static void check_signing_key(const struct snp_check_input *in, struct snp_findings *f)
+static void check_signing_key(const struct snp_report_check_input *in, struct snp_findings *f)
 {
     uint32_t sk = snp_report_signing_key(in->report);
     uint32_t want = in->vek_kind == SNP_VEK_VLEK ? SNP_SIGNING_KEY_VLEK : SNP_SIGNING_KEY_VCEK;
@@ -182,16 +183,28 @@ static void check_signing_key(const struct snp_check_input *in, struct snp_findi
              snp_vek_kind_name(in->vek_kind));
 }
 
-int snp_checks_run(const struct snp_check_input *in, struct snp_findings *f)
+void snp_checks_chain(const struct snp_check_input *in, struct snp_findings *f)
 {
     memset(f, 0, sizeof *f);
     snp_vek_info_read(in->vek, &f->vek);
     check_ark(in, f);
     check_intermediate(in, f);
+}
+
+void snp_checks_report(const struct snp_report_check_input *in, struct snp_findings *f)
+{
     check_report_signature(in, f);
     check_tcb(in, f);
     check_chip_id(in, f);
     check_signing_key(in, f);
+}
+
+int snp_checks_run(const struct snp_check_input *in, struct snp_findings *f)
+{
+    snp_checks_chain(in, f);
+    struct snp_report_check_input rc = {in->report, in->product, X509_get0_pubkey(in->vek),
+                                        in->vek_kind};
+    snp_checks_report(&rc, f);
     return __builtin_popcount(f->failed);
 }
 

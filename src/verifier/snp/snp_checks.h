@@ -24,6 +24,7 @@
 
 #include <stdint.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "verifier/snp/snp_cert.h"
@@ -64,7 +65,28 @@ struct snp_findings {
     struct snp_vek_info vek;
 };
 
-/* Runs every check; returns the number of failed checks. */
+/* The checks that depend only on the certificates (the first four, up to
+ * vcek_signed_by_ask): clears f, reads the VEK's extensions into f->vek
+ * and records failures.  A chain that passes them is what the chain cache
+ * (snp_cache.h) keeps. */
+#define SNP_CHAIN_CHECKS_MASK                                                               \
+    ((1u << SNP_CHECK_ARK_PINNED) | (1u << SNP_CHECK_ARK_SELF_SIGNED) |                     \
+     (1u << SNP_CHECK_ASK_SIGNED_BY_ARK) | (1u << SNP_CHECK_VEK_SIGNED_BY_ASK))
+void snp_checks_chain(const struct snp_check_input *in, struct snp_findings *f);
+
+/* The checks of one report against an endorsement key: report_signature,
+ * the TCB fields, chip_id and signing_key, with the VEK's extensions
+ * already in f->vek (from snp_checks_chain or a cached chain). */
+struct snp_report_check_input {
+    const struct snp_report *report;
+    enum snp_product product;
+    EVP_PKEY *vek_key; /* the VEK's public key */
+    enum snp_vek_kind vek_kind;
+};
+void snp_checks_report(const struct snp_report_check_input *in, struct snp_findings *f);
+
+/* Runs every check (chain, then report); returns the number of failed
+ * checks. */
 int snp_checks_run(const struct snp_check_input *in, struct snp_findings *f);
 
 /* The first failed check in the documented order, or SNP_CHECK_COUNT. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "verifier/common/x509.h"
+#include "verifier/snp/snp_cache.h"
 
 #define MAX_CERT_BYTES (64 * 1024)
 
@@ -275,6 +276,9 @@ enum snp_product snp_certs_issuer_product(const struct snp_cert_entry *certs, si
     for (size_t i = 0; i < n; i++) {
         if (certs[i].type != SNP_CERT_VCEK && certs[i].type != SNP_CERT_VLEK)
             continue;
+        enum snp_product cached = snp_chain_cache_issuer_product(certs[i].data, certs[i].len);
+        if (cached != SNP_PRODUCT_UNKNOWN)
+            return cached; /* what parsing these exact bytes gave before */
         struct as_error e;
         X509 *x = x509_cert_parse(certs[i].data, certs[i].len, &e);
         if (!x)

@@ -22,6 +22,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "base/log.h"
 #include "verifier/common/x509.h"
 #include "verifier/snp/snp_cert.h"
@@ -396,9 +398,44 @@ static X509 *load_pem(const char *pem)
     return x509_cert_parse((const uint8_t *)pem, strlen(pem), &err);
 }
 
+/* Appends a 4-byte big-endian length and the DER of x to the digest. */
+static int digest_der(EVP_MD_CTX *md, X509 *x)
+{
+    uint8_t *der = NULL;
+    int n = x ? i2d_X509(x, &der) : 0;
+    uint8_t len[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    int ok = n >= 0 && EVP_DigestUpdate(md, len, 4) == 1 &&
+             (n == 0 || EVP_DigestUpdate(md, der, (size_t)n) == 1);
+    OPENSSL_free(der);
+    return ok ? 0 : -1;
+}
+
+static int compute_id(const struct snp_trust *t, uint8_t out[48])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    int rc = md && EVP_DigestInit_ex(md, EVP_sha384(), NULL) == 1 && digest_der(md, t->ark) == 0 &&
+                     digest_der(md, t->ask) == 0 && digest_der(md, t->asvk) == 0 &&
+                     EVP_DigestFinal_ex(md, out, &len) == 1 && len == 48
+                 ? 0
+                 : -1;
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
+int snp_trust_id(const struct snp_trust *t, uint8_t out[48])
+{
+    if (t->prechecked) {
+        memcpy(out, t->id, 48);
+        return t->has_id ? 0 : -1;
+    }
+    return compute_id(t, out);
+}
+
 void snp_trust_precheck(struct snp_trust *t)
 {
     char why[256];
+    t->has_id = compute_id(t, t->id) == 0;
     t->ark_self_signed = snp_cert_signed_by(t->ark, t->ark, why, sizeof why);
     t->ask_signed_by_ark = snp_cert_signed_by(t->ask, t->ark, why, sizeof why);
     t->asvk_signed_by_ark = snp_cert_signed_by(t->asvk, t->ark, why, sizeof why);

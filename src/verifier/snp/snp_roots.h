@@ -11,6 +11,7 @@
 #define AS_VERIFIER_SNP_ROOTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <openssl/x509.h>
 
@@ -24,6 +25,8 @@ struct snp_trust {
     /* Results of the static checks, filled by snp_trust_precheck(). */
     bool prechecked;
     bool ark_self_signed, ask_signed_by_ark, asvk_signed_by_ark;
+    bool has_id;
+    uint8_t id[48]; /* snp_trust_id(), computed by snp_trust_precheck() */
 };
 
 /* The embedded AMD anchors for p (thread-safe, loaded on first use; the
@@ -32,7 +35,13 @@ struct snp_trust {
 const struct snp_trust *snp_trust_amd(enum snp_product p);
 
 /* Runs the static checks of t (ARK self-signed, ASK/ASVK signed by the ARK)
- * and records the results in t. */
+ * and records the results (and t's identity) in t.  A prechecked trust is
+ * immutable: change its certificates and the recorded results lie. */
 void snp_trust_precheck(struct snp_trust *t);
+
+/* Identity of the anchors: SHA-384 over the DER of the ARK, ASK and ASVK
+ * (each length-prefixed).  Taken from t->id when prechecked, else computed.
+ * -1 when a certificate cannot be encoded (the caller then caches nothing). */
+int snp_trust_id(const struct snp_trust *t, uint8_t out[48]);
 
 #endif

@@ -8,23 +8,34 @@
 #include "base/codec.h"
 #include "base/log.h"
 #include "verifier/common/x509.h"
+#include "verifier/snp/snp_cache.h"
 #include "verifier/snp/snp_cert.h"
 #include "verifier/snp/snp_evidence.h"
 #include "verifier/snp/snp_kds.h"
 
 #define LOG_TARGET "verifier::snp"
 
-/* The certificates of one verification, freed together. */
-struct snp_certs {
-    X509 *vek, *ark, *ask;
+/* Where this verification's endorsement comes from: the exact bytes
+ * (cache identity), and either a cached verified chain or the certificates
+ * parsed from those bytes. */
+struct snp_endorsement {
+    struct snp_chain_source src;
+    const char *vek_what; /* names the VEK in parse errors */
     enum snp_vek_kind kind;
+    const struct snp_trust *trust;
+    struct snp_chain_id id;
+    bool identified; /* trust and id computed */
+    bool cacheable;  /* id is valid */
+    const struct snp_chain_entry *cached;
+    X509 *vek, *ark, *ask; /* parsed on a cache miss */
 };
 
-static void certs_free(struct snp_certs *c)
+static void endorsement_free(struct snp_endorsement *e)
 {
-    X509_free(c->vek);
-    X509_free(c->ark);
-    X509_free(c->ask);
+    snp_chain_entry_release(e->cached);
+    X509_free(e->vek);
+    X509_free(e->ark);
+    X509_free(e->ask);
 }
 
 static int parse_cert(const uint8_t *p, size_t n, const char *what, X509 **out,
@@ -36,20 +47,48 @@ static int parse_cert(const uint8_t *p, size_t n, const char *what, X509 **out,
     return 0;
 }
 
-/* The raw form's --vcek file: one certificate (PEM/DER), or a GHCB table. */
+/* The anchors of this verification and the cache identity of e->src. */
+static int identify(const struct snp_verify_in *in, const struct snp_verified *v,
+                    struct snp_endorsement *e, struct as_error *err)
+{
+    uint8_t trust_id[48];
+    e->trust = in->trust ? in->trust : snp_trust_amd(v->product);
+    if (!e->trust)
+        return as_err(err, 500, ERR_INTERNAL, "snp: no trust anchors for %s",
+                      snp_product_name(v->product));
+    e->cacheable = snp_trust_id(e->trust, trust_id) == 0 &&
+                   snp_chain_id_compute(&e->src, trust_id, &e->id) == 0;
+    e->identified = true;
+    return 0;
+}
+
+static int lookup(const struct snp_verify_in *in, const struct snp_verified *v,
+                  struct snp_endorsement *e, struct as_error *err)
+{
+    TRY(identify(in, v, e, err));
+    if (e->cacheable)
+        e->cached = snp_chain_cache_get(&e->id, e->src.vek, e->src.vek_len);
+    if (e->cached)
+        e->kind = e->cached->kind;
+    return 0;
+}
+
+/* The raw form's --vcek file: one certificate (PEM/DER; a VLEK when its CN
+ * says so), or a GHCB table. */
 static int raw_vek_entries(const uint8_t *p, size_t n, struct snp_cert_entry *out,
-                           size_t *count, struct as_error *err)
+                           size_t *count, struct snp_endorsement *e, struct as_error *err)
 {
     struct as_error ignored;
     X509 *x = x509_cert_parse(p, n, &ignored);
     if (x) {
         char cn[64];
         x509_subject_cn(x, cn, sizeof cn);
-        X509_free(x);
-        out[0].type = strcmp(cn, "SEV-VLEK") == 0 ? SNP_CERT_VLEK : SNP_CERT_VCEK;
-        out[0].data = p;
-        out[0].len = n;
-        *count = 1;
+        e->kind = strcmp(cn, "SEV-VLEK") == 0 ? SNP_VEK_VLEK : SNP_VEK_VCEK;
+        e->src = (struct snp_chain_source){.kind_source = SNP_KIND_FROM_SUBJECT, .vek = p,
+                                           .vek_len = n};
+        e->vek = x;
+        e->vek_what = snp_vek_kind_name(e->kind);
+        *count = 0;
         return 0;
     }
     if (snp_cert_table_parse(p, n, out, count, err) < 0)
@@ -58,87 +97,159 @@ static int raw_vek_entries(const uint8_t *p, size_t n, struct snp_cert_entry *ou
     return 0;
 }
 
-/* First VCEK/VLEK, and the ARK / ASK entries, of a certificate table. */
-static int pick_certs(const struct snp_cert_entry *e, size_t n, struct snp_certs *c,
-                      struct as_error *err)
+/* First VCEK/VLEK, and the ARK / ASK entries, of a certificate table:
+ * their bytes, not yet parsed. */
+static int pick_entries(const struct snp_cert_entry *c, size_t n, struct snp_endorsement *e,
+                        struct as_error *err)
 {
+    struct snp_chain_source *s = &e->src;
     for (size_t i = 0; i < n; i++) {
-        bool vek = e[i].type == SNP_CERT_VCEK || e[i].type == SNP_CERT_VLEK;
-        if (vek && !c->vek) {
-            c->kind = e[i].type == SNP_CERT_VLEK ? SNP_VEK_VLEK : SNP_VEK_VCEK;
-            TRY(parse_cert(e[i].data, e[i].len, snp_vek_kind_name(c->kind), &c->vek, err));
-        } else if (e[i].type == SNP_CERT_ARK && !c->ark) {
-            TRY(parse_cert(e[i].data, e[i].len, "ARK", &c->ark, err));
-        } else if (e[i].type == SNP_CERT_ASK && !c->ask) {
-            TRY(parse_cert(e[i].data, e[i].len, "ASK", &c->ask, err));
+        bool vek = c[i].type == SNP_CERT_VCEK || c[i].type == SNP_CERT_VLEK;
+        if (vek && !s->vek) {
+            e->kind = c[i].type == SNP_CERT_VLEK ? SNP_VEK_VLEK : SNP_VEK_VCEK;
+            s->kind_source = e->kind == SNP_VEK_VLEK ? SNP_KIND_FROM_VLEK_ENTRY
+                                                     : SNP_KIND_FROM_VCEK_ENTRY;
+            s->vek = c[i].data, s->vek_len = c[i].len;
+            e->vek_what = snp_vek_kind_name(e->kind);
+        } else if (c[i].type == SNP_CERT_ARK && !s->ark) {
+            s->ark = c[i].data, s->ark_len = c[i].len;
+        } else if (c[i].type == SNP_CERT_ASK && !s->ask) {
+            s->ask = c[i].data, s->ask_len = c[i].len;
         }
     }
-    if (n && !c->vek)
+    if (n && !s->vek)
         return as_err(err, 400, ERR_INVALID_EVIDENCE,
                       "snp: the certificate chain in the evidence has no VCEK or VLEK");
     return 0;
 }
 
-static int report_and_certs(const struct snp_verify_in *in, struct snp_verified *out,
-                            struct snp_cert_entry *entries, size_t *n, struct as_error *err)
+static int no_product_error(struct as_error *err)
 {
-    if (in->evidence) {
-        struct snp_evidence *ev = arena_alloc(in->arena, sizeof *ev);
-        if (!ev)
-            return as_err(err, 500, ERR_INTERNAL, "snp: out of memory");
-        TRY(snp_evidence_from_json(in->arena, in->evidence, ev, err));
-        out->report = ev->report;
-        out->product = ev->product;
-        memcpy(entries, ev->certs, ev->ncerts * sizeof *entries);
-        *n = ev->ncerts;
-        return 0;
-    }
-    if (!in->report)
-        return as_err(err, 400, ERR_INVALID_EVIDENCE, "snp: no evidence and no report");
+    return as_err(err, 400, ERR_INVALID_EVIDENCE,
+                  "snp: a version 2 report names no processor; supply its VCEK/VLEK so "
+                  "the product can be read from the certificate issuer");
+}
+
+/* The raw report, its product, and the endorsement entries of --vcek. */
+static int raw_report(const struct snp_verify_in *in, struct snp_verified *out,
+                      struct snp_cert_entry *entries, size_t *n, struct snp_endorsement *e,
+                      struct as_error *err)
+{
     TRY(snp_report_parse(in->report, in->report_len, &out->report, err));
     *n = 0;
-    if (in->vek)
-        TRY(raw_vek_entries(in->vek, in->vek_len, entries, n, err));
     out->product = snp_report_cpuid_product(&out->report);
     if (out->report.version >= 3 && out->product == SNP_PRODUCT_UNKNOWN)
         return as_err(err, 400, ERR_INVALID_EVIDENCE,
                       "snp: unsupported processor (CPUID family 0x%02x model 0x%02x)",
                       out->report.cpuid_fam_id, out->report.cpuid_mod_id);
+    if (!in->vek)
+        return out->product == SNP_PRODUCT_UNKNOWN ? no_product_error(err) : 0;
+    /* Warm path: a lone certificate whose verified chain is cached. */
+    if (out->product == SNP_PRODUCT_UNKNOWN)
+        out->product = snp_chain_cache_issuer_product(in->vek, in->vek_len);
+    if (out->product != SNP_PRODUCT_UNKNOWN) {
+        e->src = (struct snp_chain_source){.kind_source = SNP_KIND_FROM_SUBJECT,
+                                           .vek = in->vek, .vek_len = in->vek_len};
+        TRY(lookup(in, out, e, err));
+        if (e->cached)
+            return 0;
+        e->identified = false;
+        memset(&e->src, 0, sizeof e->src);
+    }
+    TRY(raw_vek_entries(in->vek, in->vek_len, entries, n, e, err));
+    if (out->product == SNP_PRODUCT_UNKNOWN && e->vek) {
+        struct snp_vek_info info;
+        snp_vek_info_read(e->vek, &info);
+        out->product = info.issuer_product;
+    }
     if (out->product == SNP_PRODUCT_UNKNOWN)
         out->product = snp_certs_issuer_product(entries, *n);
     if (out->product == SNP_PRODUCT_UNKNOWN)
-        return as_err(err, 400, ERR_INVALID_EVIDENCE,
-                      "snp: a version 2 report names no processor; supply its VCEK/VLEK so "
-                      "the product can be read from the certificate issuer");
+        return no_product_error(err);
+    return 0;
+}
+
+static int report_and_entries(const struct snp_verify_in *in, struct snp_verified *out,
+                              struct snp_cert_entry *entries, size_t *n,
+                              struct snp_endorsement *e, struct as_error *err)
+{
+    if (!in->evidence && !in->report)
+        return as_err(err, 400, ERR_INVALID_EVIDENCE, "snp: no evidence and no report");
+    if (!in->evidence)
+        return raw_report(in, out, entries, n, e, err);
+    struct snp_evidence *ev = arena_alloc(in->arena, sizeof *ev);
+    if (!ev)
+        return as_err(err, 500, ERR_INTERNAL, "snp: out of memory");
+    TRY(snp_evidence_from_json(in->arena, in->evidence, ev, err));
+    out->report = ev->report;
+    out->product = ev->product;
+    memcpy(entries, ev->certs, ev->ncerts * sizeof *entries);
+    *n = ev->ncerts;
     return 0;
 }
 
 static int obtain_vcek(const struct snp_verify_in *in, const struct snp_verified *v,
-                       struct snp_certs *c, struct as_error *err)
+                       struct snp_endorsement *e, struct as_error *err)
 {
     struct snp_vcek_source_opts so = {in->verifier_config, in->work_dir};
-    const uint8_t *der;
-    size_t len;
-    TRY(snp_vcek_obtain(&so, &v->report, v->product, in->arena, &der, &len, err));
-    c->kind = SNP_VEK_VCEK;
-    return parse_cert(der, len, "VCEK from the configured source", &c->vek, err);
+    TRY(snp_vcek_obtain(&so, &v->report, v->product, in->arena, &e->src.vek, &e->src.vek_len,
+                        err));
+    e->src.kind_source = SNP_KIND_FROM_VCEK_ENTRY;
+    e->kind = SNP_VEK_VCEK;
+    e->vek_what = "VCEK from the configured source";
+    return 0;
 }
 
-static int run_checks(const struct snp_verify_in *in, struct snp_verified *v,
-                      struct snp_certs *c, struct as_error *err)
+static int parse_source(struct snp_endorsement *e, struct as_error *err)
 {
-    const struct snp_trust *trust = in->trust ? in->trust : snp_trust_amd(v->product);
-    if (!trust)
-        return as_err(err, 500, ERR_INTERNAL, "snp: no trust anchors for %s",
-                      snp_product_name(v->product));
-    struct snp_check_input ci = {&v->report, v->product, trust, c->ark, c->ask, c->vek,
-                                 c->kind};
-    v->vek_kind = c->kind;
-    if (snp_checks_run(&ci, &v->findings) == 0)
-        return 0;
+    const struct snp_chain_source *s = &e->src;
+    if (!e->vek)
+        TRY(parse_cert(s->vek, s->vek_len, e->vek_what, &e->vek, err));
+    if (s->ark)
+        TRY(parse_cert(s->ark, s->ark_len, "ARK", &e->ark, err));
+    if (s->ask)
+        TRY(parse_cert(s->ask, s->ask_len, "ASK", &e->ask, err));
+    return 0;
+}
+
+static int checks_failed(const struct snp_verified *v, struct as_error *err)
+{
     enum snp_check first = snp_findings_first(&v->findings);
     return as_err(err, 403, ERR_VERIFICATION_FAILED, "snp: %s: %s", snp_check_name(first),
                   v->findings.detail[first]);
+}
+
+/* A cache miss: parse, run the chain checks, publish a chain that passed. */
+static int verify_chain(struct snp_verified *v, struct snp_endorsement *e, struct as_error *err)
+{
+    TRY(parse_source(e, err));
+    struct snp_check_input ci = {&v->report, v->product, e->trust, e->ark,
+                                 e->ask,     e->vek,     e->kind};
+    snp_checks_chain(&ci, &v->findings);
+    if (e->cacheable && !(v->findings.failed & SNP_CHAIN_CHECKS_MASK))
+        e->cached = snp_chain_cache_put(&e->id, e->kind, e->vek, &v->findings.vek, e->src.vek,
+                                        e->src.vek_len);
+    return 0;
+}
+
+static int run_checks(const struct snp_verify_in *in, struct snp_verified *v,
+                      struct snp_endorsement *e, struct as_error *err)
+{
+    if (!e->identified && e->vek)
+        TRY(identify(in, v, e, err)); /* already parsed: no lookup needed */
+    else if (!e->identified)
+        TRY(lookup(in, v, e, err));
+    if (e->cached) {
+        memset(&v->findings, 0, sizeof v->findings);
+        v->findings.vek = e->cached->info;
+    } else {
+        TRY(verify_chain(v, e, err));
+    }
+    v->vek_kind = e->kind;
+    EVP_PKEY *key = e->cached ? e->cached->key : X509_get0_pubkey(e->vek);
+    struct snp_report_check_input rc = {&v->report, v->product, key, e->kind};
+    snp_checks_report(&rc, &v->findings);
+    return v->findings.failed ? checks_failed(v, err) : 0;
 }
 
 /* verifier_config.snp_verifier.allowed_vmpls (our addition; default [0]). */
@@ -197,17 +308,17 @@ static int policy_and_binding(const struct snp_verify_in *in, const struct snp_v
 int snp_verify(const struct snp_verify_in *in, struct snp_verified *out, struct as_error *err)
 {
     struct snp_cert_entry entries[SNP_CERT_TABLE_MAX];
-    struct snp_certs c = {0};
+    struct snp_endorsement e = {0};
     size_t n = 0;
     memset(out, 0, sizeof *out);
-    int rc = report_and_certs(in, out, entries, &n, err);
+    int rc = report_and_entries(in, out, entries, &n, &e, err);
+    if (rc == 0 && !e.vek)
+        rc = pick_entries(entries, n, &e, err);
+    if (rc == 0 && !e.src.vek)
+        rc = obtain_vcek(in, out, &e, err);
     if (rc == 0)
-        rc = pick_certs(entries, n, &c, err);
-    if (rc == 0 && !c.vek)
-        rc = obtain_vcek(in, out, &c, err);
-    if (rc == 0)
-        rc = run_checks(in, out, &c, err);
-    certs_free(&c);
+        rc = run_checks(in, out, &e, err);
+    endorsement_free(&e);
     if (rc < 0)
         return -1;
     log_validity(out, in->now);
