@@ -5,6 +5,12 @@ KDS, and still works when KDS is down), KDS down with nothing cached (503
 naming the VCEK), and the offline certificate store of the 2026 original
 (vcek/<hwid>/<tcb prefix>_vcek.der, then vcek/<hwid>/vcek.der).
 
+Sections 1-3 go through as-tool; 4-6 through restful-as with a 2024-layout
+config (`"attestation_token_broker": "Simple"` plus `verifier_config`),
+checking the signed RS384 token and its flattened claims against
+ground-truth.json, the disk cache under <work_dir> (also across a restart
+with KDS down), the 503 of a cold cache, and the offline store.
+
 Evidence: shared/vectors/snp/derived-json/*.evidence.json with cert_chain
 set to null, so the service has to find the VCEK itself.
 """
@@ -27,7 +33,9 @@ if not os.path.isdir(VEC):
 require_binary()
 
 with open(os.path.join(VEC, "ground-truth.json")) as f:
-    TRUTH = {e["input"].split("/")[-1]: e for e in json.load(f)}
+    # Accepted entries only: a negative entry may reuse a good report with
+    # another VCEK (N03) and must not shadow the good one.
+    TRUTH = {e["input"].split("/")[-1]: e for e in json.load(f) if e["expected"] == "ACCEPT"}
 
 CASES = {  # evidence file -> (VCEK file, ground-truth entry of the same report)
     "milan-v3-vcek-azure.evidence.json": ("good/milan-v3-vcek-azure-vcek.der",
@@ -134,27 +142,188 @@ with tempfile.TemporaryDirectory() as store:
     t.check("offline store without this chip: upstream_unavailable",
             rc == 1 and "upstream_unavailable" in err and "VCEK" in err, err[:300])
 
-# 4. Through the server: the disk cache (a second request and a request
-#    while KDS is down do not need KDS) and the 503 JSON error.
-with MockKds(certs) as kds:
-    with Server(t, config=config([{"type": "KDS", "base_url": kds.base_url}])) as s:
-        ev = "milan-v3-vcek-azure.evidence.json"
-        r = s.request("POST", "/attestation", json_body=request_body(ev))
-        if r.status == 501:
-            t.skip("server: disk cache and 503 over HTTP",
-                   "the server answers 501 for this configuration: " + r.text[:200])
+# 4. Through the server, 2024 layout (Simple RS384 token) with the SNP
+#    section beside it.  Every report is verified with the VCEK from KDS,
+#    the token carries the flattened claims, KDS answers land in the disk
+#    cache under <work_dir>/cache/amd-kds, and a restarted server (empty
+#    memory, same work_dir) verifies with KDS stopped.
+VERIFY_TOKEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify_token.py")
+
+
+def v24_config(work_dir, sources):
+    return {"work_dir": work_dir, "attestation_token_broker": "Simple",
+            "verifier_config": {"snp_verifier": {"vcek_sources": sources}}}
+
+
+def v24_body(name, chain=None, runtime_data=None):
+    """A 2024-layout request: the evidence JSON without a certificate chain."""
+    with open(os.path.join(VEC, "derived-json", name)) as f:
+        ev = json.load(f)
+    ev["cert_chain"] = chain
+    body = {"tee": "snp", "evidence": b64url(json.dumps(ev).encode()), "policy_ids": []}
+    if runtime_data is not None:
+        body["runtime_data"] = {"raw": b64url(runtime_data)}
+    return body
+
+
+def expected_tcb_status(truth):
+    """claims.md §1.4 + §2: the 2024 snp claims, flattened under "snp.", from
+    the original's 2026 claims in ground-truth.json (numbers as decimal
+    strings, booleans as "true"/"false", measurement in standard base64),
+    plus our vmpl claim; report_data and init_data empty."""
+    out = {"report_data": "", "init_data": ""}
+    for k, v in truth["trustee_claims"].items():
+        if k in ("report_data", "init_data", "chip_id"):
+            continue
+        if k == "measurement":
+            v = base64.b64encode(bytes.fromhex(v)).decode()
+        elif isinstance(v, bool):
+            v = "true" if v else "false"
         else:
-            t.check("server: verified with the VCEK from KDS", r.status == 200, r.text[:300])
+            v = str(v)
+        out["snp." + k] = v
+    out["snp.vmpl"] = str(truth["key_fields"]["vmpl"])
+    return out
+
+
+def verified_payload(text):
+    """(header, payload) of a token whose signature verifies with its header
+    jwk (verify_token.py), else (None, reason)."""
+    p = subprocess.run(["/usr/bin/python3", VERIFY_TOKEN], input=text, capture_output=True,
+                       text=True, timeout=60)
+    if p.returncode != 0:
+        return None, p.stderr.strip()
+    part = text.strip().split(".")[0]
+    header = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return header, json.loads(p.stdout)
+
+
+def check_token(t, what, r, truth):
+    if not t.check("%s: 200" % what, r.status == 200, "%d %s" % (r.status, r.text[:300])):
+        return
+    header, payload = verified_payload(r.text)
+    if not t.check("%s: token signature verifies" % what, header is not None, payload):
+        return
+    t.check("%s: Simple token (RS384)" % what, header.get("alg") == "RS384", json.dumps(header)[:200])
+    want = expected_tcb_status(truth)
+    got = payload.get("tcb-status")
+    t.check("%s: tee snp and the expected claims" % what,
+            payload.get("tee") == "snp" and got == want,
+            "tee %r; differing keys %r" % (payload.get("tee"), sorted(
+                k for k in set(want) | set(got or {}) if (got or {}).get(k) != want.get(k))))
+
+
+def cache_files(work_dir):
+    d = os.path.join(work_dir, "cache", "amd-kds")
+    if not os.path.isdir(d):
+        return {}
+    out = {}
+    for name in os.listdir(d):
+        with open(os.path.join(d, name), "rb") as f:
+            out[name] = f.read()
+    return out
+
+
+SERVER_CASES = [(ev, TRUTH[report], vcek) for ev, (vcek, report) in CASES.items()]
+
+with tempfile.TemporaryDirectory() as tmp:
+    work_dir = os.path.join(tmp, "work")
+    with MockKds(certs) as kds:
+        cfg = v24_config(work_dir, [{"type": "KDS", "base_url": kds.base_url}])
+        with Server(t, config=cfg) as s:
+            for ev, truth, vcek in SERVER_CASES:
+                before = len(kds.requests)
+                r = s.request("POST", "/attestation", json_body=v24_body(ev))
+                check_token(t, "server, KDS: " + ev, r, truth)
+                want = truth["kds_vcek_url"].split("kdsintf.amd.com", 1)[1]
+                t.check("server, KDS: %s: one request with the exact URL" % ev,
+                        kds.requests[before:] == [want], repr(kds.requests[before:]))
+            files = cache_files(work_dir)
+            for ev, truth, vcek in SERVER_CASES:
+                der = vcek_der(vcek)
+                t.check("disk cache under <work_dir>/cache/amd-kds holds the VCEK of " + ev,
+                        any(der in body for body in files.values()), sorted(files))
             n = len(kds.requests)
-            r = s.request("POST", "/attestation", json_body=request_body(ev))
-            t.check("server: second request served from the disk cache",
-                    r.status == 200 and len(kds.requests) == n, r.text[:300])
-            kds.stop()
-            r = s.request("POST", "/attestation", json_body=request_body(ev))
-            t.check("server: KDS down, VCEK cached: verified", r.status == 200, r.text[:300])
+            ev, truth, _ = SERVER_CASES[0]
+            r = s.request("POST", "/attestation", json_body=v24_body(ev, chain=[]))
+            check_token(t, "server: cert_chain [] (warm)", r, truth)
+            t.check("server: a warm VCEK is not fetched again", len(kds.requests) == n,
+                    repr(kds.requests[n:]))
+            # Binding through the server: REPORT_DATA of the Milan report is
+            # 32 bytes then zeros, so those 32 bytes as raw runtime_data bind.
+            rd = bytes.fromhex(truth["key_fields"]["report_data"])[:32]
+            r = s.request("POST", "/attestation", json_body=v24_body(ev, runtime_data=rd))
+            t.check("server: runtime_data equal to REPORT_DATA: 200", r.status == 200, r.text[:300])
             r = s.request("POST", "/attestation",
-                          json_body=request_body("genoa-v3-vcek-azure.evidence.json"))
-            t.check_error(r, 503, "upstream_unavailable", what="server: KDS down, nothing cached",
-                          detail_has="VCEK")
+                          json_body=v24_body(ev, runtime_data=bytes([rd[0] ^ 1]) + rd[1:]))
+            t.check_error(r, 403, "report_data_mismatch", what="server: other runtime_data: 403")
+            kds.stop()
+            for ev, truth, _ in SERVER_CASES:
+                r = s.request("POST", "/attestation", json_body=v24_body(ev))
+                check_token(t, "server, KDS stopped, warm: " + ev, r, truth)
+    # Same work_dir, new process (nothing in memory), KDS still down.
+    with Server(t, config=cfg) as s:
+        for ev, truth, _ in SERVER_CASES:
+            r = s.request("POST", "/attestation", json_body=v24_body(ev))
+            check_token(t, "restarted server, KDS down, disk cache: " + ev, r, truth)
+
+# 5. Cold cache and KDS down: 503 upstream_unavailable naming the VCEK.
+with MockKds({}) as dead:
+    url = dead.base_url
+    dead.stop()
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = v24_config(os.path.join(tmp, "work"), [{"type": "KDS", "base_url": url}])
+        with Server(t, config=cfg) as s:
+            ev, truth, _ = SERVER_CASES[1]
+            hwid = truth["key_fields"]["chip_id"][:16]
+            r = s.request("POST", "/attestation", json_body=v24_body(ev))
+            t.check_error(r, 503, "upstream_unavailable",
+                          what="server, cold cache, KDS down: 503 naming the VCEK",
+                          detail_re="VCEK.*%s" % hwid)
+
+# 6. Offline store (config.md §6.1 layout) through the server, no KDS at all.
+with tempfile.TemporaryDirectory() as store:
+    layout = {  # evidence -> file name under vcek/<hwid>/
+        "turin-v5-vcek-openanolis.evidence.json": "bl03_tee02_snp05_ucode97_fmc01_vcek.der",
+        "genoa-v3-vcek-azure.evidence.json": None,  # filled below from the TCB
+        "milan-v3-vcek-azure.evidence.json": "vcek.der",
+    }
+    for ev, truth, vcek in SERVER_CASES:
+        name = layout[ev]
+        if name is None:
+            tcb = truth["key_fields"]["reported_tcb"]
+            name = "bl%02d_tee%02d_snp%02d_ucode%02d_vcek.der" % (
+                tcb["bootloader"], tcb["tee"], tcb["snp"], tcb["microcode"])
+        hwid = truth["vek_info"]["hwid"]
+        os.makedirs(os.path.join(store, "vcek", hwid), exist_ok=True)
+        with open(os.path.join(store, "vcek", hwid, name), "wb") as f:
+            f.write(vcek_der(vcek))
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = v24_config(os.path.join(tmp, "work"), [{"type": "OfflineStore", "path": store}])
+        with Server(t, config=cfg) as s:
+            for ev, truth, _ in SERVER_CASES:
+                r = s.request("POST", "/attestation", json_body=v24_body(ev))
+                check_token(t, "server, offline store: " + ev, r, truth)
+            t.check("server, offline store: no KDS cache written",
+                    cache_files(os.path.join(tmp, "work")) == {})
+    # A chip the store lacks, KDS configured but down after it: 503 naming
+    # the VCEK and each source's failure.
+    os.remove(os.path.join(store, "vcek", TRUTH["milan-v3-vcek-azure-report.bin"]["vek_info"]["hwid"],
+                           "vcek.der"))
+    with MockKds({}) as dead, tempfile.TemporaryDirectory() as tmp:
+        url = dead.base_url
+        dead.stop()
+        cfg = v24_config(os.path.join(tmp, "work"), [{"type": "OfflineStore", "path": store},
+                                                     {"type": "KDS", "base_url": url}])
+        with Server(t, config=cfg) as s:
+            r = s.request("POST", "/attestation",
+                          json_body=v24_body("milan-v3-vcek-azure.evidence.json"))
+            t.check_error(r, 503, "upstream_unavailable",
+                          what="server, store without the chip and KDS down: 503",
+                          detail_re="VCEK.*OfflineStore.*KDS")
+            r = s.request("POST", "/attestation",
+                          json_body=v24_body("turin-v5-vcek-openanolis.evidence.json"))
+            t.check("server, store first, KDS down: the store's VCEK is used",
+                    r.status == 200, r.text[:300])
 
 t.finish()
