@@ -11,6 +11,8 @@
 #include <string.h>
 #include <wctype.h>
 
+#include "base/codec.h"
+
 /* ---- errors ---- */
 
 int bi_oom(struct rego_bi_ctx *ctx)
@@ -686,4 +688,162 @@ void bi_value_text(struct buf *b, const struct value *v)
         buf_putc(b, '}');
         return;
     }
+}
+
+/* ---- calling another built-in ---- */
+
+int bi_call(struct rego_bi_ctx *ctx, const char *name, struct value *const *args, size_t nargs,
+            struct value **out, const char **msg)
+{
+    const struct rego_builtin *b = rego_builtin_lookup(name, strlen(name));
+    if (!b)
+        return bi_err(ctx, "internal: built-in %s missing", name);
+    struct as_error sub_err;
+    struct rego_bi_ctx sub = *ctx;
+    sub.name = name;
+    sub.err = &sub_err;
+    sub.err_code = NULL;
+    *out = NULL;
+    if (b->fn(&sub, args, nargs, out) == 0)
+        return 0;
+    if (msg) {
+        const char *d = sub_err.detail;
+        size_t pre = strlen(name);
+        if (strncmp(d, name, pre) == 0 && d[pre] == ':' && d[pre + 1] == ' ')
+            d += pre + 2;
+        *msg = arena_strdup(ctx->arena, d);
+        if (!*msg)
+            *msg = "out of memory";
+    }
+    return -1;
+}
+
+/* ---- PEM (Go's encoding/pem) ---- */
+
+/* getLine: the line up to \n or \r\n without trailing spaces/tabs; *next
+ * is what follows the newline. */
+static size_t pem_line(const char *s, size_t n, size_t *next)
+{
+    const char *nl = memchr(s, '\n', n);
+    size_t end = nl ? (size_t)(nl - s) : n;
+    *next = nl ? end + 1 : n;
+    if (nl && end > 0 && s[end - 1] == '\r')
+        end--;
+    while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+        end--;
+    return end;
+}
+
+static const char *mem_find(const char *s, size_t n, const char *pat)
+{
+    size_t m = strlen(pat);
+    for (size_t i = 0; m <= n && i <= n - m; i++)
+        if (s[i] == pat[0] && memcmp(s + i, pat, m) == 0)
+            return s + i;
+    return NULL;
+}
+
+/* Decodes the body between the header lines and the END line. */
+static int pem_body(struct arena *a, const char *s, size_t n, struct bi_pem_block *blk)
+{
+    char *clean = arena_alloc(a, n + 1);
+    if (!clean)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            clean[m++] = s[i];
+    uint8_t *der;
+    size_t der_len;
+    const char *why;
+    if (b64_decode(a, clean, m, B64_STD_PAD, &der, &der_len, &why) < 0)
+        return 0;
+    blk->der = der;
+    blk->der_len = der_len;
+    return 1;
+}
+
+/* One attempt at the block whose "-----BEGIN " ends at s[0]; 1 = block,
+ * 0 = malformed (the caller searches on from *next), -1 = OOM. */
+static int pem_try(struct arena *a, const char *s, size_t n, struct bi_pem_block *blk,
+                   size_t *next, size_t *after)
+{
+    size_t type_len = pem_line(s, n, next);
+    if (type_len < 5 || memcmp(s + type_len - 5, "-----", 5) != 0)
+        return 0;
+    type_len -= 5;
+    const char *r = s + *next;
+    size_t rn = n - *next;
+    blk->nheaders = 0;
+    for (;;) {
+        if (rn == 0)
+            return 0;
+        size_t ln_next, ln = pem_line(r, rn, &ln_next);
+        if (!memchr(r, ':', ln))
+            break;
+        blk->nheaders++;
+        r += ln_next;
+        rn -= ln_next;
+    }
+    size_t end_at, trailer_at;
+    if (blk->nheaders == 0 && rn >= 9 && memcmp(r, "-----END ", 9) == 0) {
+        end_at = 0;
+        trailer_at = 9;
+    } else {
+        const char *e = mem_find(r, rn, "\n-----END ");
+        if (!e)
+            return 0;
+        end_at = (size_t)(e - r);
+        trailer_at = end_at + 10;
+    }
+    if (rn - trailer_at < type_len + 5 || memcmp(r + trailer_at, s, type_len) != 0 ||
+        memcmp(r + trailer_at + type_len, "-----", 5) != 0)
+        return 0;
+    size_t tail = trailer_at + type_len + 5, tail_next;
+    if (pem_line(r + tail, rn - tail, &tail_next) != 0)
+        return 0;
+    int rc = pem_body(a, r, end_at, blk);
+    if (rc <= 0)
+        return rc;
+    char *type = arena_alloc(a, type_len + 1);
+    if (!type)
+        return -1;
+    memcpy(type, s, type_len);
+    type[type_len] = '\0';
+    blk->type = type;
+    /* rest: after the line holding the END marker */
+    size_t end_line = end_at + (end_at == 0 && trailer_at == 9 ? 0 : 1), rest_next;
+    pem_line(r + end_line, rn - end_line, &rest_next);
+    *after = (size_t)(r - s) + end_line + rest_next;
+    return 1;
+}
+
+int bi_pem_decode(struct arena *a, const char *s, size_t n, struct bi_pem_block *blk,
+                  const char **rest, size_t *rest_len)
+{
+    size_t pos = 0;
+    for (;;) {
+        size_t start;
+        if (n - pos >= 11 && memcmp(s + pos, "-----BEGIN ", 11) == 0) {
+            start = pos + 11;
+        } else {
+            const char *b = mem_find(s + pos, n - pos, "\n-----BEGIN ");
+            if (!b)
+                break;
+            start = (size_t)(b - s) + 12;
+        }
+        size_t next, after;
+        int rc = pem_try(a, s + start, n - start, blk, &next, &after);
+        if (rc < 0)
+            return -1;
+        if (rc > 0) {
+            *rest = s + start + after;
+            *rest_len = n - start - after;
+            return 1;
+        }
+        pos = start + next;
+    }
+    *rest = s;
+    *rest_len = n;
+    return 0;
 }

@@ -98,4 +98,28 @@ uint32_t bi_rune_lower(uint32_t c);
 uint32_t bi_rune_upper(uint32_t c);
 bool bi_rune_is_space(uint32_t c);
 
+/* ---- calling another built-in (OPA's getResult) ---- */
+/* Calls the registered built-in `name` with ctx's arena and clock.  On
+ * failure returns -1 and, when msg is not NULL, points *msg at the callee's
+ * message without its "<name>: " prefix (arena memory), so the caller can
+ * wrap it as OPA does ("JWT header had invalid encoding: %s"); ctx->err is
+ * left untouched. */
+int bi_call(struct rego_bi_ctx *ctx, const char *name, struct value *const *args, size_t nargs,
+            struct value **out, const char **msg);
+
+/* ---- PEM as Go's encoding/pem decodes it ---- */
+struct bi_pem_block {
+    const char *type; /* the label after BEGIN, NUL-terminated (arena) */
+    const uint8_t *der;
+    size_t der_len;
+    size_t nheaders; /* "Key: value" lines before the body */
+};
+/* pem.Decode: finds the first well-formed block in s[0..n) (text before
+ * it is skipped, malformed blocks are passed over), and sets *rest to what
+ * follows its END line.  Returns 1 with *blk filled, 0 when there is no
+ * block (*rest = s), -1 when out of memory.  The body is standard base64
+ * with '=' padding; CR, LF, space and tab inside it are ignored. */
+int bi_pem_decode(struct arena *a, const char *s, size_t n, struct bi_pem_block *blk,
+                  const char **rest, size_t *rest_len);
+
 #endif
