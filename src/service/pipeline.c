@@ -11,9 +11,9 @@
 
 static int oom(struct as_error *err) { return as_err(err, 500, ERR_INTERNAL, "out of memory"); }
 
-static int run_verifier(struct service *s, const struct attest_input *in,
-                        const struct attest_options *o, struct arena *a, time_t now,
-                        struct value **claims, struct as_error *err)
+int pipeline_verify(struct service *s, const struct attest_input *in,
+                    const struct attest_options *o, struct arena *a, time_t now,
+                    struct value **claims, struct as_error *err)
 {
     struct verify_ctx ctx = {
         .arena = a,
@@ -188,7 +188,7 @@ int service_evaluate(struct service *s, const struct attest_input *in,
 {
     memset(out, 0, sizeof(*out));
     time_t now = o->now ? o->now : time(NULL);
-    TRY(run_verifier(s, in, o, a, now, &out->claims, err));
+    TRY(pipeline_verify(s, in, o, a, now, &out->claims, err));
     const char *tee = tee_claim_name(in->verifier->kind, false);
     TRY(claims_flatten(a, tee, out->claims, &out->flat, err));
     TRY(lookup_references(s, o, out->flat, a, now, &out->reference, err));
@@ -202,7 +202,7 @@ int service_evaluate(struct service *s, const struct attest_input *in,
 int service_sign(struct service *s, const struct value *claims, struct arena *a, char **jws,
                  struct as_error *err)
 {
-    if (!s->broker)
-        return as_err(err, 500, ERR_INTERNAL, "no token broker");
-    return token_sign_jwt(s->broker, claims, a, jws, err);
+    struct token_broker *b;
+    TRY(service_broker(s, &b, err));
+    return token_sign_jwt(b, claims, a, jws, err);
 }

@@ -1,8 +1,8 @@
 /* service.c - the service object and the operations behind the HTTP
- * routes (service.h): construction (work_dir, default policy, RVPS, token
- * broker), POST /attestation, /challenge, the policy endpoints and JWKS.
- * The attestation pipeline itself is pipeline.c; request decoding is
- * request.c. */
+ * routes (service.h): construction (work_dir, built-in policies, RVPS,
+ * token broker), POST /attestation, /challenge, the policy endpoints and
+ * JWKS.  The 2024 pipeline is pipeline.c, the 2026 (EAR) one ear.c;
+ * request decoding is request.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +13,29 @@
 
 #define DEFAULT_RVPS_DIR "/opt/confidential-containers/attestation-service/reference_values"
 #define DEFAULT_RVPS_JSON "/opt/confidential-containers/attestation-service/reference_values.json"
+#define DEFAULT_V26_FS_DIR "/opt/confidential-containers/storage/local_fs"
+#define DEFAULT_V26_JSON_DIR "/opt/confidential-containers/storage/local_json"
+
+/* V26 parses policies as Rego v1 (policy.md §1.2) unless the config forces
+ * a version; V24 keeps the configured rule (v0 unless rego.v1 ...). */
+static enum rego_version policy_version(const struct service *s)
+{
+    enum rego_version v = s->cfg->policy_engine_version;
+    return s->ear && v == REGO_AUTO ? REGO_V1 : v;
+}
+
+static int open_store(struct service *s, struct kv_store *kv, struct as_error *err)
+{
+    if (s->ear)
+        return policy_store_open_builtins(kv, policy_version(s), POLICY_EAR_BUILTINS,
+                                          POLICY_EAR_BUILTINS_N, &s->policies, err);
+    return policy_store_open(kv, policy_version(s), &s->policies, err);
+}
 
 static int open_policies(struct service *s, struct as_error *err)
 {
     if (!s->work_dir)
-        return policy_store_open(NULL, s->cfg->policy_engine_version, &s->policies, err);
+        return open_store(s, NULL, err);
     char *opa = malloc(strlen(s->work_dir) + 5);
     if (!opa)
         return as_err(err, 500, ERR_INTERNAL, "out of memory");
@@ -28,8 +46,26 @@ static int open_policies(struct service *s, struct as_error *err)
         rc = kv_dir_open(opa, ".rego", POLICY_MAX_BYTES, &kv, err);
     free(opa);
     TRY(rc);
-    return policy_store_open(kv, s->cfg->policy_engine_version, &s->policies, err);
+    return open_store(s, kv, err);
 }
+
+/* 2026 layout: the reference values live in the storage backend's
+ * `reference_value` namespace (config.md §3.2), here a directory (LocalFs)
+ * or a JSON file (LocalJson) in our own record layouts. */
+static const char *v26_rvps_path(struct service *s, struct arena *a)
+{
+    const struct as_config *c = s->cfg;
+    bool fs = c->rvps_store == STORE_LOCAL_FS;
+    const struct value *be = value_object_get_str(
+        value_object_get_str(c->storage_backend, "backends"), fs ? "local_fs" : "local_json");
+    const struct value *dir = value_object_get_str(be, fs ? "dir_path" : "file_dir_path");
+    const char *base = v_is(dir, V_STRING) ? dir->u.str.s
+                       : fs                ? DEFAULT_V26_FS_DIR
+                                           : DEFAULT_V26_JSON_DIR;
+    return arena_sprintf(a, fs ? "%s/reference_value" : "%s/reference_value.json", base);
+}
+
+static int open_rvps_other(struct service *s, struct as_error *err);
 
 static int open_rvps(struct service *s, struct as_error *err)
 {
@@ -38,13 +74,31 @@ static int open_rvps(struct service *s, struct as_error *err)
         return as_err(err, 501, ERR_CONFIG,
                       "rvps_config: type GrpcRemote is not supported by this build yet; use "
                       "BuiltIn");
+    struct arena a;
+    arena_init(&a, 512);
+    const char *path = c->rvps_store_path;
+    if (!path && c->layout_v26 &&
+        (c->rvps_store == STORE_LOCAL_FS || c->rvps_store == STORE_LOCAL_JSON))
+        path = v26_rvps_path(s, &a);
+    int rc;
     switch (c->rvps_store) {
     case STORE_LOCAL_FS:
-        return rvps_open_dir(c->rvps_store_path ? c->rvps_store_path : DEFAULT_RVPS_DIR, &s->rvps,
-                             err);
+        rc = rvps_open_dir(path ? path : DEFAULT_RVPS_DIR, &s->rvps, err);
+        break;
     case STORE_LOCAL_JSON:
-        return rvps_open_json_file(c->rvps_store_path ? c->rvps_store_path : DEFAULT_RVPS_JSON,
-                                   &s->rvps, err);
+        rc = rvps_open_json_file(path ? path : DEFAULT_RVPS_JSON, &s->rvps, err);
+        break;
+    default:
+        rc = open_rvps_other(s, err);
+        break;
+    }
+    arena_free(&a);
+    return rc;
+}
+
+static int open_rvps_other(struct service *s, struct as_error *err)
+{
+    switch (s->cfg->rvps_store) {
     case STORE_MEMORY:
         return rvps_open_memory(&s->rvps, err);
     case STORE_POSTGRES:
@@ -54,25 +108,48 @@ static int open_rvps(struct service *s, struct as_error *err)
     }
 }
 
-int service_new(const struct as_config *cfg, struct service **out, struct as_error *err)
+static int service_create(const struct as_config *cfg, bool eager_broker, struct service **out,
+                          struct as_error *err)
 {
     struct service *s = calloc(1, sizeof(*s));
     if (!s)
         return as_err(err, 500, ERR_INTERNAL, "out of memory creating the service");
+    pthread_mutex_init(&s->broker_lock, NULL);
     s->cfg = cfg;
+    s->ear = cfg->token_broker == TOKEN_EAR;
     s->issuer = cfg->token_issuer ? cfg->token_issuer : "CoCo-Attestation-Service";
     s->duration_min = cfg->token_duration_min;
     if (cfg->work_dir && !(s->work_dir = strdup(cfg->work_dir))) {
         free(s);
         return as_err(err, 500, ERR_INTERNAL, "out of memory creating the service");
     }
-    if ((s->work_dir && store_mkdir_p(s->work_dir, err) < 0) || open_policies(s, err) < 0 ||
-        open_rvps(s, err) < 0 || token_broker_new(cfg, &s->broker, err) < 0) {
+    if ((s->ear && ear_register_builtins(err) < 0) ||
+        (s->work_dir && store_mkdir_p(s->work_dir, err) < 0) || open_policies(s, err) < 0 ||
+        open_rvps(s, err) < 0 || (eager_broker && token_broker_new(cfg, &s->broker, err) < 0)) {
         service_free(s);
         return -1;
     }
     *out = s;
     return 0;
+}
+
+int service_new(const struct as_config *cfg, struct service **out, struct as_error *err)
+{
+    return service_create(cfg, true, out, err);
+}
+
+int service_new_offline(const struct as_config *cfg, struct service **out, struct as_error *err)
+{
+    return service_create(cfg, false, out, err);
+}
+
+int service_broker(struct service *s, struct token_broker **out, struct as_error *err)
+{
+    pthread_mutex_lock(&s->broker_lock);
+    int rc = s->broker ? 0 : token_broker_new(s->cfg, &s->broker, err);
+    *out = s->broker;
+    pthread_mutex_unlock(&s->broker_lock);
+    return rc;
 }
 
 void service_free(struct service *s)
@@ -82,20 +159,35 @@ void service_free(struct service *s)
     policy_store_free(s->policies);
     rvps_free(s->rvps);
     token_broker_free(s->broker);
+    pthread_mutex_destroy(&s->broker_lock);
     free(s->work_dir);
     free(s);
 }
 
 /* ---- POST /attestation ---- */
 
+/* 2026 mode: one EAR token for the whole batch.  Every element is appraised
+ * in the V26 claim model, also a body in the 2024 single form (which keeps
+ * its 2024 canonicalisation of structured data). */
+static int attestation_ear(struct service *s, struct service_request *req, struct arena *a,
+                           char **token, struct as_error *err)
+{
+    for (size_t i = 0; i < req->n_items; i++)
+        req->items[i].v26 = true;
+    struct attest_options opts = {.policies = req->policies, .n_policies = req->n_policies};
+    struct ear_result res;
+    TRY(service_evaluate_ear(s, req->items, req->n_items, &opts, a, &res, err));
+    *token = res.token;
+    return 0;
+}
+
 int service_attestation(struct service *s, const struct value *body, struct arena *a,
                         char **token, struct as_error *err)
 {
     struct service_request req;
     TRY(request_parse(body, a, &req, err));
-    if (s->cfg->token_broker == TOKEN_EAR)
-        return as_err(err, 501, ERR_NOT_IMPLEMENTED,
-                      "the EAR token broker is not wired into the pipeline yet; use Simple");
+    if (s->ear)
+        return attestation_ear(s, &req, a, token, err);
     if (req.n_items != 1)
         return as_err(err, 400, ERR_INVALID_REQUEST,
                       "verification_requests: the Simple token covers exactly one evidence "
@@ -187,6 +279,8 @@ int service_list_policies(struct service *s, struct arena *a, struct value **out
                           struct as_error *err)
 {
     TRY(need_store(s, err));
+    if (s->ear) /* api.md §7.2: V26 lists ids only */
+        return policy_store_list_ids(s->policies, a, out, err);
     return policy_store_list(s->policies, a, out, err);
 }
 
@@ -207,5 +301,7 @@ int service_delete_policy(struct service *s, const char *id, struct as_error *er
 
 int service_jwks(struct service *s, struct arena *a, struct value **out, struct as_error *err)
 {
-    return token_jwks(s->broker, a, out, err);
+    struct token_broker *b;
+    TRY(service_broker(s, &b, err));
+    return token_jwks(b, a, out, err);
 }

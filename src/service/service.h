@@ -23,8 +23,16 @@ struct service;
 /* Creates work_dir (and work_dir/opa), writes the default policy if absent,
  * creates the token broker and the reference-value store.  cfg must outlive
  * the service.  cfg->work_dir NULL = no policy storage (as-tool: policies
- * are given as text). */
+ * are given as text).
+ *
+ * cfg->token_broker TOKEN_EAR selects the 2026 mode: the built-in policies
+ * are default_cpu/_gpu/_switch/_ppcie instead of `default`, policies are
+ * Rego v1 unless the config forces a version, GET /policy lists ids only,
+ * and POST /attestation answers an EAR token (ear.c). */
 int service_new(const struct as_config *cfg, struct service **out, struct as_error *err);
+/* As service_new, but the token broker (and its key) is only created when
+ * a token is first needed (as-tool verify without --token). */
+int service_new_offline(const struct as_config *cfg, struct service **out, struct as_error *err);
 void service_free(struct service *s);
 
 /* POST /attestation: body is the parsed request JSON in the V24 single form
@@ -118,6 +126,27 @@ struct attest_result {
 int service_evaluate(struct service *s, const struct attest_input *in,
                      const struct attest_options *opts, struct arena *a,
                      struct attest_result *out, struct as_error *err);
+/* ---- the 2026 (EAR) pipeline (ear.c) ---- */
+
+struct token_ear_submod;
+
+struct ear_result {
+    struct value **claims;             /* per item: the verifier's claims */
+    struct token_ear_submod *submods;  /* per item, in request order: class,
+                                          claims object, trust_claims, extensions */
+    size_t n_submods;
+    const char *policy_id;             /* policy_ids[0] (ear.appraisal-policy-id) */
+    char *token;                       /* the signed EAR JWT (after success) */
+};
+
+/* Verifies every item (array order; the first failure aborts), then
+ * appraises each with policy <opts->policies[0].id>_<tee class> (or the
+ * given text for every class) and issues one EAR token.  Items are
+ * verified with their own `v26` flag.  Everything lives in arena a. */
+int service_evaluate_ear(struct service *s, const struct attest_input *items, size_t n,
+                         const struct attest_options *opts, struct arena *a,
+                         struct ear_result *out, struct as_error *err);
+
 /* Signs token claims with the service's broker. */
 int service_sign(struct service *s, const struct value *claims, struct arena *a, char **jws,
                  struct as_error *err);

@@ -10,15 +10,40 @@
 #include "service/service.h"
 #include "token/token.h"
 
+#include <pthread.h>
+
 struct service {
     const struct as_config *cfg;
     char *work_dir;              /* NULL: no policy store (as-tool) */
+    bool ear;                    /* 2026 mode: EAR tokens (ear.c) */
     struct policy_store *policies;
     struct rvps *rvps;
-    struct token_broker *broker;
+    pthread_mutex_t broker_lock; /* guards the lazy creation of broker */
+    struct token_broker *broker; /* NULL until first needed (service_new_offline) */
     const char *issuer;
     int64_t duration_min;
 };
+
+/* The token broker, created on first use. */
+int service_broker(struct service *s, struct token_broker **out, struct as_error *err);
+
+/* ---- pipeline.c ---- */
+
+/* Runs the item's verifier (binding checks inside); *claims is an object. */
+int pipeline_verify(struct service *s, const struct attest_input *in,
+                    const struct attest_options *o, struct arena *a, time_t now,
+                    struct value **claims, struct as_error *err);
+
+/* ---- ear.c ---- */
+
+/* Registers query_reference_value with the Rego engine (once per process). */
+int ear_register_builtins(struct as_error *err);
+/* claims.md §3: the verifier's claims as the per-evidence object
+ * {"<tee>": {...}, "report_data"?, "runtime_data_claims"?, "init_data"?,
+ * "init_data_claims"?}; the *_claims members only beside the value the
+ * verifier emitted; verbose false drops runtime `additional-evidence`. */
+int ear_claims(struct arena *a, const struct attest_input *in, const struct value *claims,
+               bool verbose, struct value **out, struct as_error *err);
 
 /* ---- request.c: POST /attestation bodies ---- */
 
