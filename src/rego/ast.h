@@ -92,6 +92,7 @@ struct expr {
     uint8_t kind;
     bool neg;
     bool qtop; /* a top-level expression of a query (its value is reported) */
+    bool capture; /* query term whose value is reported even when false */
     struct rloc loc;
     size_t off, end;
     int index; /* position as written */

@@ -1802,8 +1802,23 @@ int rcomp_query(const struct rego_compiled *c, struct arena *a, const char *text
     q->text = text;
     if (!q->orig)
         return -1;
-    for (size_t k = 0; k < b->n; k++)
-        b->e[k]->qtop = true;
+    /* as OPA's rego package (rewriteQueryToCaptureValue): a term or call
+     * expression reports its value, false included; with several
+     * expressions or iteration a false value still fails */
+    bool iter = false;
+    for (size_t k = 0; k < b->n; k++) {
+        struct expr *e = b->e[k];
+        e->qtop = true;
+        e->capture = !e->neg && e->kind == EX_TERM &&
+                     !(e->a->kind == TM_CALL && e->a->call_out);
+        uint8_t *mark = arena_zalloc(a, (size_t)cx.nslots + 1);
+        if (!mark)
+            return -1;
+        expr_slots(e, mark);
+        for (int sl = 0; sl < cx.nslots; sl++)
+            iter = iter || mark[sl];
+    }
+    q->check_capture = b->n > 1 || iter;
     TRY(reorder_body(&cx, b, safe));
     q->body = b;
     q->nslots = cx.nslots;

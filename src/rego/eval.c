@@ -77,6 +77,7 @@ struct ev {
     unsigned long steps, max_steps;
     unsigned depth, max_depth;
     bool strict;
+    bool check_capture;
     struct rego_err *err;
     struct value **expr_vals;
     int64_t now_ns;
@@ -1251,7 +1252,15 @@ static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
     if (!fr)
         return oom(ev);
     struct fn_k fk = {{fn_solution}, fr, r, *result, false};
-    struct args_k ak = {{args_next}, fr, r, args, 0, &fk};
+    /* leading parameters that are distinct plain variables bind directly:
+     * the frame is fresh and dies with the call, nothing to undo */
+    size_t first = 0;
+    while (first < r->nargs && r->args[first]->kind == TM_VAR && r->args[first]->slot >= 0 &&
+           !fr[r->args[first]->slot]) {
+        fr[r->args[first]->slot] = args[first];
+        first++;
+    }
+    struct args_k ak = {{args_next}, fr, r, args, first, &fk};
     size_t mark = ev->tn;
     int rc = args_next(ev, &ak.k);
     undo(ev, mark);
@@ -1414,14 +1423,14 @@ struct call_k {
     struct value **vals;
     struct vk *out;
     uint64_t done; /* arguments evaluated (any order: see call_from) */
+    size_t ndone;
 };
 
 static int call_arg_val(struct ev *ev, struct vk *k, struct value *v);
 
 static int call_from(struct ev *ev, struct call_k *ck)
 {
-    size_t ndone = ck->nin > 64 ? ck->i : (size_t)__builtin_popcountll(ck->done);
-    if (ndone == ck->nin) {
+    if (ck->ndone == ck->nin) {
         struct value *res;
         TRY(invoke(ev, ck->t, ck->vals, ck->nin, &res));
         if (!res)
@@ -1469,9 +1478,8 @@ static int call_arg_val(struct ev *ev, struct vk *k, struct value *v)
     struct call_k nk = *ck;
     if (ck->i < 64)
         nk.done |= 1ULL << ck->i;
-    nk.i = __builtin_popcountll(nk.done);
-    if (ck->nin > 64)
-        nk.i = ck->i + 1;
+    nk.ndone = ck->ndone + 1;
+    nk.i = nk.ndone;
     return call_from(ev, &nk);
 }
 
@@ -1482,7 +1490,22 @@ static int eval_call(struct ev *ev, struct value **fr, struct term *t, struct vk
     struct value **vals = nin <= 8 ? argbuf : arena_alloc(ev->a, nin * sizeof(*vals));
     if (!vals)
         return oom(ev);
-    struct call_k ck = {{call_arg_val}, fr, t, 0, nin, vals, k, 0};
+    /* fast path: every argument a constant or a bound variable */
+    size_t j = 0;
+    for (; j < nin; j++) {
+        struct term *arg = t->a[1 + j];
+        if (arg->flags & TF_CONST)
+            vals[j] = arg->val;
+        else if (arg->kind == TM_VAR && arg->slot >= 0 && fr[arg->slot])
+            vals[j] = fr[arg->slot];
+        else
+            break;
+    }
+    if (j == nin) {
+        struct call_k ck = {{call_arg_val}, fr, t, nin, nin, vals, k, 0, nin};
+        return call_from(ev, &ck);
+    }
+    struct call_k ck = {{call_arg_val}, fr, t, 0, nin, vals, k, 0, 0};
     return call_from(ev, &ck);
 }
 
@@ -1778,6 +1801,12 @@ struct term_k {
 static int term_truth(struct ev *ev, struct vk *k, struct value *v)
 {
     struct term_k *tk = (struct term_k *)k;
+    if (tk->e->capture && ev->expr_vals) {
+        ev->expr_vals[tk->e->index] = v;
+        if (v->type == V_BOOL && !v->u.b && ev->check_capture)
+            return R_CONT;
+        return tk->k->fn(ev, tk->k);
+    }
     if (v->type == V_BOOL && !v->u.b)
         return R_CONT;
     if (tk->e->qtop && ev->expr_vals)
@@ -2077,6 +2106,7 @@ static int ev_init(struct ev *ev, const struct rego_compiled *c, const struct re
     ev->err = err;
     ev->input = (struct value *)o->input;
     ev->strict = o->strict;
+    ev->check_capture = o->check_capture;
     ev->max_steps = o->limits.max_steps ? o->limits.max_steps : 10000000UL;
     ev->max_depth = o->limits.max_depth ? o->limits.max_depth : 1000;
     ev->cache = arena_zalloc(a, (size_t)(c->nnodes + 1) * sizeof(*ev->cache));

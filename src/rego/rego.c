@@ -274,6 +274,7 @@ int rego_eval_query_ex(const struct rego_compiled *c, const char *query,
     }
     struct reval_opts ro;
     to_reval_opts(opts, &ro);
+    ro.check_capture = q.check_capture;
     struct qresults qr = {a, &q, {0}};
     if (reval_query(c, &q, &ro, a, on_solution, &qr, &e) < 0) {
         if (!e.code[0])

@@ -27,6 +27,7 @@ struct rquery {
     size_t nexprs;          /* top-level expressions as written */
     struct expr **orig;     /* ... in that order */
     const char *text;       /* the query text */
+    bool check_capture;     /* a captured false value still fails the query */
 };
 
 /* Host builtins (rego_register_host_builtin). */
@@ -50,6 +51,7 @@ struct reval_opts {
     const struct value *extra_data;
     bool strict;
     struct rego_limits limits;
+    bool check_capture;
 };
 /* Evaluates the query; for each solution calls on_result with the slot
  * values and the top-level expression values. */
