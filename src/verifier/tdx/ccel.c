@@ -8,12 +8,11 @@
 
 #include "base/codec.h"
 #include "base/reader.h"
+#include "verifier/tdx/ccel_details.h"
+#include "verifier/tdx/ccel_text.h"
 
 #define CCEL_MAX_EVENTS 65536
 #define EV_NO_ACTION 0x3
-#define EV_PLATFORM_CONFIG_FLAGS 0xa
-#define EV_EFI_PLATFORM_FIRMWARE_BLOB2 0x8000000a
-#define EV_EFI_HANDOFF_TABLES2 0x8000000b
 #define TD_PAYLOAD_INFO "td_payload_info" /* + NUL = 16-byte descriptor */
 
 struct alg_size {
@@ -79,23 +78,13 @@ const char *ccel_event_type_name(uint32_t type)
 static const char *alg_name(uint16_t alg)
 {
     switch (alg) {
+    case TCG_ALG_RSA: return "RSA";
+    case TCG_ALG_TDES: return "TDES";
     case TCG_ALG_SHA1: return "SHA-1";
     case TCG_ALG_SHA256: return "SHA-256";
     case TCG_ALG_SHA384: return "SHA-384";
     case TCG_ALG_SHA512: return "SHA-512";
     case TCG_ALG_SM3: return "SM3";
-    default: return NULL;
-    }
-}
-
-static const EVP_MD *alg_md(uint16_t alg)
-{
-    switch (alg) {
-    case TCG_ALG_SHA1: return EVP_sha1();
-    case TCG_ALG_SHA256: return EVP_sha256();
-    case TCG_ALG_SHA384: return EVP_sha384();
-    case TCG_ALG_SHA512: return EVP_sha512();
-    case TCG_ALG_SM3: return EVP_sm3();
     default: return NULL;
     }
 }
@@ -179,6 +168,9 @@ int ccel_parse(struct arena *a, const uint8_t *data, size_t len, struct ccel *ou
     memset(out, 0, sizeof *out);
     rd_init(&r, data, len);
     TRY(parse_spec_id(&r, sizes, &nsizes, err));
+    for (size_t i = 0; i < nsizes; i++)
+        out->spec_algs[i] = sizes[i].alg;
+    out->nspec_algs = nsizes;
     out->events = arena_alloc(a, cap * sizeof *out->events);
     if (!out->events)
         return as_err(err, 500, ERR_INTERNAL, "out of memory");
@@ -286,25 +278,6 @@ static struct value *kernel_params(struct arena *a, const uint8_t *p, size_t n)
     return v_object(a, l.pairs, l.len, DUP_LAST_WINS, NULL);
 }
 
-static bool valid_utf8(const uint8_t *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = p[i];
-        size_t extra = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2
-                                    : (c & 0xf8) == 0xf0 ? 3 : 9;
-        if (extra == 9 || i + extra >= n + (extra ? 0 : 1))
-            return false;
-        if (extra == 1 && c < 0xc2)
-            return false;
-        for (size_t k = 1; k <= extra; k++)
-            if ((p[i + k] & 0xc0) != 0x80)
-                return false;
-        i += extra + 1;
-    }
-    return true;
-}
-
 int ccel_v24_claims(struct arena *a, const struct ccel *log, struct value **out,
                     struct as_error *err)
 {
@@ -326,7 +299,7 @@ int ccel_v24_claims(struct arena *a, const struct ccel *log, struct value **out,
         if (n > e->data_len - 20)
             return as_err(err, 400, ERR_INVALID_EVIDENCE,
                           "tdx: td_payload_info command line length %u exceeds the event", n);
-        if (!valid_utf8(e->data + 20, n))
+        if (!ccel_utf8_valid(e->data + 20, n))
             return as_err(err, 400, ERR_INVALID_EVIDENCE,
                           "tdx: kernel command line is not UTF-8");
         struct value *params = kernel_params(a, e->data + 20, n);
@@ -339,69 +312,6 @@ int ccel_v24_claims(struct arena *a, const struct ccel *log, struct value **out,
 }
 
 /* ---- V26 claims ---- */
-
-static bool digests_match(const struct ccel_event *e)
-{
-    if (e->ndigests == 0)
-        return false;
-    for (size_t i = 0; i < e->ndigests; i++) {
-        uint8_t h[64];
-        unsigned int n = 0;
-        const EVP_MD *md = alg_md(e->digests[i].alg);
-        if (!md || EVP_Digest(e->data, e->data_len, h, &n, md, NULL) != 1 ||
-            n != e->digests[i].len || memcmp(h, e->digests[i].value, n) != 0)
-            return false;
-    }
-    return true;
-}
-
-/* EV_PLATFORM_CONFIG_FLAGS text: the data if it is UTF-8 (else ""), with
- * U+0010 turned into a space and control characters dropped. */
-static struct value *config_flags_string(struct arena *a, const struct ccel_event *e)
-{
-    if (!valid_utf8(e->data, e->data_len))
-        return v_cstr(a, "");
-    char *s = arena_alloc(a, e->data_len + 1);
-    size_t o = 0;
-    if (!s)
-        return NULL;
-    for (size_t i = 0; i < e->data_len; i++) {
-        uint8_t c = e->data[i];
-        if (c == 0x10)
-            s[o++] = ' ';
-        else if (c >= 0x20 && c != 0x7f &&
-                 !(c == 0xc2 && i + 1 < e->data_len && e->data[i + 1] >= 0x80 &&
-                   e->data[i + 1] <= 0x9f))
-            s[o++] = (char)c;
-        else if (c == 0xc2)
-            i++; /* U+0080..U+009F: a C1 control */
-    }
-    return v_string(a, s, o);
-}
-
-/* BLOB2 / HANDOFF_TABLES2: u8 description size, description. */
-static struct value *description_string(struct arena *a, const struct ccel_event *e)
-{
-    if (e->data_len == 0)
-        return v_cstr(a, "");
-    size_t n = e->data[0] <= e->data_len - 1 ? e->data[0] : e->data_len - 1;
-    while (n > 0 && e->data[n] == 0)
-        n--;
-    return valid_utf8(e->data + 1, n) ? v_string(a, (const char *)e->data + 1, n) : v_cstr(a, "");
-}
-
-static struct value *event_details(struct arena *a, const struct ccel_event *e)
-{
-    struct pair_list l = {0};
-    struct value *s = NULL;
-    if (e->type == EV_PLATFORM_CONFIG_FLAGS)
-        s = config_flags_string(a, e);
-    else if (e->type == EV_EFI_PLATFORM_FIRMWARE_BLOB2 || e->type == EV_EFI_HANDOFF_TABLES2)
-        s = description_string(a, e);
-    if (s && pair_list_push_str(a, &l, "string", s) < 0)
-        return NULL;
-    return v_object(a, l.pairs, l.len, DUP_LAST_WINS, NULL);
-}
 
 static struct value *digest_list(struct arena *a, const struct ccel_event *e)
 {
@@ -418,28 +328,45 @@ static struct value *digest_list(struct arena *a, const struct ccel_event *e)
     return v_array(a, l.items, l.len);
 }
 
-static struct value *event_claim(struct arena *a, const struct ccel_event *e)
+static int event_claim(struct arena *a, const struct ccel_event *e, size_t position,
+                       struct value **out, struct as_error *err)
 {
     struct pair_list p = {0};
+    struct value *details;
+    bool matches;
+    const char *why;
+    if (ccel_event_details(a, e, &details, &why) < 0 ||
+        ccel_digest_matches_event(e, &matches, &why) < 0)
+        return why ? as_err(err, 400, ERR_INVALID_EVIDENCE,
+                            "tdx: CC event log: event %zu (%s): %s", position,
+                            ccel_event_type_name(e->type), why)
+                   : as_err(err, 500, ERR_INTERNAL, "out of memory");
     char *b64 = b64_encode_arena(a, e->data, e->data_len, B64_STD_PAD);
-    struct value *details = event_details(a, e), *digests = digest_list(a, e);
-    if (!b64 || !details || !digests || pair_list_push_str(a, &p, "details", details) < 0 ||
-        pair_list_push_str(a, &p, "digest_matches_event", v_bool(digests_match(e))) < 0 ||
+    struct value *digests = digest_list(a, e);
+    if (!b64 || !digests || pair_list_push_str(a, &p, "details", details) < 0 ||
+        pair_list_push_str(a, &p, "digest_matches_event", v_bool(matches)) < 0 ||
         pair_list_push_str(a, &p, "digests", digests) < 0 ||
         pair_list_push_str(a, &p, "event", v_cstr(a, b64)) < 0 ||
         pair_list_push_str(a, &p, "index", v_int(a, e->index)) < 0 ||
-        pair_list_push_str(a, &p, "type_name", v_cstr(a, ccel_event_type_name(e->type))) < 0)
-        return NULL;
-    return v_object(a, p.pairs, p.len, DUP_LAST_WINS, NULL);
+        pair_list_push_str(a, &p, "type_name", v_cstr(a, ccel_event_type_name(e->type))) < 0 ||
+        !(*out = v_object(a, p.pairs, p.len, DUP_LAST_WINS, NULL)))
+        return as_err(err, 500, ERR_INTERNAL, "out of memory");
+    return 0;
 }
 
 int ccel_v26_claims(struct arena *a, const struct ccel *log, struct value **out,
                     struct as_error *err)
 {
     struct value_list l = {0};
+    for (size_t i = 0; i < log->nspec_algs; i++)
+        if (!alg_name(log->spec_algs[i]))
+            return as_err(err, 400, ERR_INVALID_EVIDENCE,
+                          "tdx: CC event log: Spec ID event lists unknown algorithm 0x%04x",
+                          log->spec_algs[i]);
     for (size_t i = 0; i < log->len; i++) {
-        struct value *ev = event_claim(a, &log->events[i]);
-        if (!ev || value_list_push(a, &l, ev) < 0)
+        struct value *ev;
+        TRY(event_claim(a, &log->events[i], i + 1, &ev, err));
+        if (value_list_push(a, &l, ev) < 0)
             return as_err(err, 500, ERR_INTERNAL, "out of memory");
     }
     *out = v_array(a, l.items, l.len);

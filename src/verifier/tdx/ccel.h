@@ -19,6 +19,8 @@
 #include "value/value.h"
 
 #define CCEL_MAX_DIGESTS 8
+#define TCG_ALG_RSA 0x0001
+#define TCG_ALG_TDES 0x0003
 #define TCG_ALG_SHA1 0x0004
 #define TCG_ALG_SHA256 0x000b
 #define TCG_ALG_SHA384 0x000c
@@ -43,6 +45,8 @@ struct ccel_event {
 struct ccel {
     struct ccel_event *events; /* arena */
     size_t len;
+    uint16_t spec_algs[CCEL_MAX_DIGESTS]; /* the Spec ID event's algorithms */
+    size_t nspec_algs;
 };
 
 /* 400 invalid_evidence on malformed logs (named field and offset). */
@@ -58,7 +62,9 @@ int ccel_check_rtmrs(const struct ccel *log, const uint8_t *rtmrs, int nrtmr,
  * only when found). */
 int ccel_v24_claims(struct arena *a, const struct ccel *log, struct value **out,
                     struct as_error *err);
-/* V26 `uefi_event_logs` array. */
+/* V26 `uefi_event_logs` array (details and digest rule: ccel_details.h);
+ * 400 invalid_evidence when an event's data cannot be decoded as its type
+ * requires or an algorithm is not one trustee knows. */
 int ccel_v26_claims(struct arena *a, const struct ccel *log, struct value **out,
                     struct as_error *err);
 const char *ccel_event_type_name(uint32_t type);

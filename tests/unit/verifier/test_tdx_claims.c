@@ -257,13 +257,17 @@ Test(dcap_claims, ccel_v26_and_quote_claims_match_trustee_expected)
                      "collateral/asm-tdx-50806f000000-2023-06.json", 1688169600, true, NULL, 0,
                      NULL, NULL, &c, &err),
                  0, "%s", err.detail);
-    const char *keys[] = {"quote", "td_attributes", "report_data", "init_data",
-                          "platform_instance_id"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const struct value *wv = value_object_get_str(want, keys[i]);
-        const struct value *g = value_object_get_str(c, keys[i]);
-        cr_assert(value_equal(wv, g), "%s differs:\n want %s\n got  %s", keys[i],
-                  json_to_string(&A, wv, JSON_COMPACT), g ? json_to_string(&A, g, JSON_COMPACT) : "(none)");
+    /* every member of trustee's expected claims: uefi_event_logs from the log
+     * above (trustee parses it without replay), the rest from the verifier */
+    cr_assert_geq(want->u.obj.len, 6);
+    for (size_t i = 0; i < want->u.obj.len; i++) {
+        const struct value *key = want->u.obj.pairs[i].key, *wv = want->u.obj.pairs[i].val;
+        const struct value *g = strcmp(key->u.str.s, "uefi_event_logs") == 0
+                                    ? events
+                                    : value_object_get(c, key);
+        cr_assert(value_equal(wv, g), "%s differs:\n want %.300s\n got  %.300s", key->u.str.s,
+                  json_to_string(&A, wv, JSON_COMPACT),
+                  g ? json_to_string(&A, g, JSON_COMPACT) : "(none)");
     }
 }
 
