@@ -25,7 +25,7 @@ char *hex_encode_arena(struct arena *a, const uint8_t *in, size_t n)
     return out;
 }
 
-static int hexval(char c)
+int hex_digit_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -44,7 +44,7 @@ int hex_decode(struct arena *a, const char *s, size_t n, uint8_t **out, size_t *
     if (!o)
         return -1;
     for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        int hi = hex_digit_value(s[2 * i]), lo = hex_digit_value(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         o[i] = (uint8_t)(hi << 4 | lo);

@@ -20,6 +20,8 @@
 /* Lowercase hex.  hex_encode writes 2n chars + NUL into out. */
 void hex_encode(const uint8_t *in, size_t n, char *out);
 char *hex_encode_arena(struct arena *a, const uint8_t *in, size_t n);
+/* Value of one hex digit (either case), or -1. */
+int hex_digit_value(char c);
 /* Accepts upper and lower case; even length required.  *out is arena memory. */
 int hex_decode(struct arena *a, const char *s, size_t n, uint8_t **out, size_t *out_len);
 

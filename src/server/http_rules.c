@@ -1,4 +1,5 @@
 /* http_rules.c - see http_rules.h */
+#include "base/codec.h"
 #include "server/http_rules.h"
 
 #include <string.h>
@@ -118,16 +119,6 @@ int content_length_parse(const char *s, uint64_t *out)
     return 0;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int path_decode(struct arena *a, const char *target, char **out)
 {
@@ -143,7 +134,7 @@ int path_decode(struct arena *a, const char *target, char **out)
         }
         if (i + 2 >= n)
             return -1;
-        int hi = hex_value(target[i + 1]), lo = hex_value(target[i + 2]);
+        int hi = hex_digit_value(target[i + 1]), lo = hex_digit_value(target[i + 2]);
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
             return -1;
         dst[j++] = (char)(hi << 4 | lo);

@@ -7,6 +7,8 @@
  * TOML_MAX_DEPTH so no input can exhaust the stack. */
 #include <string.h>
 
+#include "base/codec.h"
+#include "base/utf8.h"
 #include "base/buf.h"
 #include "policy/text.h"
 #include "service/toml.h"
@@ -128,33 +130,11 @@ static int skip_ws_nl(struct tparser *p)
 
 /* ---- strings ---- */
 
-static int hexdigit(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static void put_utf8(struct buf *b, uint32_t cp)
 {
     char o[4];
-    size_t n;
-    if (cp < 0x80) {
-        o[0] = (char)cp, n = 1;
-    } else if (cp < 0x800) {
-        o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-    } else if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-    } else {
-        o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        o[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), o[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-    }
-    buf_append(b, o, n);
+    buf_append(b, o, utf8_encode(o, cp));
 }
 
 static int escape(struct tparser *p, struct buf *b)
@@ -174,7 +154,7 @@ static int escape(struct tparser *p, struct buf *b)
     size_t digits = c == 'u' ? 4 : 8;
     uint32_t cp = 0;
     for (size_t i = 1; i <= digits; i++) {
-        int h = hexdigit(peek_at(p, i));
+        int h = hex_digit_value((char)peek_at(p, i));
         if (h < 0)
             return fail(p, "invalid unicode escape");
         cp = cp << 4 | (uint32_t)h;
@@ -432,7 +412,7 @@ static int digits(struct tparser *p, int base, struct buf *b)
     bool any = false, prev_us = false;
     for (;;) {
         int c = peek(p);
-        int h = hexdigit(c);
+        int h = hex_digit_value((char)c);
         if (c == '_') {
             if (!any || prev_us)
                 return fail(p, "misplaced underscore in a number");
@@ -460,7 +440,7 @@ static int prefixed_integer(struct tparser *p, struct value **out)
     int rc = digits(p, base, &b);
     uint64_t v = 0;
     for (size_t i = 0; rc == 0 && i < b.len; i++) {
-        uint64_t d = (uint64_t)hexdigit(b.data[i]);
+        uint64_t d = (uint64_t)hex_digit_value((char)b.data[i]);
         if (v > (UINT64_C(0x7fffffffffffffff) - d) / (uint64_t)base)
             rc = fail(p, "integer out of the 64-bit range");
         v = v * (uint64_t)base + d;

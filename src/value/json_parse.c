@@ -223,29 +223,6 @@ static long read_hex4(struct parser *p, size_t i)
     return cp;
 }
 
-static size_t encode_utf8(char *w, unsigned long cp)
-{
-    if (cp < 0x80) {
-        w[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        w[0] = (char)(0xC0 | (cp >> 6));
-        w[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        w[0] = (char)(0xE0 | (cp >> 12));
-        w[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        w[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    w[0] = (char)(0xF0 | (cp >> 18));
-    w[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    w[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    w[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
 
 /* Decodes the escape at buf[*r] == '\\' to w; advances *r, returns the bytes
  * written or 0 after an error. */
@@ -292,7 +269,7 @@ static size_t decode_escape(struct parser *p, size_t *r, char *w)
         i += 6;
     }
     *r = i;
-    return encode_utf8(w, (unsigned long)cp);
+    return utf8_encode(w, (uint32_t)cp);
 }
 
 /* True when none of the 8 bytes needs attention in a string: no '"', '\\',

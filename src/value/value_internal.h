@@ -4,6 +4,7 @@
 #ifndef AS_VALUE_VALUE_INTERNAL_H
 #define AS_VALUE_VALUE_INTERNAL_H
 
+#include "base/utf8.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,32 +41,10 @@ static inline uint64_t value_hash_mix(uint64_t h, uint64_t x)
 }
 uint64_t value_hash_bytes(uint64_t seed, const void *p, size_t n);
 
-/* Length of the valid UTF-8 sequence at s (s[0] >= 0x80, avail bytes
- * readable), or 0 if it is not one: overlong, a surrogate, beyond U+10FFFF
- * or truncated. */
+/* UTF-8 validation lives in base/utf8.h (shared with the other parsers). */
 static inline size_t value_utf8_sequence_length(const unsigned char *s, size_t avail)
 {
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    size_t n;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (avail < n || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t k = 2; k < n; k++)
-        if (s[k] < 0x80 || s[k] > 0xBF)
-            return 0;
-    return n;
+    return utf8_sequence_length(s, avail);
 }
 
 #endif
