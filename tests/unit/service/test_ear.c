@@ -270,3 +270,28 @@ Test(ear_quiet, verbose_token_true_keeps_it)
     cr_expect_str_eq(member_json(ev, "runtime_data_claims"),
                      "{\"additional-evidence\":\"big\",\"nonce\":\"n\"}");
 }
+
+/* as-tool verify: the broker (an RSA-2048 key in 2024 mode, 0.1-1 s to
+ * generate) is only created when a token is signed. */
+Test(ear_quiet, offline_service_creates_the_broker_on_first_use)
+{
+    svc_setup(); /* a 2024 service for the paths teardown removes */
+    struct service *s;
+    struct as_error e;
+    T_CFG.work_dir = NULL;
+    cr_assert_eq(service_new_offline(&T_CFG, &s, &e), 0, "%s", e.detail);
+    cr_expect_null(s->broker);
+    struct service_request req;
+    cr_assert_eq(request_parse(J("{\"tee\":\"sample\",\"evidence\":\"" EV_SAMPLE
+                                 "\",\"policy_ids\":[]}"),
+                               &T_A, &req, &e),
+                 0, "%s", e.detail);
+    struct attest_options o = {0};
+    struct attest_result r;
+    cr_assert_eq(service_evaluate(s, &req.items[0], &o, &T_A, &r, &e), 0, "%s", e.detail);
+    cr_expect_null(s->broker, "evaluating without a token created the key");
+    char *jws;
+    cr_assert_eq(service_sign(s, r.token_claims, &T_A, &jws, &e), 0, "%s", e.detail);
+    cr_expect_not_null(s->broker);
+    service_free(s);
+}
