@@ -745,6 +745,9 @@ int dcap_collateral_load(const struct dcap_collateral_raw *raw, X509 *root,
     c->root = root;
     X509_up_ref(root);
     arena_init(&c->arena, 16384);
+    uint8_t point[133];
+    size_t point_len = x509_ec_point(X509_get0_pubkey(root), point, sizeof point);
+    SHA384(point, point_len, c->root_key_id);
     if (collateral_build(raw, c, err) < 0) {
         collateral_free(c);
         return -1;

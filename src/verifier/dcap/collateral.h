@@ -131,6 +131,7 @@ struct dcap_collateral {
     long pck_crl_num, root_crl_num;
     /* Over the CRLs, the JSON documents and the three issuer chains. */
     time_t earliest_issue, latest_issue, earliest_expiration;
+    uint8_t root_key_id[48]; /* SHA-384 of the root's 0x04||X||Y */
 };
 
 /* The pinned Intel SGX Root CA (parsed once, never freed). */

@@ -51,6 +51,16 @@ static int pck_parse(const struct dcap_quote *q, struct dcap_pck *pck, struct as
     TRY(dcap_pck_ext_parse(ext, len, &pck->ext, err));
     x509_issuer_cn(leaf, pck->issuer_cn, sizeof pck->issuer_cn);
     pck->platform_ca = strstr(pck->issuer_cn, "Platform") != NULL;
+    pck->chain_earliest_issue = pck->chain_latest_issue = pck->chain_earliest_expiration = -1;
+    for (size_t i = 0; i < pck->chain.len; i++) {
+        time_t nb = x509_not_before(pck->chain.certs[i]), na = x509_not_after(pck->chain.certs[i]);
+        if (nb >= 0 && (pck->chain_earliest_issue < 0 || nb < pck->chain_earliest_issue))
+            pck->chain_earliest_issue = nb;
+        if (nb > pck->chain_latest_issue)
+            pck->chain_latest_issue = nb;
+        if (na >= 0 && (pck->chain_earliest_expiration < 0 || na < pck->chain_earliest_expiration))
+            pck->chain_earliest_expiration = na;
+    }
     return 0;
 }
 
@@ -62,6 +72,8 @@ static int pck_parse(const struct dcap_quote *q, struct dcap_pck *pck, struct as
 static pthread_mutex_t pck_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dcap_pck pck_slots[PCK_CACHE_SLOTS];
 static bool pck_used[PCK_CACHE_SLOTS];
+static char *pck_pem[PCK_CACHE_SLOTS]; /* the exact text each slot was parsed from */
+static size_t pck_pem_len[PCK_CACHE_SLOTS];
 static size_t pck_next;
 
 /* Copies src into dst with its own references to the certificates. */
@@ -78,52 +90,70 @@ static int pck_share(const struct dcap_pck *src, struct dcap_pck *dst)
     return 0;
 }
 
-static bool pck_cache_get(const uint8_t key[32], struct dcap_pck *out)
+/* The entry parsed from exactly these bytes (no hashing on the warm path:
+ * a length check and one memcmp). */
+static bool pck_cache_get(const char *pem, size_t len, struct dcap_pck *out)
 {
     bool hit = false;
     pthread_mutex_lock(&pck_lock);
     for (size_t i = 0; i < PCK_CACHE_SLOTS && !hit; i++)
-        if (pck_used[i] && memcmp(pck_slots[i].chain_key, key, 32) == 0)
+        if (pck_used[i] && pck_pem_len[i] == len && memcmp(pck_pem[i], pem, len) == 0)
             hit = pck_share(&pck_slots[i], out) == 0;
     pthread_mutex_unlock(&pck_lock);
     return hit;
 }
 
-static void pck_cache_put(const struct dcap_pck *p)
+/* pem: the text p was parsed from, for a new entry; NULL to update the
+ * entry named by p->chain_key (never creates one). */
+static void pck_cache_put(const struct dcap_pck *p, const char *pem, size_t pem_len)
 {
     struct dcap_pck copy, old = {0};
-    if (pck_share(p, &copy) < 0)
+    char *text = pem ? malloc(pem_len ? pem_len : 1) : NULL, *old_text = NULL;
+    if ((pem && !text) || pck_share(p, &copy) < 0) {
+        free(text);
         return;
+    }
+    if (text && pem_len)
+        memcpy(text, pem, pem_len);
     pthread_mutex_lock(&pck_lock);
     for (size_t i = 0; i < PCK_CACHE_SLOTS; i++)
         if (pck_used[i] && memcmp(pck_slots[i].chain_key, p->chain_key, 32) == 0) {
             pck_slots[i].leaf_signed_by_ca |= p->leaf_signed_by_ca;
             pthread_mutex_unlock(&pck_lock);
             dcap_pck_free(&copy);
+            free(text);
             return;
         }
-    if (pck_used[pck_next])
+    if (!text) { /* the entry to update was evicted meanwhile */
+        pthread_mutex_unlock(&pck_lock);
+        dcap_pck_free(&copy);
+        return;
+    }
+    if (pck_used[pck_next]) {
         old = pck_slots[pck_next];
+        old_text = pck_pem[pck_next];
+    }
     pck_slots[pck_next] = copy;
+    pck_pem[pck_next] = text;
+    pck_pem_len[pck_next] = pem_len;
     pck_used[pck_next] = true;
     pck_next = (pck_next + 1) % PCK_CACHE_SLOTS;
     pthread_mutex_unlock(&pck_lock);
     dcap_pck_free(&old);
+    free(old_text);
 }
 
 int dcap_pck_from_quote(const struct dcap_quote *q, struct dcap_pck *pck, struct as_error *err)
 {
-    uint8_t key[32];
     memset(pck, 0, sizeof *pck);
-    SHA256((const uint8_t *)q->pck_pem, q->pck_pem_len, key);
-    if (pck_cache_get(key, pck))
+    if (pck_cache_get(q->pck_pem, q->pck_pem_len, pck))
         return 0;
     if (pck_parse(q, pck, err) < 0) {
         dcap_pck_free(pck);
         return -1;
     }
-    memcpy(pck->chain_key, key, 32);
-    pck_cache_put(pck);
+    SHA256((const uint8_t *)q->pck_pem, q->pck_pem_len, pck->chain_key);
+    pck_cache_put(pck, q->pck_pem, q->pck_pem_len);
     return 0;
 }
 
@@ -178,7 +208,8 @@ static int verify_pck_chain(const struct dcap_pck *pck, const struct dcap_collat
                     "PCK certificate subject CN '%s' does not contain 'SGX PCK Certificate'", cn);
     bool known_ca = same_der(ca, c->pck_crl_chain.certs[0]) &&
                     (pck->chain.len == 2 ||
-                     (pck->chain.len == 3 && x509_same_pubkey(pck->chain.certs[2], c->root)));
+                     (pck->chain.len == 3 && (X509_cmp(pck->chain.certs[2], c->root) == 0 ||
+                                              x509_same_pubkey(pck->chain.certs[2], c->root))));
     if (known_ca) {
         /* The CA is the one the collateral already verified up to the root
          * (and checked against the root CA CRL): only the leaf is new. */
@@ -187,7 +218,7 @@ static int verify_pck_chain(const struct dcap_pck *pck, const struct dcap_collat
                 return as_err_prefix(err, "PCK certificate chain");
             struct dcap_pck mark = *pck;
             mark.leaf_signed_by_ca = true;
-            pck_cache_put(&mark);
+            pck_cache_put(&mark, NULL, 0);
         }
     } else {
         X509_CRL *crls[2] = {c->root_crl, c->pck_crl};
@@ -532,15 +563,13 @@ static void supplemental(const struct dcap_pck *pck, const struct dcap_collatera
     r->earliest_issue = c->earliest_issue;
     r->latest_issue = c->latest_issue;
     r->earliest_expiration = c->earliest_expiration;
-    for (size_t i = 0; i < pck->chain.len; i++)
-        widen(r, x509_not_before(pck->chain.certs[i]), x509_not_after(pck->chain.certs[i]));
+    widen(r, pck->chain_earliest_issue, pck->chain_earliest_expiration);
+    widen(r, pck->chain_latest_issue, -1);
     r->collateral_expired = r->earliest_expiration <= now;
     r->pck_crl_num = c->pck_crl_num;
     r->root_ca_crl_num = c->root_crl_num;
     r->tcb_eval_num = c->tcb.eval_num < c->qe.eval_num ? c->tcb.eval_num : c->qe.eval_num;
-    uint8_t pt[133];
-    size_t n = x509_ec_point(X509_get0_pubkey(c->root), pt, sizeof pt);
-    SHA384(pt, n, r->root_key_id);
+    memcpy(r->root_key_id, c->root_key_id, 48);
 }
 
 int dcap_verify(const struct dcap_quote *q, const struct dcap_pck *pck,

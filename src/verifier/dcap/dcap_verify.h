@@ -25,7 +25,11 @@ struct dcap_pck {
     struct dcap_pck_ext ext;
     bool platform_ca; /* issued by "Intel SGX PCK Platform CA" (else Processor) */
     char issuer_cn[64];
-    /* The parsed chain is cached by the SHA-256 of its PEM text; once the
+    /* Validity of the chain's certificates, read once at parse time:
+     * earliest and latest notBefore, earliest notAfter (-1: none). */
+    time_t chain_earliest_issue, chain_latest_issue, chain_earliest_expiration;
+    /* The parsed chain is cached under its exact PEM text (compared byte
+     * for byte; chain_key = its SHA-256 names the cache entry); once the
      * leaf's signature by the chain's own CA has verified, that fact is
      * cached with it (the same bytes always give the same answer). */
     uint8_t chain_key[32];

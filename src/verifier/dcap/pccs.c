@@ -16,8 +16,6 @@
 #include "base/log.h"
 #include "fetch/fetch.h"
 
-#include <openssl/sha.h>
-
 #define INTEL_PCS_URL "https://api.trustedservices.intel.com/sgx/certification/v4/"
 #define INTEL_ROOT_CRL_URL "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
 #define QCNL_DEFAULT_PATH "/etc/sgx_default_qcnl.conf"
@@ -442,15 +440,12 @@ static struct dcap_collateral *mem_get(const char *key)
     return c;
 }
 
-/* content_addressed: the key names the exact bytes, so the entry never
- * goes stale (the bundle given to as-tool); else it lives until the
- * collateral's earliest expiry, at most an hour. */
-static void mem_put(const char *key, struct dcap_collateral *c, bool content_addressed)
+/* The entry lives until the collateral's earliest expiry, at most an
+ * hour. */
+static void mem_put(const char *key, struct dcap_collateral *c)
 {
     time_t now = time(NULL), until = now + MEM_MAX_AGE;
-    if (content_addressed)
-        until = (time_t)INT64_MAX;
-    else if (c->earliest_expiration < until)
+    if (c->earliest_expiration < until)
         until = c->earliest_expiration;
     if (until <= now)
         return; /* expired collateral is re-asked for every time */
@@ -467,20 +462,59 @@ static void mem_put(const char *key, struct dcap_collateral *c, bool content_add
 
 /* ---- entry point ---- */
 
+/* Bundles given on the command line, kept with their exact bytes: the
+ * warm path compares bytes instead of hashing them. */
+#define BUNDLE_SLOTS 8
+
+struct bundle_entry {
+    uint8_t *bytes;
+    size_t len;
+    struct dcap_collateral *coll;
+};
+
+static pthread_mutex_t bundle_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bundle_entry bundles[BUNDLE_SLOTS];
+static size_t bundle_next;
+
+static struct dcap_collateral *bundle_get(const uint8_t *p, size_t len)
+{
+    struct dcap_collateral *c = NULL;
+    pthread_mutex_lock(&bundle_lock);
+    for (size_t i = 0; i < BUNDLE_SLOTS && !c; i++)
+        if (bundles[i].coll && bundles[i].len == len && memcmp(bundles[i].bytes, p, len) == 0) {
+            c = bundles[i].coll;
+            atomic_fetch_add(&c->refs, 1);
+        }
+    pthread_mutex_unlock(&bundle_lock);
+    return c;
+}
+
+static void bundle_put(const uint8_t *p, size_t len, struct dcap_collateral *c)
+{
+    uint8_t *copy = malloc(len);
+    if (!copy)
+        return;
+    memcpy(copy, p, len);
+    atomic_fetch_add(&c->refs, 1);
+    pthread_mutex_lock(&bundle_lock);
+    struct bundle_entry old = bundles[bundle_next];
+    bundles[bundle_next] = (struct bundle_entry){copy, len, c};
+    bundle_next = (bundle_next + 1) % BUNDLE_SLOTS;
+    pthread_mutex_unlock(&bundle_lock);
+    free(old.bytes);
+    dcap_collateral_release(old.coll);
+}
+
 static int from_bundle(const struct verify_ctx *ctx, struct dcap_collateral **out,
                        struct as_error *err)
 {
-    uint8_t h[32];
-    char key[80] = "bundle|";
-    SHA256(ctx->collateral, ctx->collateral_len, h);
-    hex_encode(h, 32, key + 7);
-    if ((*out = mem_get(key)) != NULL)
+    if ((*out = bundle_get(ctx->collateral, ctx->collateral_len)) != NULL)
         return 0;
     struct dcap_collateral_raw raw;
     TRY(dcap_collateral_raw_from_json(ctx->arena, (const char *)ctx->collateral,
                                       ctx->collateral_len, &raw, err));
     TRY(dcap_collateral_load(&raw, NULL, out, err));
-    mem_put(key, *out, true);
+    bundle_put(ctx->collateral, ctx->collateral_len, *out);
     return 0;
 }
 
@@ -530,6 +564,6 @@ int dcap_collateral_for(const struct verify_ctx *ctx, const struct dcap_pck *pck
         return 0;
     TRY(from_service(ctx, &s, pck, tdx, out, err));
     if (!s.file_path)
-        mem_put(key, *out, false);
+        mem_put(key, *out);
     return 0;
 }
