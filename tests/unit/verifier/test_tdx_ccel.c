@@ -310,6 +310,8 @@ Test(ccel_details, event_tags_load_options_and_aael)
     event(&w, EV_EVENT_TAG, d, tagged(d, 0x4141454c, aael1, strlen(aael1)), DIGEST_OF_DATA);
     event(&w, EV_EVENT_TAG, d, tagged(d, 0x4141454c, aael2, strlen(aael2)), DIGEST_OF_DATA);
     event(&w, EV_EVENT_TAG, d, tagged(d, 1, "a\xff" "b", 3), DIGEST_OF_DATA);
+    /* maximal ill-formed subparts: E0 80 is two, a truncated E2 82 is one */
+    event(&w, EV_EVENT_TAG, d, tagged(d, 2, "a\xe0\x80" "b\xe2\x82", 6), DIGEST_OF_DATA);
     struct value *ev = claims(&w);
     cr_assert_str_eq(details_json(ev, 0), "{\"string\":\"LOADED_IMAGE::LoadOptions\"}");
     cr_assert_str_eq(
@@ -323,7 +325,9 @@ Test(ccel_details, event_tags_load_options_and_aael)
                      "\"operation\":\"op\"},\"string\":\"domain op not json at all\","
                      "\"unicode_name\":\"AAEL\"}");
     cr_assert_str_eq(details_json(ev, 3), "{\"string\":\"a\xef\xbf\xbd" "b\"}");
-    for (size_t i = 0; i < 4; i++)
+    cr_assert_str_eq(details_json(ev, 4), "{\"string\":\"a\xef\xbf\xbd\xef\xbf\xbd"
+                                          "b\xef\xbf\xbd\"}");
+    for (size_t i = 0; i < 5; i++)
         cr_assert(matches(ev, i));
 
     sha384_log(&w); /* an AAEL entry needs "<domain> <operation> <content>" */
