@@ -66,6 +66,10 @@ static int parse_body(struct reader *r, struct dcap_quote *q, struct as_error *e
         uint16_t type;
         TRY(take_u16(r, &type, "body descriptor", 0, err));
         TRY(take_u32(r, &q->body_size_field, "body descriptor", 0, err));
+        if (type == DCAP_BODY_TD15_EX)
+            return as_err(err, 400, ERR_INVALID_EVIDENCE,
+                          "quote v5 body type 4 (TD report 1.5 with extensions, \"Ex\") is not "
+                          "supported: 1 SGX, 2 TD 1.0 and 3 TD 1.5 bodies are");
         if (type < DCAP_BODY_SGX || type > DCAP_BODY_TD15)
             return as_err(err, 400, ERR_INVALID_EVIDENCE,
                           "unsupported quote v5 body type %u (1 SGX, 2 TD 1.0, 3 TD 1.5)", type);

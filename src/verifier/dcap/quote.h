@@ -37,6 +37,7 @@ enum dcap_body_type {
     DCAP_BODY_SGX = 1,  /* enclave report, 384 bytes */
     DCAP_BODY_TD10 = 2, /* TD report 1.0, 584 bytes */
     DCAP_BODY_TD15 = 3, /* TD report 1.5, 648 bytes */
+    DCAP_BODY_TD15_EX = 4, /* TD report 1.5 with extensions: rejected as unsupported */
 };
 
 /* Offsets inside the SGX enclave report body (also the QE report). */

@@ -103,6 +103,9 @@ Test(dcap_quote, unsupported_fields)
     m[48] = 9; /* v5 body type */
     expect_reject(m, len, "body type");
     memcpy(m, p, len);
+    m[48] = 4; /* TD report 1.5 with extensions */
+    expect_reject(m, len, "body type 4 (TD report 1.5 with extensions");
+    memcpy(m, p, len);
     m[48] = 1; /* SGX body in a TDX quote */
     expect_reject(m, len, "size");
     memcpy(m, p, len);
