@@ -1342,7 +1342,10 @@ BI_FN(bi_parse_keypair)
     buf_free(&der);
     if (!all)
         return bi_oom(ctx);
-    TRY(certs_parse_der(ctx, all, all_len, &cs));
+    if (certs_parse_der(ctx, all, all_len, &cs) < 0) {
+        certs_free(&cs);
+        return -1;
+    }
     /* the key: the first private-key block of the second input */
     found = keypair_input(ctx, args[1], "PRIVATE KEY", &blk, &rest, &rest_len);
     while (found > 0 && !is_key_block(blk.type) && rest_len > 0)
