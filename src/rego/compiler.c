@@ -38,6 +38,7 @@ struct cctx {
     int nslots;
     struct rego_err *err;
     bool failed;
+    uint32_t *occ; /* per slot, expressions of the body being reordered */
 };
 
 static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char *fmt, ...)
@@ -1052,11 +1053,16 @@ struct safety {
     int nslots;
 };
 
+/* Scratch copies of a safe set live on the heap and are freed by the
+ * caller (safety checks run often: the compile arena must not grow with
+ * them). */
 static uint8_t *safe_dup(struct cctx *cx, const uint8_t *safe)
 {
-    uint8_t *d = arena_alloc(cx->a, (size_t)cx->nslots + 1);
+    uint8_t *d = malloc((size_t)cx->nslots + 1);
     if (d)
         memcpy(d, safe, (size_t)cx->nslots);
+    else
+        cfail(cx, "rego_compile_error", (struct rloc){0}, "out of memory");
     return d;
 }
 
@@ -1139,7 +1145,9 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
                 if (done[k])
                     continue;
                 uint8_t *tmp = safe_dup(cx, safe);
-                if (!tmp || need_eval(cx, t->a[k], tmp, false))
+                bool blocked = !tmp || need_eval(cx, t->a[k], tmp, false);
+                free(tmp);
+                if (blocked)
                     continue;
                 need_eval(cx, t->a[k], safe, final);
                 done[k] = 1;
@@ -1164,11 +1172,14 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
             return r;
         if (final) {
             uint8_t *cs = safe_dup(cx, safe);
-            if (!cs || reorder_body(cx, t->body, cs) < 0)
+            if (!cs || reorder_body(cx, t->body, cs) < 0) {
+                free(cs);
                 return NULL;
+            }
             struct term *h = t->key ? need_eval(cx, t->key, cs, true) : NULL;
             if (!h)
                 h = need_eval(cx, t->head, cs, true);
+            free(cs);
             if (h) {
                 cfail(cx, "rego_unsafe_var_error", h->loc, "var %s is unsafe",
                       h->name ? h->name : "_");
@@ -1181,12 +1192,23 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
 
 /* a = b: one side evaluable binds the other as a pattern; arrays and
  * objects of the same shape unify element-wise in any workable order. */
+static struct term *unify_check_in(struct cctx *cx, struct term *a, struct term *b,
+                                   uint8_t *safe, bool final, uint8_t *s1);
+
 static struct term *unify_check(struct cctx *cx, struct term *a, struct term *b, uint8_t *safe,
                                 bool final)
 {
     uint8_t *s1 = safe_dup(cx, safe);
     if (!s1)
         return NULL;
+    struct term *r = unify_check_in(cx, a, b, safe, final, s1);
+    free(s1);
+    return r;
+}
+
+static struct term *unify_check_in(struct cctx *cx, struct term *a, struct term *b,
+                                   uint8_t *safe, bool final, uint8_t *s1)
+{
     if (!need_eval(cx, b, s1, false) && !bind_pattern(cx, a, s1, false)) {
         if (final) {
             need_eval(cx, b, safe, true);
@@ -1210,7 +1232,7 @@ static struct term *unify_check(struct cctx *cx, struct term *a, struct term *b,
     bool objects = a->kind == TM_OBJECT && b->kind == TM_OBJECT && a->n == b->n;
     if (arrays || objects) {
         size_t np = arrays ? a->n : a->n / 2;
-        uint8_t *done = arena_zalloc(cx->a, np + 1);
+        uint8_t *done = calloc(np + 1, 1);
         if (!done)
             return NULL;
         size_t left = np;
@@ -1232,6 +1254,7 @@ static struct term *unify_check(struct cctx *cx, struct term *a, struct term *b,
             if (!progress)
                 break;
         }
+        free(done);
         if (!left)
             return NULL;
     }
@@ -1284,35 +1307,28 @@ static void expr_slots(struct expr *e, uint8_t *mark)
 static struct term *negation_needs(struct cctx *cx, struct body *b, struct expr *e,
                                    const uint8_t *safe)
 {
-    size_t ns = (size_t)cx->nslots + 1;
-    uint8_t *mine = arena_zalloc(cx->a, ns), *other = arena_zalloc(cx->a, ns);
-    if (!mine || !other)
+    (void)b;
+    uint8_t *mine = calloc((size_t)cx->nslots + 1, 1);
+    if (!mine)
         return NULL;
     expr_slots(e, mine);
-    for (size_t i = 0; i < b->n; i++)
-        if (b->e[i] != e)
-            expr_slots(b->e[i], other);
-    /* slots of enclosing scopes count as shared */
-    for (size_t k = 0; k < b->ncaps; k++)
-        if (b->caps[k]->slot >= 0)
-            other[b->caps[k]->slot] = 1;
-    for (int s = 0; s < cx->nslots; s++)
-        if (mine[s] && !safe[s] && other[s]) {
-            /* find a term for the message */
-            struct term probe = {.kind = TM_VAR, .slot = s};
-            (void)probe;
-            uint8_t *tmp = arena_zalloc(cx->a, ns);
-            if (!tmp)
-                return NULL;
-            memcpy(tmp, safe, (size_t)cx->nslots);
-            struct term *t = NULL;
-            if (e->a)
-                t = need_eval(cx, e->a, tmp, false);
-            if (!t && e->b)
-                t = need_eval(cx, e->b, tmp, false);
-            return t ? t : e->a;
-        }
-    return NULL;
+    struct term *t = NULL;
+    bool blocked = false;
+    for (int sl = 0; sl < cx->nslots && !blocked; sl++)
+        blocked = mine[sl] && !safe[sl] && cx->occ && cx->occ[sl] > 1;
+    free(mine);
+    if (!blocked)
+        return NULL;
+    /* a term for the message */
+    uint8_t *tmp = safe_dup(cx, safe);
+    if (!tmp)
+        return NULL;
+    if (e->a)
+        t = need_eval(cx, e->a, tmp, false);
+    if (!t && e->b)
+        t = need_eval(cx, e->b, tmp, false);
+    free(tmp);
+    return t ? t : e->a;
 }
 
 static struct term *expr_check(struct cctx *cx, struct body *b, struct expr *e, uint8_t *safe,
@@ -1335,6 +1351,7 @@ static struct term *expr_check(struct cctx *cx, struct body *b, struct expr *e, 
             pos.neg = false;
             pos.nwith = 0;
             r = expr_check(cx, b, &pos, tmp, true);
+            free(tmp);
             if (r) {
                 cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
                       r->name ? r->name : "_");
@@ -1368,6 +1385,7 @@ static struct term *expr_check(struct cctx *cx, struct body *b, struct expr *e, 
                 bind_pattern(cx, e->a, es, true);
             bind_pattern(cx, e->b, es, true);
             reorder_body(cx, e->body, es);
+            free(es);
         }
         return NULL;
     default: {
@@ -1383,30 +1401,52 @@ static struct term *expr_check(struct cctx *cx, struct body *b, struct expr *e, 
     }
 }
 
-static int reorder_body(struct cctx *cx, struct body *b, uint8_t *safe)
+/* Per slot: how many expressions of b mention it (enclosing scopes'
+ * variables count once more: they are shared). */
+static uint32_t *occurrences(struct cctx *cx, struct body *b)
 {
-    size_t n = b->n;
-    struct expr **order = arena_alloc(cx->a, (n + 1) * sizeof(*order));
-    uint8_t *done = arena_zalloc(cx->a, n + 1);
-    if (!order || !done)
-        return -1;
+    size_t ns = (size_t)cx->nslots + 1;
+    uint32_t *occ = calloc(ns, sizeof(*occ));
+    uint8_t *mark = malloc(ns);
+    if (!occ || !mark) {
+        free(occ);
+        free(mark);
+        return NULL;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        memset(mark, 0, ns);
+        expr_slots(b->e[i], mark);
+        for (int sl = 0; sl < cx->nslots; sl++)
+            occ[sl] += mark[sl];
+    }
+    for (size_t k = 0; k < b->ncaps; k++)
+        if (b->caps[k]->slot >= 0)
+            occ[b->caps[k]->slot]++;
+    free(mark);
+    return occ;
+}
+
+static int reorder_body_in(struct cctx *cx, struct body *b, uint8_t *safe, uint8_t *tmp,
+                           struct expr **order, uint8_t *done)
+{
+    size_t n = b->n, ns = (size_t)cx->nslots;
     for (size_t cnt = 0; cnt < n; cnt++) {
         size_t pick = n;
         for (size_t i = 0; i < n && pick == n; i++) {
             if (done[i])
                 continue;
-            uint8_t *tmp = safe_dup(cx, safe);
-            if (!tmp)
-                return -1;
+            memcpy(tmp, safe, ns);
             if (!expr_check(cx, b, b->e[i], tmp, false))
                 pick = i;
+            if (cx->failed)
+                return -1;
         }
         if (pick == n) {
             for (size_t i = 0; i < n; i++) {
                 if (done[i])
                     continue;
-                uint8_t *tmp = safe_dup(cx, safe);
-                struct term *r = tmp ? expr_check(cx, b, b->e[i], tmp, false) : NULL;
+                memcpy(tmp, safe, ns);
+                struct term *r = expr_check(cx, b, b->e[i], tmp, false);
                 if (r)
                     return cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
                                  r->wildcard ? "_" : r->name ? r->name : "_");
@@ -1421,6 +1461,29 @@ static int reorder_body(struct cctx *cx, struct body *b, uint8_t *safe)
     }
     memcpy(b->e, order, n * sizeof(*order));
     return 0;
+}
+
+static int reorder_body(struct cctx *cx, struct body *b, uint8_t *safe)
+{
+    size_t n = b->n;
+    struct expr **order = malloc((n + 1) * sizeof(*order));
+    uint8_t *done = calloc(n + 1, 1);
+    uint8_t *tmp = malloc((size_t)cx->nslots + 1);
+    uint32_t *occ = occurrences(cx, b);
+    uint32_t *saved = cx->occ;
+    int rc = -1;
+    if (order && done && tmp && occ) {
+        cx->occ = occ;
+        rc = reorder_body_in(cx, b, safe, tmp, order, done);
+        cx->occ = saved;
+    } else {
+        cfail(cx, "rego_compile_error", b->n ? b->e[0]->loc : (struct rloc){0}, "out of memory");
+    }
+    free(order);
+    free(done);
+    free(tmp);
+    free(occ);
+    return rc;
 }
 
 /* -------------------------------------------------------------- rules */
