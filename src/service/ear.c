@@ -22,7 +22,10 @@
 #include "base/log.h"
 #include "service/service_internal.h"
 
-static int oom(struct as_error *err) { return as_err(err, 500, ERR_INTERNAL, "out of memory"); }
+static int oom(struct as_error *err)
+{
+    return as_err(err, 500, ERR_INTERNAL, "out of memory");
+}
 
 /* ---- query_reference_value ---- */
 
@@ -90,7 +93,8 @@ int ear_register_builtins(struct as_error *err)
 
 static bool key_is(const struct value *k, const char *s)
 {
-    return v_is(k, V_STRING) && k->u.str.len == strlen(s) && memcmp(k->u.str.s, s, k->u.str.len) == 0;
+    return v_is(k, V_STRING) && k->u.str.len == strlen(s) &&
+           memcmp(k->u.str.s, s, k->u.str.len) == 0;
 }
 
 /* runtime_data_claims: the structured runtime data or null; without
@@ -126,9 +130,10 @@ int ear_claims(struct arena *a, const struct attest_input *in, const struct valu
     }
     /* the *_claims members only beside the value the verifier emitted
      * (binding.md §5) */
-    if (id && (pair_list_push_str(a, &top, "init_data", (struct value *)id) < 0 ||
-               pair_list_push_str(a, &top, "init_data_claims",
-                                  in->init_claims ? (struct value *)in->init_claims : v_null()) < 0))
+    if (id &&
+        (pair_list_push_str(a, &top, "init_data", (struct value *)id) < 0 ||
+         pair_list_push_str(a, &top, "init_data_claims",
+                            in->init_claims ? (struct value *)in->init_claims : v_null()) < 0))
         return oom(err);
     struct value *rdc = rd ? runtime_claims(a, in->runtime_claims, verbose) : NULL;
     if (rd && (!rdc || pair_list_push_str(a, &top, "report_data", (struct value *)rd) < 0 ||
@@ -170,8 +175,8 @@ static int load_ear_policy(struct service *s, const struct attest_policy *given,
     if (!b)
         return as_err(err, 404, ERR_POLICY_NOT_FOUND,
                       "policy '%s' not found (no policy store; give the policy as a file)", id);
-    return policy_store_compile_text(s->policies, arena_sprintf(a, "%s.rego", id), b->text,
-                                     b->len, out, err);
+    return policy_store_compile_text(s->policies, arena_sprintf(a, "%s.rego", id), b->text, b->len,
+                                     out, err);
 }
 
 static int defined_or_absent(const char *id, const char *rule, bool exists, const struct value *v,
@@ -186,8 +191,8 @@ static int defined_or_absent(const char *id, const char *rule, bool exists, cons
 }
 
 static int evaluate_rules(const struct policy_compiled *pc, const char *id,
-                          const struct value *input, const struct rv_query_ctx *rv,
-                          struct arena *a, struct token_ear_submod *sm, struct as_error *err)
+                          const struct value *input, const struct rv_query_ctx *rv, struct arena *a,
+                          struct token_ear_submod *sm, struct as_error *err)
 {
     struct value *tc = NULL, *ext = NULL;
     bool tc_exists = false, ext_exists = false;
@@ -207,9 +212,8 @@ static int evaluate_rules(const struct policy_compiled *pc, const char *id,
 }
 
 static int appraise(struct service *s, const struct attest_input *in, const struct value *claims,
-                    const struct attest_policy *policy, const struct rv_query_ctx *rv,
-                    bool verbose, struct arena *a, struct token_ear_submod *sm,
-                    struct as_error *err)
+                    const struct attest_policy *policy, const struct rv_query_ctx *rv, bool verbose,
+                    struct arena *a, struct token_ear_submod *sm, struct as_error *err)
 {
     struct value *input;
     TRY(ear_claims(a, in, claims, verbose, &input, err));
@@ -263,8 +267,8 @@ int service_evaluate_ear(struct service *s, const struct attest_input *items, si
     if (!rv.rvps)
         return as_err(err, 500, ERR_INTERNAL, "no reference value store");
     for (size_t i = 0; i < n; i++) {
-        TRY(appraise(s, &items[i], out->claims[i], &o->policies[0], &rv,
-                     token_ear_verbose(broker), a, &out->submods[i], err));
+        TRY(appraise(s, &items[i], out->claims[i], &o->policies[0], &rv, token_ear_verbose(broker),
+                     a, &out->submods[i], err));
         out->n_submods++;
     }
     out->policy_id = o->policies[0].id;

@@ -151,8 +151,8 @@ Test(ear_policies, sample_with_reference_values)
 
 #define SNP_INPUT(debug)                                                                           \
     "{\"snp\":{\"measurement\":\"m1\",\"reported_tcb_bootloader\":3,\"reported_tcb_microcode\":"   \
-    "209,\"reported_tcb_snp\":20,\"reported_tcb_tee\":0,\"policy_debug_allowed\":" debug          \
-    ",\"policy_migrate_ma\":false,\"platform_smt_enabled\":true,\"platform_tsme_enabled\":false," \
+    "209,\"reported_tcb_snp\":20,\"reported_tcb_tee\":0,\"policy_debug_allowed\":" debug           \
+    ",\"policy_migrate_ma\":false,\"platform_smt_enabled\":true,\"platform_tsme_enabled\":false,"  \
     "\"policy_abi_major\":0,\"policy_abi_minor\":0,\"policy_single_socket\":false,"                \
     "\"policy_smt_allowed\":true},\"report_data\":\"00\",\"init_data\":\"11\"}"
 
@@ -306,13 +306,11 @@ Test(ear_policies, missing_and_undefined_rules_are_told_apart)
     cr_assert_eq(policy_cache_get(CACHE, "t.rego", text, strlen(text), &p, &e), 0, "%s", e.detail);
     struct value *out;
     bool exists;
-    cr_assert_eq(policy_eval_rule(p, "t", "data.policy.trust_claims", J("{}"), &A, &out, &exists,
-                                  &e),
-                 0);
+    cr_assert_eq(
+        policy_eval_rule(p, "t", "data.policy.trust_claims", J("{}"), &A, &out, &exists, &e), 0);
     cr_expect(exists);
     cr_expect_null(out);
-    cr_assert_eq(policy_eval_rule(p, "t", "data.policy.extensions", J("{}"), &A, &out, &exists,
-                                  &e),
+    cr_assert_eq(policy_eval_rule(p, "t", "data.policy.extensions", J("{}"), &A, &out, &exists, &e),
                  0);
     cr_expect_not(exists);
     cr_expect_null(out);
@@ -320,9 +318,9 @@ Test(ear_policies, missing_and_undefined_rules_are_told_apart)
     /* an evaluation error names the policy (500 policy_error) */
     text = "package policy\nimport rego.v1\ntrust_claims := query_reference_value(1)\n";
     cr_assert_eq(policy_cache_get(CACHE, "u.rego", text, strlen(text), &p, &e), 0, "%s", e.detail);
-    cr_assert_eq(policy_eval_rule(p, "u_cpu", "data.policy.trust_claims", J("{}"), &A, &out,
-                                  &exists, &e),
-                 -1);
+    cr_assert_eq(
+        policy_eval_rule(p, "u_cpu", "data.policy.trust_claims", J("{}"), &A, &out, &exists, &e),
+        -1);
     cr_expect_eq(e.status, 500);
     cr_expect_str_eq(e.type, "policy_error");
     cr_expect(strstr(e.detail, "u_cpu"), "%s", e.detail);
@@ -341,8 +339,8 @@ Test(ear_policies, store_writes_builtins_once_protects_and_lists_ids)
     /* an operator's default_gpu already on disk is kept */
     cr_assert_eq(kv_put(kv, "default_gpu", "package policy\n", 15, &e), 0);
     struct policy_store *ps;
-    cr_assert_eq(policy_store_open_builtins(kv, REGO_V1, POLICY_EAR_BUILTINS,
-                                            POLICY_EAR_BUILTINS_N, &ps, &e),
+    cr_assert_eq(policy_store_open_builtins(kv, REGO_V1, POLICY_EAR_BUILTINS, POLICY_EAR_BUILTINS_N,
+                                            &ps, &e),
                  0, "%s", e.detail);
     char *text;
     size_t len;

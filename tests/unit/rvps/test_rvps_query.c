@@ -53,8 +53,8 @@ static const char *query(struct rvps *r, const char *name, time_t now)
 static struct value *message(const char *payload)
 {
     char *b64 = b64_encode_arena(&A, (const uint8_t *)payload, strlen(payload), B64_STD_PAD);
-    return J(arena_sprintf(&A, "{\"version\":\"0.1.0\",\"type\":\"sample\",\"payload\":\"%s\"}",
-                           b64));
+    return J(
+        arena_sprintf(&A, "{\"version\":\"0.1.0\",\"type\":\"sample\",\"payload\":\"%s\"}", b64));
 }
 
 /* The sample reference values of api.md §11.2, as a V26 registration. */
@@ -107,10 +107,11 @@ Test(rvps_query, v24_records_answer_their_value_strings)
     struct rvps *r;
     struct as_error e;
     cr_assert_eq(rvps_open_memory(&r, &e), 0);
-    cr_assert_eq(rvps_put_record(r, J("{\"version\":\"0.1.0\",\"name\":\"svn\",\"expired\":"
-                                      "\"2030-01-01T00:00:00Z\",\"hash-value\":[{\"alg\":"
-                                      "\"sha384\",\"value\":\"1\"},{\"alg\":\"sha384\","
-                                      "\"value\":\"2\"}]}"),
+    cr_assert_eq(rvps_put_record(r,
+                                 J("{\"version\":\"0.1.0\",\"name\":\"svn\",\"expired\":"
+                                   "\"2030-01-01T00:00:00Z\",\"hash-value\":[{\"alg\":"
+                                   "\"sha384\",\"value\":\"1\"},{\"alg\":\"sha384\","
+                                   "\"value\":\"2\"}]}"),
                                  &e),
                  0);
     cr_expect_str_eq(query(r, "svn", 0), "[\"1\",\"2\"]");
@@ -149,8 +150,9 @@ Test(rvps_query, v26_registration_errors)
     struct rvps *r;
     struct as_error e;
     cr_assert_eq(rvps_open_memory(&r, &e), 0);
-    cr_assert_eq(rvps_register_v26(r, J("{\"version\":\"0.2.0\",\"type\":\"sample\","
-                                        "\"payload\":\"e30=\"}"),
+    cr_assert_eq(rvps_register_v26(r,
+                                   J("{\"version\":\"0.2.0\",\"type\":\"sample\","
+                                     "\"payload\":\"e30=\"}"),
                                    0, &e),
                  -1);
     cr_expect(strstr(e.detail, "Version unmatched"), "%s", e.detail);

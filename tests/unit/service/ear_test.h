@@ -51,7 +51,10 @@ static void ear_setup_with(bool verbose)
     cr_assert_eq(service_new(&T_CFG, &T_SVC, &e), 0, "%s", e.detail);
 }
 
-static void ear_setup(void) { ear_setup_with(true); }
+static void ear_setup(void)
+{
+    ear_setup_with(true);
+}
 
 /* POST /attestation; returns the service's rc. */
 static inline int ear_attest(const char *body, char **token, struct as_error *e)

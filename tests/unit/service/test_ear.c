@@ -257,16 +257,16 @@ static const char *request_with_additional_evidence(void)
 Test(ear_quiet, verbose_token_false_drops_additional_evidence)
 {
     ear_setup_with(false);
-    const struct value *ev = value_object_get_str(appraise_sample(request_with_additional_evidence()),
-                                                  "ear.veraison.annotated-evidence");
+    const struct value *ev = value_object_get_str(
+        appraise_sample(request_with_additional_evidence()), "ear.veraison.annotated-evidence");
     cr_expect_str_eq(member_json(ev, "runtime_data_claims"), "{\"nonce\":\"n\"}");
 }
 
 Test(ear_quiet, verbose_token_true_keeps_it)
 {
     ear_setup_with(true);
-    const struct value *ev = value_object_get_str(appraise_sample(request_with_additional_evidence()),
-                                                  "ear.veraison.annotated-evidence");
+    const struct value *ev = value_object_get_str(
+        appraise_sample(request_with_additional_evidence()), "ear.veraison.annotated-evidence");
     cr_expect_str_eq(member_json(ev, "runtime_data_claims"),
                      "{\"additional-evidence\":\"big\",\"nonce\":\"n\"}");
 }
@@ -282,10 +282,10 @@ Test(ear_quiet, offline_service_creates_the_broker_on_first_use)
     cr_assert_eq(service_new_offline(&T_CFG, &s, &e), 0, "%s", e.detail);
     cr_expect_null(s->broker);
     struct service_request req;
-    cr_assert_eq(request_parse(J("{\"tee\":\"sample\",\"evidence\":\"" EV_SAMPLE
-                                 "\",\"policy_ids\":[]}"),
-                               &T_A, &req, &e),
-                 0, "%s", e.detail);
+    cr_assert_eq(
+        request_parse(J("{\"tee\":\"sample\",\"evidence\":\"" EV_SAMPLE "\",\"policy_ids\":[]}"),
+                      &T_A, &req, &e),
+        0, "%s", e.detail);
     struct attest_options o = {0};
     struct attest_result r;
     cr_assert_eq(service_evaluate(s, &req.items[0], &o, &T_A, &r, &e), 0, "%s", e.detail);

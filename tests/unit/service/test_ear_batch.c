@@ -15,9 +15,9 @@ static const char *raw_item(const char *svn, const char *rd)
 {
     const char *ev = b64url(arena_sprintf(&T_A, "{\"svn\":\"%s\",\"report_data\":\"%s\"}", svn,
                                           b64std((const uint8_t *)rd, strlen(rd))));
-    return arena_sprintf(&T_A,
-                         "{\"tee\":\"sample\",\"evidence\":\"%s\",\"runtime_data\":{\"raw\":\"%s\"}}",
-                         ev, b64url(rd));
+    return arena_sprintf(
+        &T_A, "{\"tee\":\"sample\",\"evidence\":\"%s\",\"runtime_data\":{\"raw\":\"%s\"}}", ev,
+        b64url(rd));
 }
 
 static const char *batch(const char *a, const char *b, const char *ids)
