@@ -199,7 +199,8 @@ int main(int argc, char **argv)
         all[i]->cold = i >= 2;
     }
 
-    printf("snp verification, Turin v5 report, 1 thread, CPU time, best of %d interleaved rounds x %.1fs\n",
+    printf("snp verification, Turin v5 report, 1 thread, CPU time, best of %d interleaved rounds x "
+           "%.1fs\n",
            ROUNDS, seconds_per_run);
     struct bench_case cases[] = {
         {"floor: ECDSA P-384 verify (report)", op_ecdsa, &ec, 0},
