@@ -147,6 +147,16 @@ with tempfile.TemporaryDirectory() as d:
             err[:300])
 
 
+def pcs_tool_file_without(path, drop_key):
+    """The PCS Client Tool file with the TCB infos of one kind removed."""
+    with open(path) as f:
+        doc = json.load(f)
+    col = doc["collaterals"]
+    col["tcbinfos"] = [e for e in col["tcbinfos"] if drop_key not in e]
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -174,6 +184,30 @@ def qcnl_env(d, url):
     with open(path, "w") as f:
         f.write('{"pccs_url": "%s/sgx/certification/v4/", "use_secure_cert": false}\n' % url)
     return {"QCNL_CONF_PATH": path}
+
+
+# The server with file:// collateral named by the QCNL file: the file is
+# read once per version (device, inode, size, mtime), so a changed file is
+# seen by the next request.
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "collateral.json")
+    pcs_tool_file(path)
+    qcnl = os.path.join(d, "sgx_default_qcnl.conf")
+    with open(qcnl, "w") as f:
+        f.write('{\n  // PCS Client Tool output\n  "collateral_service": "file://%s"\n}\n' % path)
+    with Server(t, env={"QCNL_CONF_PATH": qcnl}) as s:
+        for i in range(3):
+            r = s.request("POST", "/attestation", json_body=request_body(TDX_QUOTE, "tdx"))
+            t.check("server, file:// collateral: tdx verified (request %d)" % (i + 1),
+                    r.status == 200, r.text[:300])
+        pcs_tool_file_without(path, "tdx_tcbinfo")
+        r = s.request("POST", "/attestation", json_body=request_body(TDX_QUOTE, "tdx"))
+        t.check_error(r, 503, "upstream_unavailable",
+                      what="server, file:// collateral rewritten without TDX TCB info",
+                      detail_has="FMSPC")
+        r = s.request("POST", "/attestation", json_body=request_body(SGX_QUOTE, "sgx"))
+        t.check("server, file:// collateral rewritten: sgx still verified", r.status == 200,
+                r.text[:300])
 
 
 # 4. The server (2024 config: Simple token, claims flattened in tcb-status).

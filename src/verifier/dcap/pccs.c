@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/codec.h"
 #include "base/log.h"
@@ -108,6 +109,95 @@ static const struct value *read_qcnl(struct arena *a, const char *path)
     return v;
 }
 
+/* A file's identity and version: re-read only when one of these changes. */
+struct file_stamp {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+};
+
+static bool file_stamp_of(const char *path, struct file_stamp *st)
+{
+    struct stat sb;
+    memset(st, 0, sizeof *st);
+    if (stat(path, &sb) != 0)
+        return false;
+    *st = (struct file_stamp){sb.st_dev, sb.st_ino, sb.st_size, sb.st_mtim};
+    return true;
+}
+
+static bool same_stamp(const struct file_stamp *a, const struct file_stamp *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/* What source_from_config takes from the QCNL file (strings "" = absent;
+ * use_secure_cert -1 = absent). */
+struct qcnl_settings {
+    char collateral_service[1024], pccs_url[1024];
+    int64_t retry_times, retry_delay;
+    int use_secure_cert;
+};
+
+#define QCNL_MEMO_SLOTS 4
+
+static pthread_mutex_t qcnl_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char path[512];
+    struct file_stamp stamp;
+    struct qcnl_settings settings;
+    bool used;
+} qcnl_memo[QCNL_MEMO_SLOTS];
+static size_t qcnl_next;
+
+static void qcnl_extract(const struct value *q, struct qcnl_settings *out)
+{
+    const char *cs = cfg_str(q, "collateral_service"), *pccs = cfg_str(q, "pccs_url");
+    memset(out, 0, sizeof *out);
+    snprintf(out->collateral_service, sizeof out->collateral_service, "%s", cs ? cs : "");
+    snprintf(out->pccs_url, sizeof out->pccs_url, "%s", pccs ? pccs : "");
+    out->retry_times = cfg_int(q, "retry_times", 0);
+    out->retry_delay = cfg_int(q, "retry_delay", 0);
+    const struct value *sec = q ? value_object_get_str(q, "use_secure_cert") : NULL;
+    out->use_secure_cert = v_is(sec, V_BOOL) ? sec->u.b : -1;
+}
+
+/* The QCNL file's settings, parsed once per version of the file (one
+ * stat() per call on the warm path). */
+static void qcnl_settings(const char *path, struct qcnl_settings *out)
+{
+    struct file_stamp st;
+    if (!file_stamp_of(path, &st) || strlen(path) >= sizeof qcnl_memo[0].path) {
+        qcnl_extract(NULL, out);
+        return;
+    }
+    bool hit = false;
+    pthread_mutex_lock(&qcnl_lock);
+    for (size_t i = 0; i < QCNL_MEMO_SLOTS && !hit; i++)
+        if (qcnl_memo[i].used && strcmp(qcnl_memo[i].path, path) == 0 &&
+            same_stamp(&qcnl_memo[i].stamp, &st)) {
+            *out = qcnl_memo[i].settings;
+            hit = true;
+        }
+    pthread_mutex_unlock(&qcnl_lock);
+    if (hit)
+        return;
+    struct arena a;
+    arena_init(&a, 4096);
+    qcnl_extract(read_qcnl(&a, path), out);
+    arena_free(&a);
+    pthread_mutex_lock(&qcnl_lock);
+    size_t slot = qcnl_next;
+    qcnl_next = (qcnl_next + 1) % QCNL_MEMO_SLOTS;
+    snprintf(qcnl_memo[slot].path, sizeof qcnl_memo[slot].path, "%s", path);
+    qcnl_memo[slot].stamp = st;
+    qcnl_memo[slot].settings = *out;
+    qcnl_memo[slot].used = true;
+    pthread_mutex_unlock(&qcnl_lock);
+}
+
 /* scheme://host[:port]/ of url (the path is rebuilt per request). */
 static const char *url_base(struct arena *a, const char *url)
 {
@@ -126,12 +216,13 @@ static int source_from_config(const struct verify_ctx *ctx, struct source *s,
     const char *qpath = cfg_str(dc, "qcnl_conf_path");
     if (!qpath)
         qpath = getenv("QCNL_CONF_PATH");
-    const struct value *qcnl = read_qcnl(ctx->arena, qpath ? qpath : QCNL_DEFAULT_PATH);
+    struct qcnl_settings qcnl;
+    qcnl_settings(qpath ? qpath : QCNL_DEFAULT_PATH, &qcnl);
     const char *url = cfg_str(dc, "collateral_service");
-    if (!url)
-        url = cfg_str(qcnl, "collateral_service");
-    if (!url)
-        url = cfg_str(qcnl, "pccs_url");
+    if (!url && qcnl.collateral_service[0])
+        url = arena_strdup(ctx->arena, qcnl.collateral_service);
+    if (!url && qcnl.pccs_url[0])
+        url = arena_strdup(ctx->arena, qcnl.pccs_url);
     if (!url)
         url = INTEL_PCS_URL;
     memset(s, 0, sizeof *s);
@@ -150,9 +241,9 @@ static int source_from_config(const struct verify_ctx *ctx, struct source *s,
     if (!cache && ctx->work_dir)
         cache = arena_sprintf(ctx->arena, "%s/dcap-cache", ctx->work_dir);
     s->fo.cache_dir = cache;
-    s->fo.retries = (int)cfg_int(qcnl, "retry_times", 0);
-    s->fo.retry_delay_s = (int)cfg_int(qcnl, "retry_delay", 0);
-    s->fo.insecure_tls = !cfg_bool(dc, "use_secure_cert", cfg_bool(qcnl, "use_secure_cert", true));
+    s->fo.retries = (int)qcnl.retry_times;
+    s->fo.retry_delay_s = (int)qcnl.retry_delay;
+    s->fo.insecure_tls = !cfg_bool(dc, "use_secure_cert", qcnl.use_secure_cert != 0);
     s->fo.offline = cfg_bool(dc, "offline", false);
     s->fo.timeout_ms = cfg_int(dc, "timeout_ms", 10000);
     return 0;
@@ -440,15 +531,17 @@ static struct dcap_collateral *mem_get(const char *key)
     return c;
 }
 
-/* The entry lives until the collateral's earliest expiry, at most an
- * hour. */
-static void mem_put(const char *key, struct dcap_collateral *c)
+/* A service's collateral lives until its earliest expiry, at most an hour
+ * (expired collateral is asked for again every time).  A file's (versioned:
+ * the key names the version of the file) lives an hour whatever its dates:
+ * reading the same file again gives the same answer. */
+static void mem_put(const char *key, struct dcap_collateral *c, bool versioned)
 {
     time_t now = time(NULL), until = now + MEM_MAX_AGE;
-    if (c->earliest_expiration < until)
+    if (!versioned && c->earliest_expiration < until)
         until = c->earliest_expiration;
     if (until <= now)
-        return; /* expired collateral is re-asked for every time */
+        return;
     atomic_fetch_add(&c->refs, 1);
     pthread_mutex_lock(&mem_lock);
     struct dcap_collateral *old = mem[mem_next].coll;
@@ -555,15 +648,22 @@ int dcap_collateral_for(const struct verify_ctx *ctx, const struct dcap_pck *pck
         return from_bundle(ctx, out, err);
     struct source s;
     TRY(source_from_config(ctx, &s, err));
-    char key[512], fmspc[13];
+    char key[512], fmspc[13], version[96] = "";
+    struct file_stamp st;
     hex_encode(pck->ext.fmspc, 6, fmspc);
-    snprintf(key, sizeof key, "%s|%s|%s|%s|%s", tdx ? "tdx" : "sgx", fmspc,
-             pck->platform_ca ? "platform" : "processor", s.update,
-             s.base ? s.base : s.file_path);
-    if (!s.file_path && (*out = mem_get(key)) != NULL)
+    /* a file:// source is keyed by the version of the file as well */
+    if (s.file_path && file_stamp_of(s.file_path, &st))
+        snprintf(version, sizeof version, "|%ju:%ju:%jd:%jd.%09ld", (uintmax_t)st.dev,
+                 (uintmax_t)st.ino, (intmax_t)st.size, (intmax_t)st.mtime.tv_sec,
+                 st.mtime.tv_nsec);
+    int n = snprintf(key, sizeof key, "%s|%s|%s|%s|%s%s", tdx ? "tdx" : "sgx", fmspc,
+                     pck->platform_ca ? "platform" : "processor", s.update,
+                     s.base ? s.base : s.file_path, version);
+    bool keyed = n > 0 && (size_t)n < sizeof key && (!s.file_path || version[0]);
+    if (keyed && (*out = mem_get(key)) != NULL)
         return 0;
     TRY(from_service(ctx, &s, pck, tdx, out, err));
-    if (!s.file_path)
-        mem_put(key, *out);
+    if (keyed)
+        mem_put(key, *out, s.file_path != NULL);
     return 0;
 }
