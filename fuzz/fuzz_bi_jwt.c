@@ -45,8 +45,8 @@ static const struct target TARGETS[] = {
     {"crypto.x509.parse_and_verify_certificates_with_options", CHAIN_OPTS},
 };
 
-static struct value *one_member(struct arena *a, const char *key, struct value *v,
-                                const char *key2, struct value *v2)
+static struct value *one_member(struct arena *a, const char *key, struct value *v, const char *key2,
+                                struct value *v2)
 {
     struct value_pair p[2] = {{v_cstr(a, key), v}, {key2 ? v_cstr(a, key2) : NULL, v2}};
     if (!p[0].key || !v || (key2 && (!p[1].key || !v2)))
@@ -102,8 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct rego_bi_ctx ctx = {
         .arena = &arena, .name = t->name, .err = &err, .now_ns = 1700000000000000000LL};
     struct value *args[3] = {NULL, NULL, NULL};
-    size_t nargs = build_args(&arena, t, v_string(&arena, s, a_len), v_string(&arena, b, b_len),
-                              b_len, args);
+    size_t nargs =
+        build_args(&arena, t, v_string(&arena, s, a_len), v_string(&arena, b, b_len), b_len, args);
     const struct rego_builtin *bi = rego_builtin_lookup(t->name, strlen(t->name));
     bool ok = bi != NULL;
     for (size_t i = 0; i < nargs && ok; i++)

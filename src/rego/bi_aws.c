@@ -24,17 +24,39 @@
 
 /* The request keys http.send accepts (OPA's validateHTTPRequestOperand). */
 static const char *const REQUEST_KEYS[] = {
-    "body", "cache", "caching_mode", "cache_ignored_headers", "enable_redirect",
-    "force_cache", "force_cache_duration_seconds", "force_json_decode", "force_yaml_decode",
-    "headers", "max_retry_attempts", "method", "raise_error", "raw_body", "timeout",
-    "tls_ca_cert", "tls_ca_cert_env_variable", "tls_ca_cert_file", "tls_client_cert",
-    "tls_client_cert_env_variable", "tls_client_cert_file", "tls_client_key",
-    "tls_client_key_env_variable", "tls_client_key_file", "tls_insecure_skip_verify",
-    "tls_server_name", "tls_use_system_certs", "url", NULL,
+    "body",
+    "cache",
+    "caching_mode",
+    "cache_ignored_headers",
+    "enable_redirect",
+    "force_cache",
+    "force_cache_duration_seconds",
+    "force_json_decode",
+    "force_yaml_decode",
+    "headers",
+    "max_retry_attempts",
+    "method",
+    "raise_error",
+    "raw_body",
+    "timeout",
+    "tls_ca_cert",
+    "tls_ca_cert_env_variable",
+    "tls_ca_cert_file",
+    "tls_client_cert",
+    "tls_client_cert_env_variable",
+    "tls_client_cert_file",
+    "tls_client_key",
+    "tls_client_key_env_variable",
+    "tls_client_key_file",
+    "tls_insecure_skip_verify",
+    "tls_server_name",
+    "tls_use_system_certs",
+    "url",
+    NULL,
 };
 
-static const char *const AWS_REQUIRED[] = {"aws_access_key", "aws_region",
-                                           "aws_secret_access_key", "aws_service", NULL};
+static const char *const AWS_REQUIRED[] = {"aws_access_key", "aws_region", "aws_secret_access_key",
+                                           "aws_service", NULL};
 
 /* "operand <pos> <what>: {"a", "b"}" over a set of names. */
 static int names_err(struct rego_bi_ctx *ctx, int pos, const char *what, struct value_list *names)
@@ -89,7 +111,10 @@ static int check_request(struct rego_bi_ctx *ctx, const struct value *req)
     return 0;
 }
 
-static const char *str_or_empty(const struct value *v) { return v_is(v, V_STRING) ? v->u.str.s : ""; }
+static const char *str_or_empty(const struct value *v)
+{
+    return v_is(v, V_STRING) ? v->u.str.s : "";
+}
 
 /* ---- URL parts (Go's url.Parse: Host, EscapedPath, RawQuery) ---- */
 
@@ -317,7 +342,8 @@ static struct value *signed_request(struct rego_bi_ctx *ctx, const struct value 
         pair_list_push_str(a, &hs, "x-amz-date", v_cstr(a, in->stamp)) < 0 ||
         (in->s3_like &&
          pair_list_push_str(a, &hs, "x-amz-content-sha256", v_cstr(a, in->payload_hash)) < 0) ||
-        (in->token[0] && pair_list_push_str(a, &hs, "x-amz-security-token", v_cstr(a, in->token)) < 0))
+        (in->token[0] &&
+         pair_list_push_str(a, &hs, "x-amz-security-token", v_cstr(a, in->token)) < 0))
         return NULL;
     struct value *headers = v_object(a, hs.pairs, hs.len, DUP_LAST_WINS, NULL);
     for (size_t i = 0; i < req->u.obj.len; i++) {
@@ -344,7 +370,8 @@ static int sign_config(struct rego_bi_ctx *ctx, const struct value *cfg, struct 
     *unsigned_payload = false;
     if (dps) {
         if (!v_is(dps, V_BOOL))
-            return bi_operand_err(ctx, 2, "invalid value for 'disable_payload_signing' in AWS config");
+            return bi_operand_err(ctx, 2,
+                                  "invalid value for 'disable_payload_signing' in AWS config");
         *unsigned_payload = dps->u.b;
     }
     return 0;

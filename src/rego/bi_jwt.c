@@ -40,7 +40,7 @@
 #include "base/codec.h"
 
 #define BI_FN(name)                                                                                \
-    static int name(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,             \
+    static int name(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,              \
                     struct value **out)
 
 /* ---- algorithms ---- */
@@ -163,8 +163,8 @@ static EVP_PKEY *pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld, bool priv)
 
 /* Pushes a big-endian integer member onto bld; BIGNUMs are collected in
  * bns[] to be freed after the parameters are built. */
-static int push_bn(OSSL_PARAM_BLD *bld, const char *param, const uint8_t *b, size_t n,
-                   BIGNUM **bns, int *nbn)
+static int push_bn(OSSL_PARAM_BLD *bld, const char *param, const uint8_t *b, size_t n, BIGNUM **bns,
+                   int *nbn)
 {
     BIGNUM *bn = BN_bin2bn(b, (int)n, NULL);
     if (!bn)
@@ -177,8 +177,9 @@ static EVP_PKEY *jwk_rsa(struct arena *a, const struct value *jwk, const char **
 {
     static const char *const names[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
     static const char *const params[] = {
-        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
-        OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
         OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
     const uint8_t *b[8];
     size_t len[8];
@@ -247,11 +248,12 @@ static EVP_PKEY *jwk_ec(struct arena *a, const struct value *jwk, const char **w
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     BIGNUM *bns[1];
     int nbn = 0;
-    int rc = bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1 &&
-                     OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point,
-                                                      1 + 2 * field) == 1
-                 ? 0
-                 : -1;
+    int rc =
+        bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1 &&
+                OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point,
+                                                 1 + 2 * field) == 1
+            ? 0
+            : -1;
     if (rc == 0 && d)
         rc = push_bn(bld, OSSL_PKEY_PARAM_PRIV_KEY, d, dl, bns, &nbn);
     EVP_PKEY *pk = rc == 0 ? pkey_fromdata("EC", bld, d != NULL) : NULL;
@@ -383,7 +385,8 @@ static int keys_load(struct rego_bi_ctx *ctx, const char *s, size_t n, struct jw
             X509 *cert = d2i_X509(NULL, &p, (long)blk.der_len);
             if (!cert || p != blk.der + blk.der_len) {
                 X509_free(cert);
-                return bi_err(ctx, "failed to parse a PEM certificate: x509: malformed certificate");
+                return bi_err(ctx,
+                              "failed to parse a PEM certificate: x509: malformed certificate");
             }
             pk = X509_get_pubkey(cert);
             X509_free(cert);
@@ -513,7 +516,8 @@ static bool verify_key(const struct jwt_key *k, const struct jwt_alg *alg, enum 
                        const char *msg, size_t mlen, const uint8_t *sig, size_t slen)
 {
     if (alg->family == ALG_HMAC)
-        return !k->pkey && k->secret && verify_hmac(alg, k->secret, k->secret_len, msg, mlen, sig, slen);
+        return !k->pkey && k->secret &&
+               verify_hmac(alg, k->secret, k->secret_len, msg, mlen, sig, slen);
     return k->pkey && verify_pkey(k->pkey, alg, rules, msg, mlen, sig, slen);
 }
 
@@ -730,14 +734,17 @@ static int jwt_decode(struct rego_bi_ctx *ctx, struct value *tok, struct value *
     TRY(json_object(ctx, payload_raw, NULL, &payload));
     TRY(part_decode(ctx, t.sig, t.sig_len, "JWT signature had invalid encoding", &sig));
     char *hex = hex_encode_arena(ctx->arena, (const uint8_t *)sig->u.str.s, sig->u.str.len);
-    struct value *items[3] = {hdr, payload, hex ? v_string_ref(ctx->arena, hex, 2 * sig->u.str.len)
-                                                : NULL};
+    struct value *items[3] = {hdr, payload,
+                              hex ? v_string_ref(ctx->arena, hex, 2 * sig->u.str.len) : NULL};
     if (!items[2])
         return bi_oom(ctx);
     BI_RET(v_array(ctx->arena, items, 3));
 }
 
-BI_FN(bi_jwt_decode) { return jwt_decode(ctx, args[0], out, 0); }
+BI_FN(bi_jwt_decode)
+{
+    return jwt_decode(ctx, args[0], out, 0);
+}
 
 /* ---- io.jwt.verify_* ---- */
 
@@ -800,7 +807,10 @@ static int verify_asym(struct rego_bi_ctx *ctx, struct value *const *args, struc
 }
 
 #define VERIFY_FN(fname, alg)                                                                      \
-    BI_FN(fname) { return verify_asym(ctx, args, out, alg); }
+    BI_FN(fname)                                                                                   \
+    {                                                                                              \
+        return verify_asym(ctx, args, out, alg);                                                   \
+    }
 VERIFY_FN(bi_verify_rs256, "RS256")
 VERIFY_FN(bi_verify_rs384, "RS384")
 VERIFY_FN(bi_verify_rs512, "RS512")
@@ -822,15 +832,24 @@ static int verify_hs(struct rego_bi_ctx *ctx, struct value *const *args, struct 
     TRY(bi_want(ctx, args, 1, V_STRING));
     TRY(jwt_split(ctx, args[0], &t));
     TRY(sig_decode(ctx, &t, &sig));
-    *out = v_bool(verify_hmac(alg, (const uint8_t *)args[1]->u.str.s, args[1]->u.str.len,
-                              t.header, t.header_len + 1 + t.payload_len,
-                              (const uint8_t *)sig->u.str.s, sig->u.str.len));
+    *out = v_bool(verify_hmac(alg, (const uint8_t *)args[1]->u.str.s, args[1]->u.str.len, t.header,
+                              t.header_len + 1 + t.payload_len, (const uint8_t *)sig->u.str.s,
+                              sig->u.str.len));
     return 0;
 }
 
-BI_FN(bi_verify_hs256) { return verify_hs(ctx, args, out, "HS256"); }
-BI_FN(bi_verify_hs384) { return verify_hs(ctx, args, out, "HS384"); }
-BI_FN(bi_verify_hs512) { return verify_hs(ctx, args, out, "HS512"); }
+BI_FN(bi_verify_hs256)
+{
+    return verify_hs(ctx, args, out, "HS256");
+}
+BI_FN(bi_verify_hs384)
+{
+    return verify_hs(ctx, args, out, "HS384");
+}
+BI_FN(bi_verify_hs512)
+{
+    return verify_hs(ctx, args, out, "HS512");
+}
 
 /* ---- io.jwt.decode_verify ---- */
 
@@ -886,8 +905,8 @@ static int constraint_one(struct rego_bi_ctx *ctx, const struct value *k, const 
         buf_append(&b, k->u.str.s, k->u.str.len);
     else
         bi_value_text(&b, k);
-    int rc = bi_err(ctx, "unknown token validation constraint: %.*s", (int)b.len,
-                    b.data ? b.data : "");
+    int rc =
+        bi_err(ctx, "unknown token validation constraint: %.*s", (int)b.len, b.data ? b.data : "");
     buf_free(&b);
     return rc;
 }

@@ -39,7 +39,7 @@
 #include "base/reader.h"
 
 #define BI_FN(name)                                                                                \
-    static int name(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,             \
+    static int name(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,              \
                     struct value **out)
 
 /* ---- object building ---- */
@@ -158,7 +158,8 @@ static void raw_split(const uint8_t *der, size_t n, bool csr, struct raw_parts *
     size_t pl;
     memset(rp, 0, sizeof(*rp));
     rd_init(&r, der, n);
-    if (der_next(&r, &tag, &p, &pl, &outer) < 0 || der_next(&outer, &tag, &rp->tbs, &rp->tbs_len, &tbs) < 0)
+    if (der_next(&r, &tag, &p, &pl, &outer) < 0 ||
+        der_next(&outer, &tag, &rp->tbs, &rp->tbs_len, &tbs) < 0)
         return;
     const uint8_t **slot_p[4];
     size_t *slot_n[4];
@@ -330,15 +331,18 @@ static int signature_algorithm(int sig_nid, int md_nid, int pk_nid)
     if (sig_nid == NID_ED25519)
         return 16;
     if (sig_nid == NID_rsassaPss)
-        return md_nid == NID_sha256 ? 13 : md_nid == NID_sha384 ? 14 : md_nid == NID_sha512 ? 15 : 0;
+        return md_nid == NID_sha256   ? 13
+               : md_nid == NID_sha384 ? 14
+               : md_nid == NID_sha512 ? 15
+                                      : 0;
     static const struct {
         int md, rsa, dsa, ecdsa;
-    } map[] = {{NID_md2, 1, 0, 0},          {NID_md5, 2, 0, 0},           {NID_sha1, 3, 7, 9},
-               {NID_sha256, 4, 8, 10},      {NID_sha384, 5, 0, 11},       {NID_sha512, 6, 0, 12}};
+    } map[] = {{NID_md2, 1, 0, 0},     {NID_md5, 2, 0, 0},     {NID_sha1, 3, 7, 9},
+               {NID_sha256, 4, 8, 10}, {NID_sha384, 5, 0, 11}, {NID_sha512, 6, 0, 12}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (map[i].md == md_nid)
-            return pk_nid == NID_rsaEncryption ? map[i].rsa
-                   : pk_nid == NID_dsa         ? map[i].dsa
+            return pk_nid == NID_rsaEncryption          ? map[i].rsa
+                   : pk_nid == NID_dsa                  ? map[i].dsa
                    : pk_nid == NID_X9_62_id_ecPublicKey ? map[i].ecdsa
                                                         : 0;
     return 0;
@@ -346,7 +350,8 @@ static int signature_algorithm(int sig_nid, int md_nid, int pk_nid)
 
 /* ---- extensions ---- */
 
-static struct value *extensions_value(struct rego_bi_ctx *ctx, const STACK_OF(X509_EXTENSION) *exts)
+static struct value *extensions_value(struct rego_bi_ctx *ctx,
+                                      const STACK_OF(X509_EXTENSION) * exts)
 {
     struct value_list l = {0};
     for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
@@ -355,7 +360,8 @@ static struct value *extensions_value(struct rego_bi_ctx *ctx, const STACK_OF(X5
         struct obj o = {ctx, {0}, false};
         put(&o, "Id", oid_value(ctx, X509_EXTENSION_get_object(e), false));
         put(&o, "Critical", v_bool(X509_EXTENSION_get_critical(e) > 0));
-        put(&o, "Value", b64_value(ctx, ASN1_STRING_get0_data(data), (size_t)ASN1_STRING_length(data)));
+        put(&o, "Value",
+            b64_value(ctx, ASN1_STRING_get0_data(data), (size_t)ASN1_STRING_length(data)));
         if (value_list_push(ctx->arena, &l, obj_done(&o)) < 0)
             return NULL;
     }
@@ -398,7 +404,8 @@ static struct value *url_value(struct rego_bi_ctx *ctx, const char *s)
     put(&o, "RawPath", str_value(ctx, ""));
     put(&o, "OmitHost", v_bool(false));
     put(&o, "ForceQuery", v_bool(q && q + 1 == s + n));
-    put(&o, "RawQuery", q ? v_string(ctx->arena, q + 1, (size_t)(s + n - q - 1)) : str_value(ctx, ""));
+    put(&o, "RawQuery",
+        q ? v_string(ctx->arena, q + 1, (size_t)(s + n - q - 1)) : str_value(ctx, ""));
     put(&o, "Fragment", str_value(ctx, frag ? frag + 1 : ""));
     put(&o, "RawFragment", str_value(ctx, ""));
     return obj_done(&o);
@@ -541,7 +548,8 @@ static struct value *uri_of(struct rego_bi_ctx *ctx, const GENERAL_NAME *g)
     if (g->type != GEN_URI)
         return NULL;
     const ASN1_STRING *s = g->d.uniformResourceIdentifier;
-    return v_string(ctx->arena, (const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+    return v_string(ctx->arena, (const char *)ASN1_STRING_get0_data(s),
+                    (size_t)ASN1_STRING_length(s));
 }
 
 static void put_access(struct obj *o, X509 *c)
@@ -595,11 +603,12 @@ static void put_policies(struct obj *o, X509 *c)
  * constraints and mappings, fields only set when creating certificates). */
 static void put_zero_fields(struct obj *o)
 {
-    static const char *const nulls[] = {
-        "ExtraExtensions",       "UnhandledCriticalExtensions", "PermittedDNSDomains",
-        "ExcludedDNSDomains",    "PermittedIPRanges",           "ExcludedIPRanges",
-        "PermittedEmailAddresses", "ExcludedEmailAddresses",    "PermittedURIDomains",
-        "ExcludedURIDomains",    "PolicyMappings"};
+    static const char *const nulls[] = {"ExtraExtensions",         "UnhandledCriticalExtensions",
+                                        "PermittedDNSDomains",     "ExcludedDNSDomains",
+                                        "PermittedIPRanges",       "ExcludedIPRanges",
+                                        "PermittedEmailAddresses", "ExcludedEmailAddresses",
+                                        "PermittedURIDomains",     "ExcludedURIDomains",
+                                        "PolicyMappings"};
     static const char *const falses[] = {"PermittedDNSDomainsCritical", "InhibitAnyPolicyZero",
                                          "InhibitPolicyMappingZero", "RequireExplicitPolicyZero"};
     static const char *const zeros[] = {"InhibitAnyPolicy", "InhibitPolicyMapping",
@@ -627,7 +636,8 @@ static void put_signature(struct obj *o, const ASN1_BIT_STRING *sig, const X509_
     put(o, "Signature",
         b64_value(o->ctx, sig ? ASN1_STRING_get0_data(sig) : NULL,
                   sig ? (size_t)ASN1_STRING_length(sig) : 0));
-    put(o, "SignatureAlgorithm", v_int(o->ctx->arena, signature_algorithm(sig_nid, md_nid, pk_nid)));
+    put(o, "SignatureAlgorithm",
+        v_int(o->ctx->arena, signature_algorithm(sig_nid, md_nid, pk_nid)));
     put(o, "PublicKeyAlgorithm", v_int(o->ctx->arena, pubkey_algorithm(pk)));
     put(o, "PublicKey", pubkey_value(o->ctx, pk));
 }
@@ -895,12 +905,13 @@ static int opts_parse(struct rego_bi_ctx *ctx, const struct value *obj, struct v
 
 /* Go's checkChainForKeyUsage: every certificate with an EKU extension must
  * allow one of the wanted usages (or any). */
-static bool chain_usage_ok(STACK_OF(X509) *chain, const struct verify_opts *o)
+static bool chain_usage_ok(STACK_OF(X509) * chain, const struct verify_opts *o)
 {
     if (o->any_usage)
         return true;
     for (int i = 0; i < sk_X509_num(chain); i++) {
-        EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(sk_X509_value(chain, i), NID_ext_key_usage, NULL, NULL);
+        EXTENDED_KEY_USAGE *eku =
+            X509_get_ext_d2i(sk_X509_value(chain, i), NID_ext_key_usage, NULL, NULL);
         if (!eku)
             continue;
         bool ok = false;
@@ -918,7 +929,7 @@ static bool chain_usage_ok(STACK_OF(X509) *chain, const struct verify_opts *o)
 
 /* Verifies leaf (last) -> intermediates -> root (first); the verified
  * chain leaf first in *chain (caller frees), or NULL. */
-static STACK_OF(X509) *chain_verify(struct certs *cs, const struct verify_opts *o)
+static STACK_OF(X509) * chain_verify(struct certs *cs, const struct verify_opts *o)
 {
     X509_STORE *store = X509_STORE_new();
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
@@ -954,7 +965,7 @@ static struct value *unverified(struct rego_bi_ctx *ctx)
 }
 
 /* The DER of a chain certificate: the input slice of the same certificate. */
-static struct value *chain_value(struct rego_bi_ctx *ctx, STACK_OF(X509) *chain, struct certs *cs)
+static struct value *chain_value(struct rego_bi_ctx *ctx, STACK_OF(X509) * chain, struct certs *cs)
 {
     struct value_list l = {0};
     for (int i = 0; i < sk_X509_num(chain); i++) {
@@ -1101,7 +1112,8 @@ static struct value *privkey_value(struct rego_bi_ctx *ctx, EVP_PKEY *pk)
                                                  OSSL_PKEY_PARAM_RSA_EXPONENT2,
                                                  OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
         put_bns(&o, pk, keys, params, 3);
-        BIGNUM *p = pkey_bn(pk, OSSL_PKEY_PARAM_RSA_FACTOR1), *q = pkey_bn(pk, OSSL_PKEY_PARAM_RSA_FACTOR2);
+        BIGNUM *p = pkey_bn(pk, OSSL_PKEY_PARAM_RSA_FACTOR1),
+               *q = pkey_bn(pk, OSSL_PKEY_PARAM_RSA_FACTOR2);
         struct value *primes[2] = {bn_value(ctx, p), bn_value(ctx, q)};
         BN_clear_free(p);
         BN_clear_free(q);
@@ -1140,7 +1152,8 @@ static EVP_PKEY *privkey_parse(struct rego_bi_ctx *ctx, const struct bi_pem_bloc
     const char *what = "";
     if (strcmp(blk->type, "RSA PRIVATE KEY") == 0) {
         pk = d2i_PrivateKey(EVP_PKEY_RSA, NULL, &p, n);
-        what = "x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key format)";
+        what = "x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key "
+               "format)";
     } else if (strcmp(blk->type, "PRIVATE KEY") == 0) {
         PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, n);
         pk = p8 ? EVP_PKCS82PKEY(p8) : NULL;
@@ -1235,8 +1248,9 @@ static struct value *rsa_jwk(struct rego_bi_ctx *ctx, EVP_PKEY *pk)
     if (id == EVP_PKEY_RSA) {
         static const char *const keys[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
         static const char *const params[] = {
-            OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
-            OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+            OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+            OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+            OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
             OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
         put(&o, "kty", v_cstr(ctx->arena, "RSA"));
         for (int i = 0; i < 8; i++)
@@ -1247,7 +1261,7 @@ static struct value *rsa_jwk(struct rego_bi_ctx *ctx, EVP_PKEY *pk)
         char group[64] = "";
         size_t gl = 0;
         EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &gl);
-        const char *crv = strcmp(group, "prime256v1") == 0   ? "P-256"
+        const char *crv = strcmp(group, "prime256v1") == 0  ? "P-256"
                           : strcmp(group, "secp384r1") == 0 ? "P-384"
                           : strcmp(group, "secp521r1") == 0 ? "P-521"
                                                             : group;
@@ -1333,7 +1347,8 @@ BI_FN(bi_parse_keypair)
     }
     if (found < 0 || der.len == 0 || buf_failed(&der)) {
         buf_free(&der);
-        return found < 0 ? -1 : bi_err(ctx, "tls: failed to find any PEM data in certificate input");
+        return found < 0 ? -1
+                         : bi_err(ctx, "tls: failed to find any PEM data in certificate input");
     }
     uint8_t *all = arena_alloc(ctx->arena, der.len);
     size_t all_len = der.len;

@@ -92,22 +92,26 @@ static const char *jwk_of(EVP_PKEY *k, bool private, const char *extra)
 {
     int id = EVP_PKEY_get_base_id(k);
     if (id == EVP_PKEY_RSA) {
-        const char *pub = arena_sprintf(&bt_arena, "\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"%s\"",
-                                        b64url_bn(k, OSSL_PKEY_PARAM_RSA_N),
-                                        b64url_bn(k, OSSL_PKEY_PARAM_RSA_E));
+        const char *pub =
+            arena_sprintf(&bt_arena, "\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"%s\"",
+                          b64url_bn(k, OSSL_PKEY_PARAM_RSA_N), b64url_bn(k, OSSL_PKEY_PARAM_RSA_E));
         if (private)
-            pub = arena_sprintf(
-                &bt_arena, "%s,\"d\":\"%s\",\"p\":\"%s\",\"q\":\"%s\",\"dp\":\"%s\",\"dq\":\"%s\",\"qi\":\"%s\"",
-                pub, b64url_bn(k, OSSL_PKEY_PARAM_RSA_D), b64url_bn(k, OSSL_PKEY_PARAM_RSA_FACTOR1),
-                b64url_bn(k, OSSL_PKEY_PARAM_RSA_FACTOR2), b64url_bn(k, OSSL_PKEY_PARAM_RSA_EXPONENT1),
-                b64url_bn(k, OSSL_PKEY_PARAM_RSA_EXPONENT2),
-                b64url_bn(k, OSSL_PKEY_PARAM_RSA_COEFFICIENT1));
+            pub = arena_sprintf(&bt_arena,
+                                "%s,\"d\":\"%s\",\"p\":\"%s\",\"q\":\"%s\",\"dp\":\"%s\",\"dq\":\"%"
+                                "s\",\"qi\":\"%s\"",
+                                pub, b64url_bn(k, OSSL_PKEY_PARAM_RSA_D),
+                                b64url_bn(k, OSSL_PKEY_PARAM_RSA_FACTOR1),
+                                b64url_bn(k, OSSL_PKEY_PARAM_RSA_FACTOR2),
+                                b64url_bn(k, OSSL_PKEY_PARAM_RSA_EXPONENT1),
+                                b64url_bn(k, OSSL_PKEY_PARAM_RSA_EXPONENT2),
+                                b64url_bn(k, OSSL_PKEY_PARAM_RSA_COEFFICIENT1));
         return arena_sprintf(&bt_arena, "{%s%s}", pub, extra);
     }
     if (id == EVP_PKEY_EC) {
-        const char *pub = arena_sprintf(
-            &bt_arena, "\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"",
-            b64url_fixed(k, OSSL_PKEY_PARAM_EC_PUB_X, 32), b64url_fixed(k, OSSL_PKEY_PARAM_EC_PUB_Y, 32));
+        const char *pub =
+            arena_sprintf(&bt_arena, "\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"",
+                          b64url_fixed(k, OSSL_PKEY_PARAM_EC_PUB_X, 32),
+                          b64url_fixed(k, OSSL_PKEY_PARAM_EC_PUB_Y, 32));
         if (private)
             pub = arena_sprintf(&bt_arena, "%s,\"d\":\"%s\"", pub,
                                 b64url_fixed(k, OSSL_PKEY_PARAM_PRIV_KEY, 32));
@@ -167,10 +171,22 @@ static void roundtrip(const char *type, const char *alg, const char *verify_fn)
     EVP_PKEY_free(other);
 }
 
-Test(bi_jwt, rs256_roundtrip) { roundtrip("RSA", "RS256", "io.jwt.verify_rs256"); }
-Test(bi_jwt, ps384_roundtrip) { roundtrip("RSA", "PS384", "io.jwt.verify_ps384"); }
-Test(bi_jwt, es256_roundtrip) { roundtrip("EC", "ES256", "io.jwt.verify_es256"); }
-Test(bi_jwt, eddsa_roundtrip) { roundtrip("ED25519", "EdDSA", "io.jwt.verify_eddsa"); }
+Test(bi_jwt, rs256_roundtrip)
+{
+    roundtrip("RSA", "RS256", "io.jwt.verify_rs256");
+}
+Test(bi_jwt, ps384_roundtrip)
+{
+    roundtrip("RSA", "PS384", "io.jwt.verify_ps384");
+}
+Test(bi_jwt, es256_roundtrip)
+{
+    roundtrip("EC", "ES256", "io.jwt.verify_es256");
+}
+Test(bi_jwt, eddsa_roundtrip)
+{
+    roundtrip("ED25519", "EdDSA", "io.jwt.verify_eddsa");
+}
 
 Test(bi_jwt, family_mismatch_is_false)
 {
@@ -186,20 +202,25 @@ Test(bi_jwt, hs256_known_answer)
 {
     /* RFC 7515 appendix A.1: the HMAC key and the JWS it signs */
     const char *tok = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
-                      "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
+                      "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9p"
+                      "c19yb290Ijp0cnVlfQ."
                       "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    const char *jwk = "{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}";
-    struct value *got = sign_raw("{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}",
-                                 "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}",
-                                 jwk);
+    const char *jwk = "{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-"
+                      "1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}";
+    struct value *got = sign_raw(
+        "{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}",
+        "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}", jwk);
     cr_expect_str_eq(got->u.str.s, tok);
     uint8_t *key;
     size_t kl;
     const char *why;
-    cr_assert(b64_decode(&bt_arena, "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow",
+    cr_assert(b64_decode(&bt_arena,
+                         "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-"
+                         "1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow",
                          86, B64_URL_NOPAD, &key, &kl, &why) == 0);
     struct value *ok;
-    cr_assert(bt_call("io.jwt.verify_hs256", &ok, 2, STR(tok), v_string(&bt_arena, (char *)key, kl)) == 0);
+    cr_assert(bt_call("io.jwt.verify_hs256", &ok, 2, STR(tok),
+                      v_string(&bt_arena, (char *)key, kl)) == 0);
     cr_expect(ok->u.b);
     cr_assert(bt_call("io.jwt.verify_hs256", &ok, 2, STR(tok), STR("wrong")) == 0);
     cr_expect(!ok->u.b);
@@ -221,8 +242,8 @@ Test(bi_jwt, decode_parts)
 
 Test(bi_jwt, decode_errors)
 {
-    EXPECT_ERR("eval_builtin_error", "encoded JWT had no period separators", "io.jwt.decode",
-               1, STR("abc"));
+    EXPECT_ERR("eval_builtin_error", "encoded JWT had no period separators", "io.jwt.decode", 1,
+               STR("abc"));
     EXPECT_ERR("eval_builtin_error", "encoded JWT must have 3 sections, found 4", "io.jwt.decode",
                1, STR("a.b.c.d"));
     EXPECT_ERR("eval_builtin_error", "JWT header had invalid encoding: illegal base64 data",
@@ -248,8 +269,8 @@ Test(bi_jwt, pem_and_jwk_errors)
     EXPECT_ERR("eval_builtin_error", "failed to extract a Key from the PEM certificate",
                "io.jwt.verify_es256", 2, tok,
                STR("-----BEGIN PRIVATE THING-----\nAAAA\n-----END PRIVATE THING-----\n"));
-    EXPECT_ERR("eval_builtin_error", "failed to parse a PEM certificate", "io.jwt.verify_es256",
-               2, tok, STR("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
+    EXPECT_ERR("eval_builtin_error", "failed to parse a PEM certificate", "io.jwt.verify_es256", 2,
+               tok, STR("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
     EXPECT_ERR("eval_builtin_error", "failed to parse a JWK key (set)", "io.jwt.verify_es256", 2,
                tok, STR("{\"kty\":\"bogus\"}"));
     EXPECT_ERR("eval_builtin_error", "failed to parse a JWK key (set)", "io.jwt.verify_es256", 2,
@@ -261,20 +282,21 @@ Test(bi_jwt, jwks_kid_and_alg)
 {
     EVP_PKEY *a = gen_key("RSA"), *b = gen_key("RSA");
     struct value *tok = sign_raw("{\"alg\":\"RS256\",\"kid\":\"b\"}", "{}", jwk_of(b, true, ""));
-    const char *set = arena_sprintf(&bt_arena, "{\"keys\":[%s,%s]}",
-                                    jwk_of(a, false, ",\"kid\":\"a\""),
-                                    jwk_of(b, false, ",\"kid\":\"b\""));
+    const char *set =
+        arena_sprintf(&bt_arena, "{\"keys\":[%s,%s]}", jwk_of(a, false, ",\"kid\":\"a\""),
+                      jwk_of(b, false, ",\"kid\":\"b\""));
     cr_expect(verify("io.jwt.verify_rs256", tok, set), "the kid picks key b");
     /* the kid matches key a only: that key alone is tried */
-    const char *wrong = arena_sprintf(&bt_arena, "{\"keys\":[%s,%s]}",
-                                      jwk_of(a, false, ",\"kid\":\"b\""),
-                                      jwk_of(b, false, ",\"kid\":\"c\""));
+    const char *wrong =
+        arena_sprintf(&bt_arena, "{\"keys\":[%s,%s]}", jwk_of(a, false, ",\"kid\":\"b\""),
+                      jwk_of(b, false, ",\"kid\":\"c\""));
     cr_expect(!verify("io.jwt.verify_rs256", tok, wrong));
     /* no kid match: keys whose alg differs from the header's are skipped */
-    const char *algs = arena_sprintf(&bt_arena, "{\"keys\":[%s]}",
-                                     jwk_of(b, false, ",\"alg\":\"RS384\""));
+    const char *algs =
+        arena_sprintf(&bt_arena, "{\"keys\":[%s]}", jwk_of(b, false, ",\"alg\":\"RS384\""));
     cr_expect(!verify("io.jwt.verify_rs256", tok, algs));
-    const char *ok = arena_sprintf(&bt_arena, "{\"keys\":[%s]}", jwk_of(b, false, ",\"alg\":\"RS256\""));
+    const char *ok =
+        arena_sprintf(&bt_arena, "{\"keys\":[%s]}", jwk_of(b, false, ",\"alg\":\"RS256\""));
     cr_expect(verify("io.jwt.verify_rs256", tok, ok));
     EVP_PKEY_free(a);
     EVP_PKEY_free(b);
@@ -299,10 +321,13 @@ static bool dv_ok(struct value *tok, const char *constraints)
 Test(bi_jwt, decode_verify_claims)
 {
     const char *k = "{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}"; /* "secret" */
-    struct value *tok = sign_raw("{\"alg\":\"HS256\"}", "{\"iss\":\"me\",\"nbf\":1000,\"exp\":2000.5}", k);
+    struct value *tok =
+        sign_raw("{\"alg\":\"HS256\"}", "{\"iss\":\"me\",\"nbf\":1000,\"exp\":2000.5}", k);
     struct value *got = dv(tok, "{\"secret\":\"secret\",\"time\":1500000000000}");
-    cr_expect(value_equal(got, J("[true,{\"alg\":\"HS256\"},{\"iss\":\"me\",\"nbf\":1000,\"exp\":2000.5}]")),
-              "got %s", bt_json(got));
+    cr_expect(
+        value_equal(got,
+                    J("[true,{\"alg\":\"HS256\"},{\"iss\":\"me\",\"nbf\":1000,\"exp\":2000.5}]")),
+        "got %s", bt_json(got));
     cr_expect(dv_ok(tok, "{\"secret\":\"secret\",\"time\":1500000000000,\"iss\":\"me\"}"));
     cr_expect(!dv_ok(tok, "{\"secret\":\"secret\",\"time\":1500000000000,\"iss\":\"you\"}"));
     cr_expect(!dv_ok(tok, "{\"secret\":\"secret\",\"time\":1500000000000,\"alg\":\"HS384\"}"));
@@ -331,7 +356,8 @@ Test(bi_jwt, decode_verify_audience)
 
 Test(bi_jwt, decode_verify_constraint_errors)
 {
-    struct value *tok = sign_raw("{\"alg\":\"HS256\"}", "{}", "{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}");
+    struct value *tok =
+        sign_raw("{\"alg\":\"HS256\"}", "{}", "{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}");
     EVP_PKEY *k = gen_key("EC");
     EXPECT_ERR("eval_builtin_error", "no key constraint", "io.jwt.decode_verify", 2, tok, J("{}"));
     struct value_pair p[2] = {{STR("cert"), STR(pem_public(k))}, {STR("secret"), STR("s")}};
@@ -357,7 +383,8 @@ Test(bi_jwt, decode_verify_with_certificate_and_nesting)
     EVP_PKEY *k = gen_key("RSA");
     const char *jwk = jwk_of(k, true, "");
     struct value *inner = sign_raw("{\"alg\":\"RS256\"}", "{\"iss\":\"in\"}", jwk);
-    struct value *outer = sign_raw("{\"alg\":\"RS256\",\"cty\":\"JWT\",\"typ\":\"JOSE\"}", inner->u.str.s, jwk);
+    struct value *outer =
+        sign_raw("{\"alg\":\"RS256\",\"cty\":\"JWT\",\"typ\":\"JOSE\"}", inner->u.str.s, jwk);
     struct value_pair p = {STR("cert"), STR(pem_cert(k))};
     struct value *c = v_object(&bt_arena, &p, 1, DUP_LAST_WINS, NULL);
     struct value *got;
@@ -382,10 +409,10 @@ Test(bi_jwt, encode_sign_marshals_objects)
     /* Go's json.Marshal: sorted keys, < escaped */
     const char *hdr_json = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
     const char *pl_json = "{\"a\":\"\\u003c\",\"b\":1}";
-    const char *hdr = b64_encode_arena(&bt_arena, (const uint8_t *)hdr_json, strlen(hdr_json),
-                                       B64_URL_NOPAD);
-    const char *pl = b64_encode_arena(&bt_arena, (const uint8_t *)pl_json, strlen(pl_json),
-                                      B64_URL_NOPAD);
+    const char *hdr =
+        b64_encode_arena(&bt_arena, (const uint8_t *)hdr_json, strlen(hdr_json), B64_URL_NOPAD);
+    const char *pl =
+        b64_encode_arena(&bt_arena, (const uint8_t *)pl_json, strlen(pl_json), B64_URL_NOPAD);
     cr_expect(strncmp(got->u.str.s, arena_sprintf(&bt_arena, "%s.%s.", hdr, pl),
                       strlen(hdr) + strlen(pl) + 2) == 0,
               "got %s", got->u.str.s);
@@ -397,8 +424,8 @@ Test(bi_jwt, encode_sign_errors)
     const char *k = "{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}";
     EXPECT_ERR("eval_builtin_error", "unknown JWS algorithm: none", "io.jwt.encode_sign_raw", 3,
                STR("{\"alg\":\"none\"}"), STR("{}"), STR(k));
-    EXPECT_ERR("eval_builtin_error", "jwsbb: header \"alg\" not found", "io.jwt.encode_sign_raw",
-               3, STR("{}"), STR("{}"), STR(k));
+    EXPECT_ERR("eval_builtin_error", "jwsbb: header \"alg\" not found", "io.jwt.encode_sign_raw", 3,
+               STR("{}"), STR("{}"), STR(k));
     EXPECT_ERR("eval_builtin_error", "cannot parse JSON", "io.jwt.encode_sign_raw", 3,
                STR("{\"alg"), STR("{}"), STR(k));
     EXPECT_ERR("eval_builtin_error", "type is JWT but payload is not JSON",
@@ -411,6 +438,6 @@ Test(bi_jwt, encode_sign_errors)
     EVP_PKEY_free(rsa);
     /* a text/plain payload need not be JSON */
     struct value *got;
-    cr_expect(bt_call("io.jwt.encode_sign_raw", &got, 3, STR("{\"alg\":\"HS256\",\"typ\":\"text/plain\"}"),
-                      STR("x"), STR(k)) == 0);
+    cr_expect(bt_call("io.jwt.encode_sign_raw", &got, 3,
+                      STR("{\"alg\":\"HS256\",\"typ\":\"text/plain\"}"), STR("x"), STR(k)) == 0);
 }

@@ -52,7 +52,8 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
         add_ext(c, issuer, NID_key_usage, "critical,digitalSignature");
         add_ext(c, issuer, NID_ext_key_usage, "serverAuth");
         add_ext(c, issuer, NID_subject_alt_name,
-                "DNS:svc.example.test,URI:spiffe://example.test/svc?x=1,IP:192.0.2.7,email:a@example.test");
+                "DNS:svc.example.test,URI:spiffe://example.test/"
+                "svc?x=1,IP:192.0.2.7,email:a@example.test");
     }
     cr_assert(X509_sign(c, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
     return c;
@@ -125,7 +126,8 @@ Test(bi_x509, parse_certificates_fields)
     cr_expect(value_equal(get(leaf, "Subject.CommonName"), STR("svc")));
     cr_expect(value_equal(get(leaf, "Issuer.CommonName"), STR("Test Root")));
     cr_expect(value_equal(get(leaf, "Subject.Country"), J("[\"GB\"]")));
-    cr_expect(value_equal(get(leaf, "Subject.Names.2"), J("{\"Type\":[2,5,4,3],\"Value\":\"svc\"}")));
+    cr_expect(
+        value_equal(get(leaf, "Subject.Names.2"), J("{\"Type\":[2,5,4,3],\"Value\":\"svc\"}")));
     cr_expect(value_equal(get(leaf, "SerialNumber"), J("258")));
     cr_expect(value_equal(get(leaf, "Version"), J("3")));
     cr_expect(value_equal(get(leaf, "DNSNames"), J("[\"svc.example.test\"]")));
@@ -188,12 +190,16 @@ Test(bi_x509, verify_chain)
     cr_expect(value_equal(get(got, "0"), J("true")));
     cr_expect(value_equal(get(got, "1.0.Subject.CommonName"), STR("svc")), "leaf first");
     cr_expect(value_equal(get(got, "1.1.Subject.CommonName"), STR("Test Root")));
-    cr_expect(value_equal(get(verify_chain(&p, "{\"DNSName\":\"svc.example.test\"}"), "0"), J("true")));
+    cr_expect(
+        value_equal(get(verify_chain(&p, "{\"DNSName\":\"svc.example.test\"}"), "0"), J("true")));
     cr_expect(value_equal(verify_chain(&p, "{\"DNSName\":\"other.test\"}"), J("[false,[]]")));
-    cr_expect(value_equal(get(verify_chain(&p, "{\"KeyUsages\":[\"KeyUsageServerAuth\"]}"), "0"), J("true")));
-    cr_expect(value_equal(verify_chain(&p, "{\"KeyUsages\":[\"KeyUsageClientAuth\"]}"), J("[false,[]]")));
+    cr_expect(value_equal(get(verify_chain(&p, "{\"KeyUsages\":[\"KeyUsageServerAuth\"]}"), "0"),
+                          J("true")));
+    cr_expect(
+        value_equal(verify_chain(&p, "{\"KeyUsages\":[\"KeyUsageClientAuth\"]}"), J("[false,[]]")));
     /* a time before the leaf's validity */
-    cr_expect(value_equal(verify_chain(&p, "{\"CurrentTime\":1600000000000000000}"), J("[false,[]]")));
+    cr_expect(
+        value_equal(verify_chain(&p, "{\"CurrentTime\":1600000000000000000}"), J("[false,[]]")));
     EXPECT_ERR("eval_builtin_error", "invalid key option",
                "crypto.x509.parse_and_verify_certificates_with_options", 2,
                STR(pem_certs(p.ca, p.leaf)), J("{\"Nope\":1}"));
@@ -202,7 +208,8 @@ Test(bi_x509, verify_chain)
                STR(pem_certs(p.ca, p.leaf)), J("{\"KeyUsages\":[\"Bogus\"]}"));
     /* one certificate is not a chain; garbage is unverified, not an error */
     struct value *one;
-    cr_assert(bt_call("crypto.x509.parse_and_verify_certificates", &one, 1, STR(pem_certs(p.ca, NULL))) == 0);
+    cr_assert(bt_call("crypto.x509.parse_and_verify_certificates", &one, 1,
+                      STR(pem_certs(p.ca, NULL))) == 0);
     cr_expect(value_equal(one, J("[false,[]]")));
     cr_assert(bt_call("crypto.x509.parse_and_verify_certificates", &one, 1, STR("junk")) == 0);
     cr_expect(value_equal(one, J("[false,[]]")));
@@ -252,7 +259,8 @@ Test(bi_x509, private_keys)
     uint8_t buf[256];
     BN_bn2bin(n, buf);
     BN_free(n);
-    cr_expect(value_equal(get(got, "n"), STR(b64_encode_arena(&bt_arena, buf, 256, B64_URL_NOPAD))));
+    cr_expect(
+        value_equal(get(got, "n"), STR(b64_encode_arena(&bt_arena, buf, 256, B64_URL_NOPAD))));
     EXPECT_ERR("eval_builtin_error", "illegal base64", "crypto.x509.parse_rsa_private_key", 1,
                STR("invalid"));
     EVP_PKEY_free(rsa);
@@ -292,8 +300,8 @@ Test(bi_x509, certificate_request)
     cr_expect(value_equal(get(got, "Subject.CommonName"), STR("example.com")));
     cr_expect(value_equal(get(got, "SignatureAlgorithm"), J("10")));
     cr_expect(value_equal(get(got, "PublicKeyAlgorithm"), J("3")));
-    EXPECT_ERR("eval_builtin_error", "asn1: structure error", "crypto.x509.parse_certificate_request",
-               1, STR("YmFkc3RyaW5n"));
+    EXPECT_ERR("eval_builtin_error", "asn1: structure error",
+               "crypto.x509.parse_certificate_request", 1, STR("YmFkc3RyaW5n"));
     X509_REQ_free(req);
     EVP_PKEY_free(k);
 }
