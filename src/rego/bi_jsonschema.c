@@ -12,7 +12,8 @@
  * in key order (the library walks Go maps, whose order varies).  $ref
  * supports local JSON pointers ("#", "#/definitions/x"); remote references
  * are refused (no network from policies).  Patterns are RE2 (bi_regex.c).
- * Compilation and validation depth are bounded. */
+ * Compilation and validation depth (JS_MAX_DEPTH) and validation work
+ * (JS_MAX_STEPS, an error past it) are bounded. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <arpa/inet.h>
 #include <pcre2.h>
@@ -23,7 +24,8 @@
 
 #include "rego/bi_regex.h"
 
-#define JS_MAX_DEPTH 256
+#define JS_MAX_DEPTH 128
+#define JS_MAX_STEPS 500000UL
 
 #define BI_FN(name)                                                                                \
     static int name(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,             \
@@ -478,6 +480,8 @@ struct js_run {
     struct rego_bi_ctx *ctx;
     struct value_list errs;
     bool oom;
+    unsigned long steps;
+    bool exhausted; /* JS_MAX_STEPS reached (e.g. anyOf over recursive $refs) */
 };
 
 /* A path segment list, printed as gojsonschema's context "(root).a.0". */
@@ -898,7 +902,11 @@ static void validate_object(struct js_run *r, const struct js *s, const struct v
 static void validate(struct js_run *r, const struct js *s, const struct value *v,
                      const struct js_path *p, int depth)
 {
-    if (depth > JS_MAX_DEPTH || r->oom) {
+    if (++r->steps > JS_MAX_STEPS)
+        r->exhausted = true;
+    if (r->exhausted || r->oom)
+        return;
+    if (depth > JS_MAX_DEPTH) {
         if (!r->oom)
             add_error(r, p, "internal", "Internal Error validation nested too deeply");
         return;
@@ -1013,11 +1021,13 @@ BI_FN(bi_json_match_schema)
         return bi_err(ctx, "%s", msg);
     if (compile_schema(ctx, root, &s, &c) < 0)
         return bi_err(ctx, "%s", c.err);
-    struct js_run r = {ctx, {0}, false};
+    struct js_run r = {ctx, {0}, false, 0, false};
     struct js_path top = {NULL, "(root)", 6};
     validate(&r, s, doc, &top, 0);
     if (r.oom)
         return bi_oom(ctx);
+    if (r.exhausted)
+        return bi_err(ctx, "schema validation exceeded %lu steps", JS_MAX_STEPS);
     struct value *errs = v_array(ctx->arena, r.errs.items, r.errs.len);
     BI_RET(result_pair(ctx, r.errs.len == 0, errs));
 }
