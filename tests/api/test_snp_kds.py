@@ -281,6 +281,16 @@ with MockKds({}) as dead:
                           what="server, cold cache, KDS down: 503 naming the VCEK",
                           detail_re="VCEK.*%s" % hwid)
 
+# 5b. KDS answers 200 with something that is not a certificate: the
+#     service's upstream is at fault, not the client: 502 naming the VCEK.
+garbage = {k: b"<html>maintenance</html>" for k in certs}
+with MockKds(garbage) as bad_kds, tempfile.TemporaryDirectory() as tmp:
+    cfg = v24_config(os.path.join(tmp, "work"), [{"type": "KDS", "base_url": bad_kds.base_url}])
+    with Server(t, config=cfg) as s:
+        r = s.request("POST", "/attestation", json_body=v24_body(SERVER_CASES[0][0]))
+        t.check_error(r, 502, "upstream_unavailable",
+                      what="server, KDS answers garbage: 502 naming the VCEK", detail_has="VCEK")
+
 # 6. Offline store (config.md §6.1 layout) through the server, no KDS at all.
 with tempfile.TemporaryDirectory() as store:
     layout = {  # evidence -> file name under vcek/<hwid>/

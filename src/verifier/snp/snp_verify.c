@@ -21,6 +21,7 @@
 struct snp_endorsement {
     struct snp_chain_source src;
     const char *vek_what; /* names the VEK in parse errors */
+    bool from_source;     /* the VEK came from vcek_sources, not the client */
     enum snp_vek_kind kind;
     const struct snp_trust *trust;
     struct snp_chain_id id;
@@ -197,14 +198,22 @@ static int obtain_vcek(const struct snp_verify_in *in, const struct snp_verified
     e->src.kind_source = SNP_KIND_FROM_VCEK_ENTRY;
     e->kind = SNP_VEK_VCEK;
     e->vek_what = "VCEK from the configured source";
+    e->from_source = true;
     return 0;
 }
 
 static int parse_source(struct snp_endorsement *e, struct as_error *err)
 {
     const struct snp_chain_source *s = &e->src;
-    if (!e->vek)
-        TRY(parse_cert(s->vek, s->vek_len, e->vek_what, &e->vek, err));
+    if (!e->vek && parse_cert(s->vek, s->vek_len, e->vek_what, &e->vek, err) < 0) {
+        if (!e->from_source)
+            return -1;
+        /* Not the client's fault: the source answered with something
+         * that is not a certificate. */
+        char why[sizeof err->detail];
+        snprintf(why, sizeof why, "%s", err->detail);
+        return as_err(err, 502, ERR_UPSTREAM, "%s", why);
+    }
     if (s->ark)
         TRY(parse_cert(s->ark, s->ark_len, "ARK", &e->ark, err));
     if (s->ask)
