@@ -1501,9 +1501,10 @@ static int eval_call(struct ev *ev, struct value **fr, struct term *t, struct vk
         else
             break;
     }
-    if (j == nin) {
-        struct call_k ck = {{call_arg_val}, fr, t, nin, nin, vals, k, 0, nin};
-        return call_from(ev, &ck);
+    if (j == nin && !(t->bi && (t->bi->flags & BI_RELATION))) {
+        struct value *res;
+        TRY(invoke(ev, t, vals, nin, &res));
+        return res ? k->fn(ev, k, res) : R_CONT;
     }
     struct call_k ck = {{call_arg_val}, fr, t, 0, nin, vals, k, 0, 0};
     return call_from(ev, &ck);
