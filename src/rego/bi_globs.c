@@ -16,7 +16,7 @@
 #include "rego/bi_util.h"
 
 #define GLOBS_MAX_RUNES 20000
-#define GLOBS_MAX_STEPS 20000000UL
+#define GLOBS_MAX_STEPS 2000000UL
 
 enum { T_CHAR, T_DOT, T_SET };
 enum { F_NONE, F_PLUS, F_STAR };
