@@ -1,7 +1,7 @@
 /* fuzz_snp_certtable.c - libFuzzer target for the GHCB certificate table
- * parser and the VCEK/VLEK extension reader: every entry must lie inside
- * the input, and whatever certificate an entry holds is read without
- * crashing. */
+ * parser, the KDS answer shape check and the VCEK/VLEK extension reader:
+ * every entry must lie inside the input, and whatever certificate an entry
+ * holds is read without crashing. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -9,12 +9,14 @@
 
 #include "verifier/common/x509.h"
 #include "verifier/snp/snp_cert.h"
+#include "verifier/snp/snp_kds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct snp_cert_entry e[SNP_CERT_TABLE_MAX];
     size_t n = 0;
     struct as_error err;
+    (void)snp_kds_one_der_sequence(data, size); /* the KDS answer shape check */
     if (snp_cert_table_parse(data, size, e, &n, &err) < 0) {
         /* Not a table: treat the whole input as one certificate. */
         e[0].data = data;

@@ -290,6 +290,10 @@ with MockKds(garbage) as bad_kds, tempfile.TemporaryDirectory() as tmp:
         r = s.request("POST", "/attestation", json_body=v24_body(SERVER_CASES[0][0]))
         t.check_error(r, 502, "upstream_unavailable",
                       what="server, KDS answers garbage: 502 naming the VCEK", detail_has="VCEK")
+        # KDS fixed: the bad answer in the disk cache is not served for a day.
+        bad_kds.certs.update(certs)
+        r = s.request("POST", "/attestation", json_body=v24_body(SERVER_CASES[0][0]))
+        check_token(t, "server, KDS fixed after garbage", r, SERVER_CASES[0][1])
 
 # 6. Offline store (config.md §6.1 layout) through the server, no KDS at all.
 with tempfile.TemporaryDirectory() as store:

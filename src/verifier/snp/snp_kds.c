@@ -9,6 +9,7 @@
 
 #include "base/codec.h"
 #include "base/log.h"
+#include "base/reader.h"
 #include "fetch/fetch.h"
 
 #define MAX_VCEK_FILE (64 * 1024)
@@ -91,6 +92,50 @@ static int from_offline_store(const char *dir, const struct snp_report *r, enum 
     return rc;
 }
 
+bool snp_kds_one_der_sequence(const uint8_t *p, size_t n)
+{
+    struct reader r;
+    uint8_t tag, len0, b;
+    size_t len = 0;
+    rd_init(&r, p, n);
+    if (rd_u8(&r, &tag) < 0 || tag != 0x30 || rd_u8(&r, &len0) < 0)
+        return false;
+    if (len0 < 0x80) {
+        len = len0;
+    } else {
+        int k = len0 & 0x7f;
+        if (k == 0 || k > 4)
+            return false;
+        while (k--) {
+            if (rd_u8(&r, &b) < 0)
+                return false;
+            len = len << 8 | b;
+        }
+    }
+    return len == rd_remaining(&r);
+}
+
+static int kds_get(const struct fetch_opts *fo, const char *url, struct arena *a,
+                   struct fetch_response *resp, struct as_error *err)
+{
+    TRY(fetch_get(fo, url, a, resp, err));
+    if (snp_kds_one_der_sequence(resp->body, resp->body_len))
+        return 0;
+    if (resp->from_cache) {
+        /* A bad answer was cached: ask KDS again rather than wait for the
+         * cache entry to expire. */
+        struct fetch_opts again = *fo;
+        again.revalidate = true;
+        LOG_W(LOG_TARGET, "cached answer for %s is not a DER certificate; asking KDS again", url);
+        TRY(fetch_get(&again, url, a, resp, err));
+        if (snp_kds_one_der_sequence(resp->body, resp->body_len) && !resp->from_cache)
+            return 0;
+    }
+    return as_err(err, 502, ERR_UPSTREAM,
+                  "%s answered with %zu bytes that are not a DER certificate", url,
+                  resp->body_len);
+}
+
 static int from_kds(const char *base, const char *work_dir, const struct snp_report *r,
                     enum snp_product p, struct arena *a, const uint8_t **cert, size_t *len,
                     struct as_error *err)
@@ -101,9 +146,7 @@ static int from_kds(const char *base, const char *work_dir, const struct snp_rep
         return as_err(err, 500, ERR_INTERNAL, "out of memory");
     struct fetch_opts fo = {.cache_dir = cache, .retries = 1};
     struct fetch_response resp;
-    TRY(fetch_get(&fo, url, a, &resp, err));
-    if (resp.body_len == 0)
-        return as_err(err, 502, ERR_UPSTREAM, "%s answered with an empty body", url);
+    TRY(kds_get(&fo, url, a, &resp, err));
     LOG_D(LOG_TARGET, "VCEK from %s (%s)", url, resp.from_cache ? "disk cache" : "KDS");
     *cert = resp.body;
     *len = resp.body_len;

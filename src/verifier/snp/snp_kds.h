@@ -13,6 +13,7 @@
 #ifndef AS_VERIFIER_SNP_KDS_H
 #define AS_VERIFIER_SNP_KDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,12 @@ void snp_offline_tcb_prefix(const struct snp_report *r, enum snp_product p, char
 /* Arena string of the VCEK URL; base NULL = SNP_KDS_DEFAULT_BASE. */
 char *snp_kds_vcek_url(struct arena *a, const char *base, const struct snp_report *r,
                        enum snp_product p);
+
+/* KDS serves one DER certificate: true when p is one DER SEQUENCE whose
+ * definite length spans exactly n bytes.  A cheap shape check (no X.509
+ * parse) that tells a certificate from an error page a proxy or a broken
+ * KDS answered 200 with. */
+bool snp_kds_one_der_sequence(const uint8_t *p, size_t n);
 
 struct snp_vcek_source_opts {
     const struct value *verifier_config; /* verifier_config section, or NULL */

@@ -12,6 +12,7 @@
 #include "test_snp_util.h"
 #include "verifier/snp/snp_cert.h"
 #include "verifier/snp/snp_evidence.h"
+#include "verifier/snp/snp_kds.h"
 #include "verifier/snp/snp_report.h"
 
 #define TURIN_JSON   SNP_VECTORS "/derived-json/turin-v5-vcek-openanolis.evidence.json"
@@ -229,5 +230,34 @@ Test(snp_evidence, certificate_table_every_truncation)
         cr_expect_eq(err.status, 400);
         free(prefix);
     }
+    arena_free(&a);
+}
+
+Test(snp_evidence, kds_answer_shape_check)
+{
+    SKIP_WITHOUT_VECTORS();
+    struct arena a;
+    size_t n = 0;
+    arena_init(&a, 1 << 16);
+    const uint8_t *der = snp_read_vector(&a, MILAN_VCEK, &n);
+    cr_assert_not_null(der);
+    cr_expect(snp_kds_one_der_sequence(der, n));
+    for (size_t cut = 0; cut < n; cut++) {
+        uint8_t *prefix = malloc(cut ? cut : 1);
+        memcpy(prefix, der, cut);
+        cr_expect(!snp_kds_one_der_sequence(prefix, cut), "%zu-byte prefix accepted", cut);
+        free(prefix);
+    }
+    uint8_t *longer = arena_alloc(&a, n + 1);
+    memcpy(longer, der, n);
+    longer[n] = 0;
+    cr_expect(!snp_kds_one_der_sequence(longer, n + 1), "trailing byte accepted");
+    static const uint8_t short_form[] = {0x30, 0x03, 1, 2, 3}, indefinite[] = {0x30, 0x80, 0, 0},
+                         five_byte_len[] = {0x30, 0x85, 0, 0, 0, 0, 1, 0};
+    cr_expect(snp_kds_one_der_sequence(short_form, sizeof short_form));
+    cr_expect(!snp_kds_one_der_sequence(indefinite, sizeof indefinite));
+    cr_expect(!snp_kds_one_der_sequence(five_byte_len, sizeof five_byte_len));
+    const char *html = "<html>maintenance</html>";
+    cr_expect(!snp_kds_one_der_sequence((const uint8_t *)html, strlen(html)));
     arena_free(&a);
 }
