@@ -33,6 +33,7 @@ enum term_kind {
     TM_SETC,   /* {head | body} */
     TM_OBJC,   /* {key: head | body} */
     TM_CALL,   /* a[0] function name (var or ref), a[1..n) arguments */
+    TM_TEMPLATE, /* $"...": a[] literal strings and TM_ARRAYC parts [v | v = expr] */
 };
 
 /* Special slots of global variables. */

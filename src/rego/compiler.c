@@ -829,6 +829,10 @@ static int resolve_term(struct cctx *cx, struct scope *s, struct term *t)
         return 0;
     case TM_CALL:
         return resolve_call(cx, s, t);
+    case TM_TEMPLATE:
+        for (size_t k = 0; k < t->n; k++)
+            TRY(resolve_term(cx, s, t->a[k]));
+        return 0;
     default:
         return resolve_closure(cx, s, t);
     }
@@ -984,6 +988,17 @@ static void fold_term(struct cctx *cx, struct term *t)
         return;
     case TM_VAR:
         t->flags = TF_SIMPLE;
+        return;
+    case TM_TEMPLATE:
+        if (all_const) {
+            struct buf b = BUF_INIT;
+            for (size_t k = 0; k < t->n; k++)
+                buf_append(&b, t->a[k]->val->u.str.s, t->a[k]->val->u.str.len);
+            t->val = v_string(cx->a, b.data ? b.data : "", b.len);
+            buf_free(&b);
+            if (t->val)
+                t->flags = TF_CONST;
+        }
         return;
     case TM_ARRAY:
     case TM_SET:
@@ -1163,6 +1178,7 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
     case TM_ARRAY:
     case TM_SET:
     case TM_OBJECT:
+    case TM_TEMPLATE:
         for (size_t k = 0; k < t->n; k++)
             if ((r = need_eval(cx, t->a[k], safe, final)))
                 return r;
@@ -1503,6 +1519,46 @@ static int head_safe(struct cctx *cx, struct term *t, uint8_t *safe)
 
 static bool term_is_const(const struct term *t) { return !t || (t->flags & TF_CONST); }
 
+static bool is_pattern(const struct term *t)
+{
+    if (t->kind == TM_VAR || t->kind == TM_SCALAR)
+        return true;
+    if (t->kind != TM_ARRAY && t->kind != TM_OBJECT)
+        return false;
+    for (size_t k = 0; k < t->n; k++)
+        if (!is_pattern(t->a[k]))
+            return false;
+    return true;
+}
+
+/* A function parameter that is no pattern (a template, reference, call
+ * or comprehension) becomes a fresh variable compared with it at the end
+ * of the body, where safety reordering puts it (OPA rewrites the same). */
+static int lift_dynamic_args(struct cctx *cx, struct rule *r)
+{
+    for (size_t k = 0; k < r->nargs; k++) {
+        struct term *arg = r->args[k];
+        if (is_pattern(arg))
+            continue;
+        struct term *v = mk_term(cx, TM_VAR, arg->loc), *v2 = mk_term(cx, TM_VAR, arg->loc);
+        struct expr *e = arena_zalloc(cx->a, sizeof(*e));
+        struct expr **ne = arena_alloc(cx->a, (r->body->n + 2) * sizeof(*ne));
+        if (!v || !v2 || !e || !ne)
+            return -1;
+        v->name = v2->name = arena_sprintf(cx->a, "$arg%zu", k);
+        e->kind = EX_UNIFY;
+        e->loc = arg->loc;
+        e->a = v2;
+        e->b = arg;
+        memcpy(ne, r->body->e, r->body->n * sizeof(*ne));
+        ne[r->body->n] = e;
+        r->body->e = ne;
+        r->body->n++;
+        r->args[k] = v;
+    }
+    return 0;
+}
+
 static int compile_rule(struct cctx *cx, struct rule *r)
 {
     cx->nslots = 0;
@@ -1534,6 +1590,7 @@ static int compile_rule(struct cctx *cx, struct rule *r)
     r->body = clone_body(cx, r->body);
     if (!r->body)
         return -1;
+    TRY(lift_dynamic_args(cx, r));
     for (size_t k = 0; k < r->nargs; k++) {
         TRY(declare_pattern(cx, s, r->args[k], false));
         TRY(collect_term(cx, s, r->args[k]));

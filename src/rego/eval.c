@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rego/bi_util.h"
 #include "rego/rego_int.h"
 
 enum { R_ERR = -1, R_CONT = 0, R_STOP = 1 };
@@ -1510,6 +1511,59 @@ static int eval_call(struct ev *ev, struct value **fr, struct term *t, struct vk
     return call_from(ev, &ck);
 }
 
+/* ------------------------------------------------------------ templates */
+
+struct tpl_k {
+    struct vk vk;
+    struct value *v;
+};
+
+static int tpl_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    (void)ev;
+    ((struct tpl_k *)k)->v = v;
+    return R_CONT;
+}
+
+/* $"...": literal parts and the text of each expression's value (strings
+ * as they are, other values as OPA prints terms, <undefined> when the
+ * expression has no value). */
+static int eval_template(struct ev *ev, struct value **fr, struct term *t, struct vk *k)
+{
+    struct buf b = BUF_INIT;
+    for (size_t i = 0; i < t->n; i++) {
+        struct term *part = t->a[i];
+        if (part->flags & TF_CONST) {
+            buf_append(&b, part->val->u.str.s, part->val->u.str.len);
+            continue;
+        }
+        struct tpl_k tk = {{tpl_val}, NULL};
+        if (eval_compr(ev, fr, part, &tk.vk) == R_ERR) {
+            buf_free(&b);
+            return R_ERR;
+        }
+        struct value *arr = tk.v;
+        if (!arr || arr->u.arr.len == 0) {
+            buf_puts(&b, "<undefined>");
+        } else {
+            struct value *v = arr->u.arr.items[0];
+            if (v->type == V_STRING)
+                buf_append(&b, v->u.str.s, v->u.str.len);
+            else
+                bi_value_text(&b, v);
+        }
+    }
+    if (buf_failed(&b)) {
+        buf_free(&b);
+        return oom(ev);
+    }
+    struct value *s = v_string(ev->a, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    if (!s)
+        return oom(ev);
+    return k->fn(ev, k, s);
+}
+
 /* ---------------------------------------------------------------- terms */
 
 struct head_k {
@@ -1563,6 +1617,8 @@ static int eval_term(struct ev *ev, struct value **fr, struct term *t, struct vk
         return eval_composite(ev, fr, t, k);
     case TM_CALL:
         return eval_call(ev, fr, t, k);
+    case TM_TEMPLATE:
+        return eval_template(ev, fr, t, k);
     default:
         return eval_compr(ev, fr, t, k);
     }

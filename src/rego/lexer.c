@@ -305,9 +305,96 @@ static void skip_space(struct lexer *lx, bool *nl, bool *ws)
     }
 }
 
+/* Skips a template string starting at s[i] ('$'); returns the index after
+ * it or 0 when it does not end.  Expressions inside braces may hold
+ * strings, raw strings and nested templates. */
+static size_t skip_template(const char *s, size_t len, size_t i, int depth);
+
+static size_t skip_expr(const char *s, size_t len, size_t i, int depth)
+{
+    int braces = 1;
+    while (i < len) {
+        char c = s[i];
+        if (c == '"') {
+            i++;
+            while (i < len && s[i] != '"') {
+                if (s[i] == '\\')
+                    i++;
+                i++;
+            }
+            if (i >= len)
+                return 0;
+            i++;
+        } else if (c == '`') {
+            i++;
+            while (i < len && s[i] != '`')
+                i++;
+            if (i >= len)
+                return 0;
+            i++;
+        } else if (c == '$' && i + 1 < len && (s[i + 1] == '"' || s[i + 1] == '`')) {
+            i = skip_template(s, len, i, depth + 1);
+            if (!i)
+                return 0;
+        } else if (c == '{') {
+            braces++;
+            i++;
+        } else if (c == '}') {
+            if (--braces == 0)
+                return i + 1;
+            i++;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+static size_t skip_template(const char *s, size_t len, size_t i, int depth)
+{
+    if (depth > 32)
+        return 0;
+    char close = s[i + 1];
+    i += 2;
+    while (i < len) {
+        char c = s[i];
+        if (c == close)
+            return i + 1;
+        if (c == '\\' && i + 1 < len) {
+            i += 2;
+        } else if (c == '\n' && close == '"') {
+            return 0;
+        } else if (c == '{') {
+            i = skip_expr(s, len, i + 1, depth);
+            if (!i)
+                return 0;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+size_t rlex_skip_template_expr(const char *s, size_t len, size_t i)
+{
+    return skip_expr(s, len, i, 0);
+}
+
 static int scan_one(struct lexer *lx, struct rtoken *t)
 {
     char c = lx->s[lx->pos];
+    if (c == '$' && lx->pos + 1 < lx->len &&
+        (lx->s[lx->pos + 1] == '"' || lx->s[lx->pos + 1] == '`')) {
+        size_t end = skip_template(lx->s, lx->len, lx->pos, 0);
+        if (!end)
+            return lex_fail(lx, t->row, t->col, "non-terminated template string");
+        t->t = RT_TEMPLATE;
+        t->str = lx->s + lx->pos;
+        t->slen = end - lx->pos;
+        while (lx->pos < end)
+            advance(lx);
+        return 0;
+    }
     if (c == '"')
         return scan_string(lx, t);
     if (c == '`')
@@ -365,7 +452,7 @@ const char *rlex_tok_name(enum rtok t)
     static const char *const names[] = {
         "EOF", "identifier", "string", "string", "number", "{", "}", "[", "]", "(", ")",
         ".", ",", ";", ":", ":=", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*",
-        "/", "%", "&", "|",
+        "/", "%", "&", "|", "template string",
     };
     return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }

@@ -24,6 +24,7 @@ enum rtok {
     RT_UNIFY,  /* = */
     RT_EQ, RT_NEQ, RT_LT, RT_LTE, RT_GT, RT_GTE,
     RT_PLUS, RT_MINUS, RT_STAR, RT_SLASH, RT_PERCENT, RT_AMP, RT_BAR,
+    RT_TEMPLATE, /* $"..." or $`...` (str/slen: the source span) */
 };
 
 struct rtoken {
@@ -47,5 +48,8 @@ struct rlex_result {
 /* Scans text; 0 or -1 with err_* set.  Tokens and decoded strings live in a. */
 int rlex_scan(struct arena *a, const char *text, size_t len, struct rlex_result *out);
 const char *rlex_tok_name(enum rtok t);
+/* Inside a template string, s[i] follows an opening '{': the index after
+ * the matching '}', or 0. */
+size_t rlex_skip_template_expr(const char *s, size_t len, size_t i);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rego/ast.h"
+#include "base/buf.h"
 #include "rego/lexer.h"
 
 #define MAX_NEST 400
@@ -211,6 +212,8 @@ static struct term *make_call(struct parser *p, const char *name, const struct r
 
 static struct term *parse_in(struct parser *p);
 static struct term *parse_rel(struct parser *p);
+static struct expr *new_expr(struct parser *p, enum expr_kind k, const struct rtoken *t);
+static struct body *make_body(struct parser *p, struct plist *l);
 static struct term *parse_member3(struct parser *p, struct term *x);
 static struct body *parse_block(struct parser *p);
 static struct body *parse_query_until(struct parser *p, enum rtok stop);
@@ -489,6 +492,192 @@ static struct term *parse_postfix(struct parser *p, struct term *x, bool callabl
     }
 }
 
+/* ---- template strings ($"..." and $`...`) ---- */
+
+static int hexdig(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* One escape of a double-quoted template at s[i] == '\\'; appends the
+ * decoded bytes and returns the length consumed, or 0 when invalid. */
+static size_t template_escape(const char *s, size_t end, size_t i, struct buf *lit)
+{
+    char n = s[i + 1];
+    const char *simple = "\"\\/bfnrt{", *repl = "\"\\/\b\f\n\r\t{";
+    const char *q = strchr(simple, n);
+    if (n && q) {
+        buf_putc(lit, repl[q - simple]);
+        return 2;
+    }
+    if (n != 'u' || i + 6 > end)
+        return 0;
+    unsigned cp = 0;
+    for (int k = 0; k < 4; k++) {
+        int h = hexdig(s[i + 2 + k]);
+        if (h < 0)
+            return 0;
+        cp = cp * 16 + (unsigned)h;
+    }
+    char u[4];
+    size_t ul;
+    if (cp >= 0xD800 && cp < 0xE000)
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        ul = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        ul = 2;
+    } else {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        ul = 3;
+    }
+    buf_append(lit, u, ul);
+    return 6;
+}
+
+static struct term *template_literal(struct parser *p, struct rtoken *t, struct buf *lit)
+{
+    struct term *x = new_term(p, TM_SCALAR, t);
+    if (!x)
+        return NULL;
+    x->val = v_string(p->a, lit->data ? lit->data : "", lit->len);
+    x->flags = TF_CONST | TF_SIMPLE;
+    buf_reset(lit);
+    return x->val ? x : perr(p, t, "out of memory");
+}
+
+/* {expr} of a template: parsed by a parser of its own over the text, then
+ * wrapped as the closure [$v | $v = expr] so it may be undefined. */
+static struct term *template_expr(struct parser *p, struct rtoken *t, const char *text,
+                                  size_t len, int row, int col)
+{
+    struct rlex_result lx;
+    char *copy = arena_strndup(p->a, text, len);
+    if (!copy)
+        return perr(p, t, "out of memory");
+    if (rlex_scan(p->a, copy, len, &lx) < 0) {
+        struct rtoken at = *t;
+        at.row = row + lx.err_row - 1;
+        at.col = lx.err_row == 1 ? col + lx.err_col - 1 : lx.err_col;
+        return perr(p, &at, "%s", lx.err_msg);
+    }
+    for (size_t k = 0; k < lx.n; k++) {
+        if (lx.toks[k].row == 1)
+            lx.toks[k].col += col - 1;
+        lx.toks[k].row += row - 1;
+    }
+    struct parser sub = *p;
+    sub.text = copy;
+    sub.len = len;
+    sub.t = lx.toks;
+    sub.n = lx.n;
+    sub.i = 0;
+    sub.no_bar = false;
+    struct expr *e = parse_literal(&sub);
+    p->failed = sub.failed;
+    p->expr_index = sub.expr_index;
+    if (!e)
+        return NULL;
+    if (sub.t[sub.i].t != RT_EOF)
+        return unexpected(&sub);
+    if (e->kind != EX_TERM || e->neg)
+        return perr(p, t, "template expression must be a term");
+    struct term *v = new_term(p, TM_VAR, t), *v2 = new_term(p, TM_VAR, t);
+    struct term *c = new_term(p, TM_ARRAYC, t);
+    struct expr *u = new_expr(p, EX_UNIFY, t);
+    struct plist l = {0};
+    if (!v || !v2 || !c || !u || !plist_push(p, &l, u))
+        return NULL;
+    v->name = v2->name = arena_sprintf(p->a, "$tpl%d", p->expr_index++);
+    u->a = v2;
+    u->b = e->a;
+    u->with = e->with;
+    u->nwith = e->nwith;
+    u->loc = e->loc;
+    c->head = v;
+    c->body = make_body(p, &l);
+    return c->body ? c : NULL;
+}
+
+static struct term *parse_template(struct parser *p)
+{
+    struct rtoken *t = tok(p);
+    p->i++;
+    const char *s = t->str;
+    size_t end = t->slen - 1; /* index of the closing quote */
+    bool raw = s[1] == '`';
+    struct term *x = new_term(p, TM_TEMPLATE, t);
+    if (!x)
+        return NULL;
+    struct plist parts = {0};
+    struct buf lit = BUF_INIT;
+    int row = t->row, col = t->col + 2;
+    size_t i = 2;
+    struct term *part = NULL;
+    while (i < end) {
+        char c = s[i];
+        if (c == '\\' && (!raw || s[i + 1] == '{')) {
+            size_t n = template_escape(s, end, i, &lit);
+            if (!n) {
+                buf_free(&lit);
+                return perr(p, t, "illegal escape sequence in template string");
+            }
+            i += n;
+            col += (int)n;
+            continue;
+        }
+        if (c == '{') {
+            size_t close = rlex_skip_template_expr(s, end + 1, i + 1);
+            if (!close) {
+                buf_free(&lit);
+                return perr(p, t, "non-terminated template expression");
+            }
+            if (lit.len && (!(part = template_literal(p, t, &lit)) || !plist_push(p, &parts, part))) {
+                buf_free(&lit);
+                return NULL;
+            }
+            part = template_expr(p, t, s + i + 1, close - i - 2, row, col + 1);
+            if (!part || !plist_push(p, &parts, part)) {
+                buf_free(&lit);
+                return NULL;
+            }
+            for (size_t k = i; k < close; k++) {
+                if (s[k] == '\n') {
+                    row++;
+                    col = 1;
+                } else {
+                    col++;
+                }
+            }
+            i = close;
+            continue;
+        }
+        buf_putc(&lit, c);
+        if (c == '\n') {
+            row++;
+            col = 1;
+        } else {
+            col++;
+        }
+        i++;
+    }
+    if (lit.len && (!(part = template_literal(p, t, &lit)) || !plist_push(p, &parts, part))) {
+        buf_free(&lit);
+        return NULL;
+    }
+    buf_free(&lit);
+    x->a = (struct term **)parts.v;
+    x->n = parts.n;
+    finish_span(p, x);
+    return x;
+}
+
 static struct term *parse_primary(struct parser *p)
 {
     struct rtoken *t = tok(p);
@@ -498,6 +687,9 @@ static struct term *parse_primary(struct parser *p)
     switch (t->t) {
     case RT_NUMBER:
         x = parse_number(p, false, t);
+        break;
+    case RT_TEMPLATE:
+        x = parse_template(p);
         break;
     case RT_STRING:
     case RT_RAWSTRING:
