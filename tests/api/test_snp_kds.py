@@ -111,6 +111,16 @@ with MockKds(certs) as kds:
         t.check("%s: one KDS request with the exact URL" % ev,
                 kds.requests[before:] == [want], "%r vs %r" % (kds.requests[before:], want))
 
+# 1b. A proxy in front of KDS may answer PEM: accepted as the original does.
+genoa_truth = TRUTH["genoa-v3-vcek-azure-report.bin"]
+with open(os.path.join(VEC, "good/genoa-v3-vcek-azure-vcek.pem"), "rb") as f:
+    genoa_pem = f.read()
+with MockKds({kds_key(genoa_truth["kds_vcek_url"]): genoa_pem}) as kds:
+    rc, out, err = as_tool(t, "genoa-v3-vcek-azure.evidence.json",
+                           config([{"type": "KDS", "base_url": kds.base_url}]))
+    t.check("KDS answering PEM: verified", rc == 0 and genoa_pem.startswith(b"-----BEGIN"),
+            err[:300])
+
 # 2. KDS unreachable and nothing cached: upstream_unavailable naming the VCEK.
 with MockKds({}) as dead:
     url = dead.base_url

@@ -115,24 +115,33 @@ bool snp_kds_one_der_sequence(const uint8_t *p, size_t n)
     return len == rd_remaining(&r);
 }
 
+/* What KDS (DER) or a proxy in front of it (PEM, as the original's
+ * Certificate::from_bytes also takes) may answer with. */
+static bool looks_like_certificate(const uint8_t *p, size_t n)
+{
+    static const char pem[] = "-----BEGIN CERTIFICATE-----";
+    return snp_kds_one_der_sequence(p, n) ||
+           (n >= sizeof pem - 1 && memcmp(p, pem, sizeof pem - 1) == 0);
+}
+
 static int kds_get(const struct fetch_opts *fo, const char *url, struct arena *a,
                    struct fetch_response *resp, struct as_error *err)
 {
     TRY(fetch_get(fo, url, a, resp, err));
-    if (snp_kds_one_der_sequence(resp->body, resp->body_len))
+    if (looks_like_certificate(resp->body, resp->body_len))
         return 0;
     if (resp->from_cache) {
         /* A bad answer was cached: ask KDS again rather than wait for the
          * cache entry to expire. */
         struct fetch_opts again = *fo;
         again.revalidate = true;
-        LOG_W(LOG_TARGET, "cached answer for %s is not a DER certificate; asking KDS again", url);
+        LOG_W(LOG_TARGET, "cached answer for %s is not a certificate; asking KDS again", url);
         TRY(fetch_get(&again, url, a, resp, err));
-        if (snp_kds_one_der_sequence(resp->body, resp->body_len) && !resp->from_cache)
+        if (looks_like_certificate(resp->body, resp->body_len) && !resp->from_cache)
             return 0;
     }
     return as_err(err, 502, ERR_UPSTREAM,
-                  "%s answered with %zu bytes that are not a DER certificate", url,
+                  "%s answered with %zu bytes that are not a certificate", url,
                   resp->body_len);
 }
 
