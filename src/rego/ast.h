@@ -67,6 +67,7 @@ struct term {
     const char *fn_name;      /* canonical name ("count", "data.p.f") */
     int host;                 /* host builtin index + 1, 0 = none */
     bool call_out;            /* last argument is the output (f(x, y) form) */
+    bool call_ooo;            /* arguments must be evaluated out of order */
     /* TM_REF rooted at data (compiled): deepest rule-tree node reached by a
      * constant prefix, and how many operands that consumed. */
     struct rnode *pre_node;

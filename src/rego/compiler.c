@@ -1153,8 +1153,11 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
          * other arguments use (OPA pulls them out before the call) */
         uint8_t done[64] = {0};
         size_t n = t->n < 64 ? t->n : 64, left = n - 1;
-        bool progress = true;
+        bool progress = true, first_pass = true;
         while (left && progress) {
+            if (!first_pass && final)
+                t->call_ooo = true;
+            first_pass = false;
             progress = false;
             for (size_t k = 1; k < n; k++) {
                 if (done[k])

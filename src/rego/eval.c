@@ -1450,17 +1450,18 @@ static int call_from(struct ev *ev, struct call_k *ck)
     nk.vk.fn = call_arg_val;
     /* the first argument not yet evaluated that can be; one whose variables
      * a later argument's reference binds waits for it */
-    size_t pick = ck->nin;
-    for (size_t j = 0; j < ck->nin && j < 64; j++) {
+    size_t pick = ck->t->call_ooo ? ck->nin : ck->ndone;
+    size_t fallback = ck->nin;
+    for (size_t j = 0; pick == ck->nin && j < ck->nin && j < 64; j++) {
         if (ck->done & (1ULL << j))
             continue;
-        if (pick == ck->nin)
+        if (fallback == ck->nin)
+            fallback = j;
+        if (evaluable(ev, ck->fr, ck->t->a[1 + j]))
             pick = j;
-        if (evaluable(ev, ck->fr, ck->t->a[1 + j])) {
-            pick = j;
-            break;
-        }
     }
+    if (pick == ck->nin)
+        pick = fallback;
     if (ck->nin > 64)
         pick = ck->i;
     nk.i = pick;
