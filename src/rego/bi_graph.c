@@ -2,7 +2,8 @@
  * of a document, root first), graph.reachable and graph.reachable_paths.
  *
  * As OPA: a graph is an object from node to an array or set of neighbours;
- * reachable returns the initial and discovered nodes that appear in the
+ * the initial nodes are an array or a set (anything else is OPA's type
+ * error "operand 2 must be {array, set} but got <type>"); reachable returns the initial and discovered nodes that appear in the
  * graph; reachable_paths follows edges depth-first from each initial node,
  * ending a path at a node without edges, at a node outside the graph
  * (which is then left out) or where it meets an already reached node. */
@@ -62,6 +63,15 @@ static size_t vertex_count(const struct value *v)
     return (v_is(v, V_ARRAY) || v_is(v, V_SET)) ? v->u.arr.len : 0;
 }
 
+/* OPA checks the initial nodes' type itself (the type checker cannot when
+ * they come from input); its expected text is "{array, set}" as one word. */
+static int want_initial_nodes(struct rego_bi_ctx *ctx, const struct value *initial)
+{
+    if (v_is(initial, V_ARRAY) || v_is(initial, V_SET))
+        return 0;
+    return bi_type_err(ctx, 2, "{array, set}", initial);
+}
+
 static bool list_has(const struct value_list *l, const struct value *v)
 {
     for (size_t i = 0; i < l->len; i++)
@@ -74,6 +84,7 @@ static int bi_reachable(struct rego_bi_ctx *ctx, struct value *const *args, size
                         struct value **out)
 {
     TRY(bi_want(ctx, args, 0, V_OBJECT));
+    TRY(want_initial_nodes(ctx, args[1]));
     struct arena *a = ctx->arena;
     struct value_list queue = {0}, reached = {0};
     for (size_t i = 0; i < vertex_count(args[1]); i++)
@@ -144,6 +155,7 @@ static int bi_reachable_paths(struct rego_bi_ctx *ctx, struct value *const *args
                               struct value **out)
 {
     TRY(bi_want(ctx, args, 0, V_OBJECT));
+    TRY(want_initial_nodes(ctx, args[1]));
     struct paths p = {ctx, args[0], {0}, {0}};
     for (size_t i = 0; i < vertex_count(args[1]); i++) {
         struct value *node = args[1]->u.arr.items[i];

@@ -26,6 +26,19 @@ Test(bi_misc, walk_graph)
              J("{\"a\": [\"b\"], \"b\": [\"c\"], \"c\": []}"), J("[\"a\"]"));
 }
 
+/* The initial nodes must be an array or a set (OPA's own check: a string
+ * from input is a type error, not an empty result). */
+Test(bi_misc, graph_initial_nodes_type)
+{
+    const char *want = "operand 2 must be {array, set} but got string";
+    EXPECT_ERR("eval_type_error", want, "graph.reachable", 2, J("{\"a\": []}"), STR("a"));
+    EXPECT_ERR("eval_type_error", want, "graph.reachable_paths", 2, J("{\"a\": []}"), STR("a"));
+    EXPECT_ERR("eval_type_error", "operand 2 must be {array, set} but got null",
+               "graph.reachable", 2, J("{}"), J("null"));
+    EXPECT_V(S("[\"a\"]"), "graph.reachable", 2, J("{\"a\": []}"), S("[\"a\"]"));
+    EXPECT_V(S("[[\"a\"]]"), "graph.reachable_paths", 2, J("{\"a\": null}"), J("[\"a\"]"));
+}
+
 Test(bi_misc, http_send_checks)
 {
     EXPECT_ERR("eval_type_error", "invalid request parameters(s): {\"bad_key\"}", "http.send", 1,
