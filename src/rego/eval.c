@@ -123,10 +123,13 @@ static int step(struct ev *ev, struct rloc loc)
 static int bind(struct ev *ev, struct value **slot, struct value *v)
 {
     if (ev->tn == ev->tcap) {
-        size_t nc = ev->tcap ? ev->tcap * 2 : 64;
-        struct value ***nt = realloc(ev->trail, nc * sizeof(*nt));
+        /* the trail grows in the evaluation arena: no heap allocation */
+        size_t nc = ev->tcap ? ev->tcap * 2 : 256;
+        struct value ***nt = arena_alloc(ev->a, nc * sizeof(*nt));
         if (!nt)
             return oom(ev);
+        if (ev->tn)
+            memcpy(nt, ev->trail, ev->tn * sizeof(*nt));
         ev->trail = nt;
         ev->tcap = nc;
     }
@@ -2194,7 +2197,7 @@ static int ev_init(struct ev *ev, const struct rego_compiled *c, const struct re
     return R_CONT;
 }
 
-static void ev_done(struct ev *ev) { free(ev->trail); }
+static void ev_done(struct ev *ev) { (void)ev; }
 
 struct result_k {
     struct kont k;
