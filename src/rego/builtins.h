@@ -15,7 +15,8 @@
  *   - return -1 after rego_bi_error(): an error with OPA's code and
  *     message ("eval_type_error" for operand types, "eval_builtin_error"
  *     for other failures).  The engine makes it undefined unless strict
- *     built-in errors are on (except type errors, which OPA always raises).
+ *     built-in errors are on (type errors too: OPA's evalBuiltin collects
+ *     every non-Halt built-in error and raises it only in strict mode).
  * Results are allocated in ctx->arena.  Built-ins are pure except those
  * flagged BI_NONDET, whose results the engine caches per query (same args
  * -> same result within one evaluation, as OPA). */
@@ -48,7 +49,8 @@ enum rego_bi_flags {
     BI_DEPRECATED = 1 << 0, /* only in Rego v0 */
     BI_NONDET = 1 << 1,     /* cached per query */
     BI_VARIADIC = 1 << 2,   /* arity is a minimum (print) */
-    BI_RELATION = 1 << 3,   /* may yield several values (rare; walk) */
+    BI_RELATION = 1 << 3,   /* may yield several values (rare; walk): the
+                               result is an array, one element per value */
 };
 
 struct rego_builtin {
