@@ -315,8 +315,9 @@ static int range_to_cidrs(struct rego_bi_ctx *ctx, struct value_list *l, int len
     for (;;) {
         int size = 0; /* host bits of the block */
         while (size < bits) {
-            u128 block = (u128)1 << (size + 1);
-            if ((first & (block - 1)) != 0 || first + (block - 1) > last || first + (block - 1) < first)
+            /* host mask of a block one bit larger; 2^128 - 1 for ::/0 */
+            u128 mask = size + 1 >= 128 ? ~(u128)0 : ((u128)1 << (size + 1)) - 1;
+            if ((first & mask) != 0 || first + mask > last || first + mask < first)
                 break;
             size++;
         }

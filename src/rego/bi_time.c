@@ -270,7 +270,10 @@ static int ret_ns(struct rego_bi_ctx *ctx, const struct gtime *t, struct value *
 {
     if (!in_ns_range(t->sec, t->nsec))
         return bi_err(ctx, "time outside of valid range");
-    BI_RET(v_int(ctx->arena, t->sec * NS_PER_S + t->nsec));
+    /* near the lower bound sec * 1e9 alone would overflow int64 */
+    int64_t ns = t->sec < 0 ? (t->sec + 1) * NS_PER_S + (t->nsec - NS_PER_S)
+                            : t->sec * NS_PER_S + t->nsec;
+    BI_RET(v_int(ctx->arena, ns));
 }
 
 /* ---- Go layouts ---- */
