@@ -1,6 +1,10 @@
 /* aael.c - attestation-agent event log replay and claims (see aael.h).
  * s = init; s = H(s || H("INIT <alg>/<hexinit>")); for each event
- * s = H(s || H("<domain> <operation> <content>")); s must equal RTMR3. */
+ * s = H(s || H("<domain> <operation> <content>")); s must equal RTMR3.
+ * As trustee V24: the INIT text hashed is rebuilt as "INIT <lower-case alg>/
+ * <lower-case hex>", each event line is hashed after trimming trailing
+ * whitespace, and the final state (hash length of the INIT algorithm) must
+ * equal the 48 RTMR3 bytes exactly, so only sha384 logs can verify. */
 #include "verifier/tdx/aael.h"
 
 #include <string.h>
@@ -20,6 +24,21 @@ static void extend(enum hash_alg alg, uint8_t *s, const char *line, size_t n)
     memcpy(buf, s, hl);
     hash_digest(alg, line, n, buf + hl);
     hash_digest(alg, buf, 2 * hl, s);
+}
+
+/* s = init; s = H(s || H("INIT <alg>/<lower-hex(init)>")), the text rebuilt
+ * from the parsed values (trustee hashes the re-encoded line, not the one
+ * received, so "SHA384/AB.." and "sha384/ab.." replay alike). */
+static int extend_init(struct arena *a, enum hash_alg alg, uint8_t *s, const uint8_t *iv,
+                       size_t ivl, struct as_error *err)
+{
+    char *hex = hex_encode_arena(a, iv, ivl);
+    char *text = hex ? arena_sprintf(a, "INIT %s/%s", hash_alg_name(alg), hex) : NULL;
+    if (!text)
+        return as_err(err, 500, ERR_INTERNAL, "out of memory");
+    memcpy(s, iv, ivl);
+    extend(alg, s, text, strlen(text));
+    return 0;
 }
 
 static size_t trim_right(const char *s, size_t n)
@@ -82,18 +101,16 @@ int aael_verify_claims(struct arena *a, const char *text, size_t len, const uint
                 hex_decode(a, slash + 1, (size_t)(line + n - slash - 1), &iv, &ivl) < 0 ||
                 ivl != hash_len(alg))
                 return bad(err, lineno + 1, "bad INIT algorithm or initial value");
-            memcpy(s, iv, ivl);
-            extend(alg, s, line, n);
+            TRY(extend_init(a, alg, s, iv, ivl, err));
             init = true;
             continue;
         }
         TRY(add_event(a, &keys, lists, line, n, lineno + 1, err));
+        extend(alg, s, line, n);
     }
     if (!init)
         return bad(err, 1, "empty log");
-    uint8_t want[HASH_MAX_LEN] = {0};
-    memcpy(want, rtmr3, 48);
-    if (memcmp(s, want, hash_len(alg)) != 0 || (hash_len(alg) < 48 && memcmp(want + hash_len(alg), (uint8_t[48]){0}, 48 - hash_len(alg)) != 0))
+    if (hash_len(alg) != 48 || memcmp(s, rtmr3, 48) != 0)
         return as_err(err, 403, ERR_VERIFICATION_FAILED,
                       "tdx: AA event log does not replay to RTMR3 of the quote");
     for (size_t i = 0; i < keys.len; i++)
