@@ -21,6 +21,10 @@
  *     shortest decimal text of time/1e9;
  *   - encode_sign marshals its objects with json.marshal (Go's
  *     encoding/json); encode_sign_raw signs the given texts as they are;
+ *     the header is read as OPA's 2025 releases read it (Go's
+ *     json.Unmarshal into jws.StandardHeaders, with their error texts),
+ *     where the 2026 suite expects jwx v3's texts: the project follows the
+ *     2025 suite there (docs/rego-builtins.md);
  *     the key is the first of a JWK set.  ES* and PS* signatures are
  *     randomised (as OPA's), the others deterministic. */
 #include "rego/bi_util.h"
@@ -1069,47 +1073,228 @@ BI_FN(bi_jwt_decode_verify)
 
 /* ---- io.jwt.encode_sign / encode_sign_raw ---- */
 
-/* The header's "alg" as jwsbb reads it (fastjson): empty text and text that
- * is not JSON are errors, except a bare run of number characters, which
- * fastjson takes for a number (so "alg" is then simply not found). */
-static int header_alg(struct rego_bi_ctx *ctx, const char *s, size_t n, const struct jwt_alg **alg)
+/* The JOSE header as OPA's 2025 releases read it (internal/jwx): Go's
+ * json.Unmarshal into jws.StandardHeaders.  Go's syntax errors come first
+ * ("invalid character ...", "unexpected end of JSON input"); keys match the
+ * struct's fields case-insensitively (Go's folding); "alg" must be a known
+ * algorithm name ("unknown signature algorithm"; "none" is known here and
+ * refused later by the signer), the other fields must have their Go types
+ * (the first mismatch is reported after the whole text is read, as Go's
+ * UnmarshalTypeError); other keys are ignored. */
+struct jose_header {
+    const char *alg;        /* "" when absent */
+    const char *typ;        /* "" when absent */
+    const char *type_error; /* first UnmarshalTypeError, or NULL */
+};
+
+enum header_field { HF_IGNORED, HF_ALG, HF_STRING, HF_CRIT, HF_PRIVATE_PARAMS };
+
+static const struct {
+    const char *name;
+    enum header_field kind;
+} jose_fields[] = {
+    {"alg", HF_ALG},    {"cty", HF_STRING},
+    {"crit", HF_CRIT},  {"jwk", HF_STRING},
+    {"jku", HF_STRING}, {"kid", HF_STRING},
+    {"typ", HF_STRING}, {"privateParams", HF_PRIVATE_PARAMS},
+};
+
+/* The algorithm names jwa.SignatureAlgorithm accepts (EdDSA added, as OPA
+ * signs with it since 2026). */
+static const char *const header_alg_names[] = {
+    "ES256", "ES384", "ES512", "HS256", "HS384", "HS512", "PS256",
+    "PS384", "PS512", "RS256", "RS384", "RS512", "none",  "EdDSA",
+};
+
+/* Go's foldName for one rune, as far as it can meet an ASCII field name:
+ * ASCII upper case, and the four non-ASCII runes that fold to ASCII. */
+static uint32_t go_fold_rune(uint32_t c)
 {
-    const char *pre = "missing or invalid 'alg' header";
-    size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-        i++;
-    if (i == n)
-        return bi_err(ctx, "%s: cannot parse JSON: cannot parse empty string", pre);
-    struct as_error err;
-    struct value *doc = NULL;
-    if (json_parse(ctx->arena, s, n, NULL, &doc, &err) < 0) {
-        size_t j = i;
-        while (j < n && strchr("0123456789+-.eE", s[j]) && s[j])
-            j++;
-        while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n'))
-            j++;
-        if (j < n)
-            return bi_err(ctx, "%s: cannot parse JSON: %s", pre, err.detail);
-        doc = NULL;
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 'A';
+    if (c == 0x212A) /* KELVIN SIGN */
+        return 'K';
+    if (c == 0x017F) /* LATIN SMALL LETTER LONG S */
+        return 'S';
+    if (c == 0x0130 || c == 0x0131) /* dotted / dotless I */
+        return 'I';
+    return c;
+}
+
+static bool go_field_name_matches(const char *key, size_t n, const char *name)
+{
+    size_t i = 0, j = 0;
+    while (i < n && name[j]) {
+        uint32_t c;
+        i += bi_utf8_decode(key + i, n - i, &c);
+        if (go_fold_rune(c) != go_fold_rune((unsigned char)name[j++]))
+            return false;
     }
-    const struct value *a = v_is(doc, V_OBJECT) ? value_object_get_str(doc, "alg") : NULL;
-    if (!v_is(a, V_STRING) || a->u.str.len == 0)
-        return bi_err(ctx, "%s: jwsbb: header \"alg\" not found", pre);
-    *alg = alg_find(a->u.str.s, a->u.str.len);
-    if (!*alg)
-        return bi_err(ctx, "unknown JWS algorithm: %s", a->u.str.s);
+    return i == n && name[j] == '\0';
+}
+
+/* A raw JSON string's value; NULL when our parser refuses it (invalid
+ * UTF-8 or a lone surrogate, which Go turns into U+FFFD). */
+static const struct value *json_string_value(struct rego_bi_ctx *ctx, const char *raw, size_t n)
+{
+    struct as_error err;
+    struct value *v = NULL;
+    if (json_parse(ctx->arena, raw, n, NULL, &v, &err) < 0 || !v_is(v, V_STRING))
+        return NULL;
+    return v;
+}
+
+static enum header_field header_field_of(struct rego_bi_ctx *ctx, const char *raw, size_t n,
+                                         const char **name)
+{
+    const struct value *key = json_string_value(ctx, raw, n);
+    if (!key)
+        return HF_IGNORED;
+    for (size_t i = 0; i < sizeof(jose_fields) / sizeof(jose_fields[0]); i++) {
+        if (go_field_name_matches(key->u.str.s, key->u.str.len, jose_fields[i].name)) {
+            *name = jose_fields[i].name;
+            return jose_fields[i].kind;
+        }
+    }
+    return HF_IGNORED;
+}
+
+/* strconv.Unquote of a JSON string's text fails only on "\/" and on a
+ * \u escape of a surrogate half. */
+static bool go_unquote_ok(const char *raw, size_t n)
+{
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (raw[i] != '\\')
+            continue;
+        if (raw[++i] == '/')
+            return false;
+        if (raw[i] == 'u' && i + 4 < n) {
+            char hex[5];
+            memcpy(hex, raw + i + 1, 4);
+            hex[4] = '\0';
+            unsigned long v = strtoul(hex, NULL, 16);
+            if (v >= 0xD800 && v <= 0xDFFF)
+                return false;
+            i += 4;
+        }
+    }
+    return true;
+}
+
+/* SignatureAlgorithm.UnmarshalJSON: a string is unquoted, any other value
+ * is taken as its raw text; the result must be a known name. */
+static const char *header_alg_value(struct rego_bi_ctx *ctx, const char *raw, size_t n,
+                                    const char **why)
+{
+    const char *name = raw;
+    size_t len = n;
+    if (raw[0] == '"') {
+        if (!go_unquote_ok(raw, n)) {
+            *why = "failed to process signature algorithm: invalid syntax";
+            return NULL;
+        }
+        const struct value *v = json_string_value(ctx, raw, n);
+        name = v ? v->u.str.s : "";
+        len = v ? v->u.str.len : 0;
+        if (!v) {
+            *why = "unknown signature algorithm";
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < sizeof(header_alg_names) / sizeof(header_alg_names[0]); i++)
+        if (strlen(header_alg_names[i]) == len && memcmp(header_alg_names[i], name, len) == 0)
+            return header_alg_names[i];
+    *why = "unknown signature algorithm";
+    return NULL;
+}
+
+static void header_type_error(struct rego_bi_ctx *ctx, struct jose_header *h, const char *kind,
+                              const char *field, const char *go_type)
+{
+    if (!h->type_error)
+        h->type_error = arena_sprintf(ctx->arena,
+                                      "json: cannot unmarshal %s into Go struct field "
+                                      "StandardHeaders.%s of type %s",
+                                      kind, field, go_type);
+}
+
+/* A []string field: an array of strings (null elements allowed). */
+static int header_crit(struct rego_bi_ctx *ctx, struct jose_header *h, const char *raw, size_t n)
+{
+    const char *kind = bi_go_json_kind(raw, n);
+    if (strcmp(kind, "null") == 0)
+        return 0;
+    if (strcmp(kind, "array") != 0) {
+        header_type_error(ctx, h, kind, "crit", "[]string");
+        return 0;
+    }
+    struct bi_go_json_item *items;
+    size_t count;
+    if (bi_go_json_items(ctx->arena, raw, n, &items, &count) < 0)
+        return bi_oom(ctx);
+    for (size_t i = 0; i < count; i++) {
+        const char *ek = bi_go_json_kind(items[i].val, items[i].val_len);
+        if (strcmp(ek, "string") != 0 && strcmp(ek, "null") != 0)
+            header_type_error(ctx, h, ek, "crit", "string");
+    }
     return 0;
 }
 
-/* typ is "JWT" or absent: the payload must then be JSON. */
-static bool payload_must_be_json(struct rego_bi_ctx *ctx, const char *s, size_t n)
+static int header_member(struct rego_bi_ctx *ctx, struct jose_header *h,
+                         const struct bi_go_json_item *it)
 {
-    struct as_error err;
-    struct value *doc;
-    if (json_parse(ctx->arena, s, n, NULL, &doc, &err) < 0 || !v_is(doc, V_OBJECT))
-        return true;
-    const struct value *typ = value_object_get_str(doc, "typ");
-    return !v_is(typ, V_STRING) || strcmp(typ->u.str.s, "JWT") == 0;
+    const char *field = "";
+    const char *kind = bi_go_json_kind(it->val, it->val_len);
+    switch (header_field_of(ctx, it->key, it->key_len, &field)) {
+    case HF_IGNORED:
+        return 0;
+    case HF_ALG: {
+        const char *why = "";
+        h->alg = header_alg_value(ctx, it->val, it->val_len, &why);
+        return h->alg ? 0 : bi_err(ctx, "%s", why);
+    }
+    case HF_STRING:
+        if (strcmp(kind, "string") == 0 && strcmp(field, "typ") == 0) {
+            const struct value *v = json_string_value(ctx, it->val, it->val_len);
+            h->typ = v ? v->u.str.s : "\xEF\xBF\xBD"; /* what Go decodes is not "JWT" */
+        } else if (strcmp(kind, "string") != 0 && strcmp(kind, "null") != 0) {
+            header_type_error(ctx, h, kind, field, "string");
+        }
+        return 0;
+    case HF_CRIT:
+        return header_crit(ctx, h, it->val, it->val_len);
+    case HF_PRIVATE_PARAMS:
+        if (strcmp(kind, "object") != 0 && strcmp(kind, "null") != 0)
+            header_type_error(ctx, h, kind, field, "map[string]interface {}");
+        return 0;
+    }
+    return 0;
+}
+
+static int jose_header_read(struct rego_bi_ctx *ctx, const char *s, size_t n, struct jose_header *h)
+{
+    *h = (struct jose_header){"", "", NULL};
+    const char *syntax = bi_go_json_check(ctx->arena, s, n);
+    if (syntax)
+        return bi_err(ctx, "%s", syntax);
+    size_t i = 0;
+    while (i < n && strchr(" \t\r\n", s[i]))
+        i++;
+    const char *kind = bi_go_json_kind(s + i, n - i);
+    if (strcmp(kind, "null") == 0)
+        return 0;
+    if (strcmp(kind, "object") != 0)
+        return bi_err(ctx, "json: cannot unmarshal %s into Go value of type jws.StandardHeaders",
+                      kind);
+    struct bi_go_json_item *items;
+    size_t count;
+    if (bi_go_json_items(ctx->arena, s, n, &items, &count) < 0)
+        return bi_oom(ctx);
+    for (size_t k = 0; k < count; k++)
+        TRY(header_member(ctx, h, &items[k]));
+    if (h->type_error)
+        return bi_err(ctx, "%s", h->type_error);
+    return 0;
 }
 
 static int encode_sign(struct rego_bi_ctx *ctx, const char *hdr, size_t hl, const char *payload,
@@ -1123,14 +1308,15 @@ static int encode_sign(struct rego_bi_ctx *ctx, const char *hdr, size_t hl, cons
         rc = bi_err(ctx, "%s", why);
     else if (keys.n == 0)
         rc = bi_err(ctx, "no keys found in JWK set");
+    struct jose_header h;
     if (rc == 0)
-        rc = header_alg(ctx, hdr, hl, &alg);
-    if (rc == 0 && payload_must_be_json(ctx, hdr, hl)) {
-        struct as_error err;
-        struct value *doc;
-        if (json_parse(ctx->arena, payload, pl, NULL, &doc, &err) < 0)
-            rc = bi_err(ctx, "type is JWT but payload is not JSON");
-    }
+        rc = jose_header_read(ctx, hdr, hl, &h);
+    /* typ "JWT" or none: the payload must pass Go's json.Valid */
+    if (rc == 0 && (h.typ[0] == '\0' || strcmp(h.typ, "JWT") == 0) &&
+        bi_go_json_check(ctx->arena, payload, pl) != NULL)
+        rc = bi_err(ctx, "type is JWT but payload is not JSON");
+    if (rc == 0 && !(alg = alg_find(h.alg, strlen(h.alg))))
+        rc = bi_err(ctx, "failed to create signer: unsupported signature algorithm %s", h.alg);
     struct buf b = BUF_INIT;
     if (rc == 0) {
         b64_encode_buf(&b, (const uint8_t *)hdr, hl, B64_URL_NOPAD);

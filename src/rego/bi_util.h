@@ -122,4 +122,26 @@ struct bi_pem_block {
 int bi_pem_decode(struct arena *a, const char *s, size_t n, struct bi_pem_block *blk,
                   const char **rest, size_t *rest_len);
 
+/* ---- Go's encoding/json (bi_go_json.c) ---- */
+/* The syntax check of json.Valid / json.Unmarshal: NULL when s[0..n) is
+ * one JSON value, else Go's SyntaxError text ("invalid character 'x'
+ * after object key", "unexpected end of JSON input"; arena memory). */
+const char *bi_go_json_check(struct arena *a, const char *s, size_t n);
+/* One member of an object (key = its raw string text, quotes included) or
+ * element of an array (key NULL); val is the raw text of the value. */
+struct bi_go_json_item {
+    const char *key;
+    size_t key_len;
+    const char *val;
+    size_t val_len;
+};
+/* The items of checked text that is an object or an array, in text order,
+ * duplicates kept (arena array).  -1 when the text is neither, -2 when out
+ * of memory. */
+int bi_go_json_items(struct arena *a, const char *s, size_t n, struct bi_go_json_item **items,
+                     size_t *count);
+/* What Go's UnmarshalTypeError calls a raw value: "string", "number",
+ * "bool", "array", "object" or "null". */
+const char *bi_go_json_kind(const char *val, size_t len);
+
 #endif
