@@ -14,6 +14,7 @@
 #define CCEL_MAX_EVENTS 65536
 #define EV_NO_ACTION 0x3
 #define TD_PAYLOAD_INFO "td_payload_info" /* + NUL = 16-byte descriptor */
+#define V24_RTMRS 3 /* V24 replays RTMR0..2 (MR indexes 1..3) */
 
 struct alg_size {
     uint16_t alg, size;
@@ -210,9 +211,46 @@ void ccel_replay_sha384(const struct ccel *log, uint32_t index, uint8_t out[48])
     }
 }
 
+bool ccel_index_replayed(uint32_t index, int nrtmr)
+{
+    return index >= 1 && index <= (uint32_t)nrtmr;
+}
+
+static const struct ccel_digest *sha384_digest(const struct ccel_event *e)
+{
+    for (size_t d = 0; d < e->ndigests; d++)
+        if (e->digests[d].alg == TCG_ALG_SHA384)
+            return &e->digests[d];
+    return NULL;
+}
+
+/* Every event at an RTMR (MR index 1..4) must carry exactly one digest per
+ * algorithm and a SHA-384 one: the replay only sees SHA-384 digests, so an
+ * event without one would be in the log (and its claims) unchecked. */
+static int check_rtmr_digests(const struct ccel *log, struct as_error *err)
+{
+    for (size_t i = 0; i < log->len; i++) {
+        const struct ccel_event *e = &log->events[i];
+        if (!ccel_index_replayed(e->index, 4))
+            continue;
+        for (size_t d = 0; d < e->ndigests; d++)
+            for (size_t o = d + 1; o < e->ndigests; o++)
+                if (e->digests[d].alg == e->digests[o].alg)
+                    return as_err(err, 400, ERR_INVALID_EVIDENCE,
+                                  "tdx: CC event log: event %zu repeats digest algorithm 0x%04x",
+                                  i + 1, e->digests[d].alg);
+        if (!sha384_digest(e))
+            return as_err(err, 400, ERR_INVALID_EVIDENCE,
+                          "tdx: CC event log: event %zu at RTMR%u has no SHA-384 digest", i + 1,
+                          e->index - 1);
+    }
+    return 0;
+}
+
 int ccel_check_rtmrs(const struct ccel *log, const uint8_t *rtmrs, int nrtmr,
                      struct as_error *err)
 {
+    TRY(check_rtmr_digests(log, err));
     for (int i = 0; i < nrtmr; i++) {
         uint8_t mr[48];
         ccel_replay_sha384(log, (uint32_t)i + 1, mr);
@@ -242,7 +280,7 @@ static const struct ccel_event *find_kernel(const struct ccel *log)
     const struct ccel_event *found = NULL;
     for (size_t i = 0; i < log->len; i++) {
         const struct ccel_event *e = &log->events[i];
-        if (e->ndigests == 0)
+        if (!ccel_index_replayed(e->index, V24_RTMRS) || !sha384_digest(e))
             continue;
         if (starts_with(e, tdvf, sizeof tdvf))
             return e; /* the TDVF event wins */
@@ -284,13 +322,15 @@ int ccel_v24_claims(struct arena *a, const struct ccel *log, struct value **out,
     struct pair_list l = {0};
     const struct ccel_event *k = find_kernel(log);
     if (k) {
-        char *hex = hex_encode_arena(a, k->digests[0].value, k->digests[0].len);
+        const struct ccel_digest *d = sha384_digest(k);
+        char *hex = hex_encode_arena(a, d->value, d->len);
         if (!hex || pair_list_push_str(a, &l, "kernel", v_cstr(a, hex)) < 0)
             return as_err(err, 500, ERR_INTERNAL, "out of memory");
     }
     for (size_t i = 0; i < log->len; i++) {
         const struct ccel_event *e = &log->events[i];
-        if (!starts_with(e, TD_PAYLOAD_INFO, sizeof TD_PAYLOAD_INFO))
+        if (!ccel_index_replayed(e->index, V24_RTMRS) ||
+            !starts_with(e, TD_PAYLOAD_INFO, sizeof TD_PAYLOAD_INFO))
             continue;
         if (e->data_len < 20)
             return as_err(err, 400, ERR_INVALID_EVIDENCE, "tdx: td_payload_info event too short");
@@ -365,6 +405,8 @@ int ccel_v26_claims(struct arena *a, const struct ccel *log, struct value **out,
                           log->spec_algs[i]);
     for (size_t i = 0; i < log->len; i++) {
         struct value *ev;
+        if (!ccel_index_replayed(log->events[i].index, 4))
+            continue; /* MRTD (0) or no RTMR: never replayed, dropped */
         TRY(event_claim(a, &log->events[i], i + 1, &ev, err));
         if (value_list_push(a, &l, ev) < 0)
             return as_err(err, 500, ERR_INTERNAL, "out of memory");

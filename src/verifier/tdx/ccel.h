@@ -54,15 +54,21 @@ int ccel_parse(struct arena *a, const uint8_t *data, size_t len, struct ccel *ou
                struct as_error *err);
 /* Replays MR `index` (1..4 = RTMR0..3) with SHA-384 from 48 zero bytes. */
 void ccel_replay_sha384(const struct ccel *log, uint32_t index, uint8_t out[48]);
-/* Replays RTMR0..nrtmr-1 and compares with the quote's (rtmrs = 4 x 48
- * bytes); 403 evidence_verification_failed naming the RTMR. */
+/* True when MR `index` is one of RTMR0..nrtmr-1 (index 1..nrtmr). */
+bool ccel_index_replayed(uint32_t index, int nrtmr);
+/* 400 invalid_evidence if an event at MR index 1..4 has no SHA-384 digest
+ * or repeats an algorithm; then replays RTMR0..nrtmr-1 and compares with
+ * the quote's (rtmrs = 4 x 48 bytes); 403 evidence_verification_failed
+ * naming the RTMR. */
 int ccel_check_rtmrs(const struct ccel *log, const uint8_t *rtmrs, int nrtmr,
                      struct as_error *err);
 /* V24 `ccel` object: {"kernel": hex, "kernel_parameters": {...}} (members
- * only when found). */
+ * only when found), taken only from events at the replayed MR indexes 1..3;
+ * "kernel" is the event's SHA-384 digest. */
 int ccel_v24_claims(struct arena *a, const struct ccel *log, struct value **out,
                     struct as_error *err);
-/* V26 `uefi_event_logs` array (details and digest rule: ccel_details.h);
+/* V26 `uefi_event_logs` array (details and digest rule: ccel_details.h) of
+ * the events at MR indexes 1..4 (others are never replayed and dropped);
  * 400 invalid_evidence when an event's data cannot be decoded as its type
  * requires or an algorithm is not one trustee knows. */
 int ccel_v26_claims(struct arena *a, const struct ccel *log, struct value **out,
