@@ -8,7 +8,8 @@
  *      query data.policy.allow, allowed input and the deny variant).
  * Prints the median time per call over batches and, per call, the heap
  * allocations (malloc/calloc/realloc, counted through --wrap) and arena
- * bytes.  Reference: regorus 0.9.1 takes 0.83 ms per call on workload 2. */
+ * bytes.  Usage: rego_bench [seconds] [default|shared]; with
+ * REGO_BENCH_CALLS=N each workload runs N untimed calls instead.  Reference: regorus 0.9.1 takes 0.83 ms per call on workload 2. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,24 @@ struct workload {
     bool want;
 };
 
+/* REGO_BENCH_CALLS=N: exactly N evaluations and no timing (for
+ * valgrind --tool=callgrind --toggle-collect=rego_eval_path). */
+static bool fixed_calls(const struct workload *w, struct arena *a)
+{
+    const char *env = getenv("REGO_BENCH_CALLS");
+    if (!env)
+        return false;
+    long n = atol(env);
+    struct as_error err;
+    for (long i = 0; i < n; i++) {
+        struct value *out;
+        rego_eval_path(w->c, "data.policy.allow", &w->opts, a, &out, NULL, &err);
+        arena_reset(a);
+    }
+    printf("rego: %-44s %ld calls\n", w->name, n);
+    return true;
+}
+
 static void run(const struct workload *w, double seconds)
 {
     struct arena a;
@@ -110,6 +129,10 @@ static void run(const struct workload *w, double seconds)
             exit(1);
         }
         arena_reset(&a);
+    }
+    if (fixed_calls(w, &a)) {
+        arena_free(&a);
+        return;
     }
     enum { BATCHES = 41 };
     double per[BATCHES];
@@ -226,8 +249,11 @@ int main(int argc, char **argv)
     snprintf(dir, sizeof(dir), "%s/rego/bench", shared ? shared : "../shared");
     struct arena a;
     arena_init(&a, 1 << 16);
-    default_policy(&a, seconds);
-    shared_workload(&a, dir, seconds);
+    const char *only = argc > 2 ? argv[2] : "";
+    if (strcmp(only, "shared") != 0)
+        default_policy(&a, seconds);
+    if (strcmp(only, "default") != 0)
+        shared_workload(&a, dir, seconds);
     arena_free(&a);
     return 0;
 }

@@ -178,7 +178,7 @@ static struct value *lookup(struct ev *ev, const struct value *coll, const struc
         return NULL;
     switch (coll->type) {
     case V_OBJECT:
-        return value_object_get(coll, key);
+        return value_object_get_fast(coll, key);
     case V_ARRAY: {
         int64_t i;
         if (key->type != V_NUMBER || value_as_int64(key, &i) < 0)
@@ -227,7 +227,7 @@ static struct value *upsert(struct ev *ev, struct value *doc, struct value *cons
     if (n == 0)
         return val;
     struct value *base = doc && doc->type == V_OBJECT ? doc : NULL;
-    struct value *child = base ? value_object_get(base, path[0]) : NULL;
+    struct value *child = base ? value_object_get_fast(base, path[0]) : NULL;
     struct value *nv = upsert(ev, child, path + 1, n - 1, val);
     if (!nv)
         return NULL;
@@ -340,6 +340,75 @@ static bool evaluable(struct ev *ev, struct value **fr, struct term *t)
     default:
         return true;
     }
+}
+
+/* --------------------------------------------------------- direct values */
+
+static int eval_data_ref(struct ev *ev, struct value **fr, struct term *t, struct vk *k);
+
+struct capture_vk {
+    struct vk vk;
+    struct value *v;
+};
+
+static int capture_val(struct ev *ev, struct vk *k, struct value *v)
+{
+    (void)ev;
+    ((struct capture_vk *)k)->v = v;
+    return R_STOP;
+}
+
+/* Whether operand op of a reference is a constant or a bound variable. */
+static struct value *ground_operand(struct value **fr, const struct term *op)
+{
+    if (op->flags & TF_CONST)
+        return op->val;
+    if (op->kind == TM_VAR && op->slot >= 0)
+        return fr[op->slot];
+    return NULL;
+}
+
+/* The value of t without continuations when t has at most one value and
+ * needs no enumeration: constants, variables, input, and references whose
+ * operands are constants or bound variables.  Returns 1 with *out set (NULL
+ * when undefined), 0 when t needs eval_term, R_ERR on error. */
+static int direct_value(struct ev *ev, struct value **fr, struct term *t, struct value **out)
+{
+    if (t->flags & TF_CONST) {
+        *out = t->val;
+        return 1;
+    }
+    if (t->kind == TM_VAR) {
+        if (t->slot >= 0 && fr[t->slot])
+            *out = fr[t->slot];
+        else if (t->slot == SLOT_INPUT)
+            *out = ev->input;
+        else
+            return 0;
+        return 1;
+    }
+    if (t->kind != TM_REF || t->a[0]->kind != TM_VAR)
+        return 0;
+    for (size_t i = 1; i < t->n; i++)
+        if (!ground_operand(fr, t->a[i]))
+            return 0;
+    struct term *head = t->a[0];
+    if (head->slot >= 0 && !fr[head->slot])
+        return 0; /* unbound: unification may bind it */
+    if (head->slot == SLOT_DATA) {
+        struct capture_vk cv = {{capture_val}, NULL};
+        if (eval_data_ref(ev, fr, t, &cv.vk) == R_ERR)
+            return R_ERR;
+        *out = cv.v;
+        return 1;
+    }
+    struct value *v = head->slot >= 0           ? fr[head->slot]
+                      : head->slot == SLOT_INPUT ? ev->input
+                                                 : NULL;
+    for (size_t i = 1; v && i < t->n; i++)
+        v = lookup(ev, v, ground_operand(fr, t->a[i]));
+    *out = v;
+    return 1;
 }
 
 /* ---------------------------------------------------- composite terms */
@@ -1499,12 +1568,23 @@ static int eval_call(struct ev *ev, struct value **fr, struct term *t, struct vk
     size_t j = 0;
     for (; j < nin; j++) {
         struct term *arg = t->a[1 + j];
-        if (arg->flags & TF_CONST)
+        if (arg->flags & TF_CONST) {
             vals[j] = arg->val;
-        else if (arg->kind == TM_VAR && arg->slot >= 0 && fr[arg->slot])
+        } else if (arg->kind == TM_VAR && arg->slot >= 0 && fr[arg->slot]) {
             vals[j] = fr[arg->slot];
-        else
+        } else if (!t->call_ooo && arg->kind == TM_REF) {
+            /* arguments in order: an undefined one makes the call undefined
+             * before any later argument is evaluated, as call_from does */
+            int d = direct_value(ev, fr, arg, &vals[j]);
+            if (d == R_ERR)
+                return R_ERR;
+            if (d == 0)
+                break;
+            if (!vals[j])
+                return R_CONT;
+        } else {
             break;
+        }
     }
     if (j == nin && !(t->bi && (t->bi->flags & BI_RELATION))) {
         struct value *res;
@@ -1700,7 +1780,7 @@ static int unify_seq(struct ev *ev, struct kont *k)
         }
         return R_CONT;
     }
-    struct value *mv = value_object_get(v, key);
+    struct value *mv = value_object_get_fast(v, key);
     if (!mv)
         return R_CONT;
     struct seq_k nk = *sk;
@@ -1798,6 +1878,12 @@ static int unify_pairs(struct ev *ev, struct kont *k)
 static int unify_terms(struct ev *ev, struct value **fr, struct term *a, struct term *b,
                        struct kont *k)
 {
+    struct value *bv;
+    int d = direct_value(ev, fr, b, &bv);
+    if (d == R_ERR)
+        return R_ERR;
+    if (d == 1)
+        return bv ? unify_tv(ev, fr, a, bv, k) : R_CONT;
     if (evaluable(ev, fr, b)) {
         struct utv_k uk = {{utv_val}, fr, a, k};
         return eval_term(ev, fr, b, &uk.vk);

@@ -211,6 +211,71 @@ struct value *value_object_get_strn(const struct value *obj, const char *key, si
     return NULL;
 }
 
+/* Compares the stored key k with the string (s, n) under value_compare,
+ * knowing their first `skip` bytes are equal; *lcp receives the length of
+ * their common prefix (0 for a non-string key). */
+static int compare_key_from(const struct value *k, const char *s, size_t n, size_t skip,
+                            size_t *lcp)
+{
+    if (k->type != V_STRING) {
+        *lcp = 0;
+        return k->type < V_STRING ? -1 : 1;
+    }
+    const unsigned char *a = (const unsigned char *)k->u.str.s;
+    const unsigned char *b = (const unsigned char *)s;
+    size_t m = k->u.str.len < n ? k->u.str.len : n;
+    size_t i = skip < m ? skip : m;
+    while (i + 8 <= m) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) {
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            i += (size_t)__builtin_ctzll(x ^ y) / 8; /* the first differing byte */
+#endif
+            break;
+        }
+        i += 8;
+    }
+    while (i < m && a[i] == b[i])
+        i++;
+    *lcp = i;
+    if (i < m)
+        return a[i] < b[i] ? -1 : 1;
+    return k->u.str.len < n ? -1 : k->u.str.len > n ? 1 : 0;
+}
+
+/* Binary search keeping the common prefix of the key with the lower and
+ * upper bounds: every key between them shares the shorter of the two. */
+struct value *value_object_get_strn_fast(const struct value *obj, const char *key, size_t n)
+{
+    if (!v_is(obj, V_OBJECT) || !key)
+        return NULL;
+    size_t lo = 0, hi = obj->u.obj.len, lo_lcp = 0, hi_lcp = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, lcp;
+        int c = compare_key_from(obj->u.obj.pairs[mid].key, key, n,
+                                 lo_lcp < hi_lcp ? lo_lcp : hi_lcp, &lcp);
+        if (c == 0)
+            return obj->u.obj.pairs[mid].val;
+        if (c < 0) {
+            lo = mid + 1;
+            lo_lcp = lcp;
+        } else {
+            hi = mid;
+            hi_lcp = lcp;
+        }
+    }
+    return NULL;
+}
+
+struct value *value_object_get_fast(const struct value *obj, const struct value *key)
+{
+    if (key && key->type == V_STRING)
+        return value_object_get_strn_fast(obj, key->u.str.s, key->u.str.len);
+    return value_object_get(obj, key);
+}
+
 struct value *value_object_get_str(const struct value *obj, const char *key)
 {
     return key ? value_object_get_strn(obj, key, strlen(key)) : NULL;

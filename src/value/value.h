@@ -124,6 +124,12 @@ uint64_t value_hash(const struct value *v); /* consistent with value_equal */
 struct value *value_object_get(const struct value *obj, const struct value *key);
 struct value *value_object_get_str(const struct value *obj, const char *key);
 struct value *value_object_get_strn(const struct value *obj, const char *key, size_t n);
+/* The same lookups, faster on string keys: the binary search skips the
+ * prefix the search key is known to share with both bounds (keys with long
+ * common prefixes such as "tdx.quote.body.") and compares bytes inline.
+ * Same results as value_object_get / value_object_get_strn. */
+struct value *value_object_get_fast(const struct value *obj, const struct value *key);
+struct value *value_object_get_strn_fast(const struct value *obj, const char *key, size_t n);
 bool value_set_contains(const struct value *set, const struct value *elem);
 /* Index of elem in a sorted set / key in an object, or -1. */
 long value_set_index(const struct value *set, const struct value *elem);
