@@ -256,8 +256,11 @@ static int get_piece(struct source *s, struct arena *a, const char *what, const 
                      struct fetch_response *r, const char **chain, bool *cached,
                      struct as_error *err)
 {
-    if (fetch_get(&s->fo, url, a, r, err) < 0)
-        return as_err(err, 503, ERR_UPSTREAM, "dcap: no %s collateral: %s", what, err->detail);
+    if (fetch_get(&s->fo, url, a, r, err) < 0) {
+        char why[sizeof err->detail]; /* as_err must not read the buffer it writes */
+        snprintf(why, sizeof why, "%s", err->detail);
+        return as_err(err, 503, ERR_UPSTREAM, "dcap: no %s collateral: %s", what, why);
+    }
     *cached = *cached || r->from_cache;
     if (!chain_header)
         return 0;
@@ -611,6 +614,28 @@ static int from_bundle(const struct verify_ctx *ctx, struct dcap_collateral **ou
     return 0;
 }
 
+/* A piece from the disk cache did not parse or verify (a 2xx error page or
+ * truncated body stored earlier): ask the service once more for every piece
+ * (revalidate), so a bad answer is not served until its cache entry
+ * expires; fail if that does not give verifying collateral either. */
+static int refetch_unusable(const struct verify_ctx *ctx, struct source *s,
+                            const struct dcap_pck *pck, bool tdx, struct dcap_collateral **out,
+                            bool *cached, struct as_error *err)
+{
+    struct dcap_collateral_raw raw = {0};
+    struct fetch_opts keep = s->fo;
+    LOG_W("dcap", "cached DCAP collateral unusable (%s); asking the collateral service again",
+          err->detail);
+    as_err_clear(err);
+    s->fo.revalidate = true;
+    *cached = false;
+    int rc = fetch_http(s, ctx->arena, pck, tdx, &raw, cached, err);
+    if (rc == 0)
+        rc = dcap_collateral_load(&raw, NULL, out, err);
+    s->fo = keep;
+    return rc;
+}
+
 static int from_service(const struct verify_ctx *ctx, struct source *s,
                         const struct dcap_pck *pck, bool tdx, struct dcap_collateral **out,
                         struct as_error *err)
@@ -621,8 +646,12 @@ static int from_service(const struct verify_ctx *ctx, struct source *s,
         TRY(fetch_file(s, ctx->arena, pck, tdx, &raw, err));
         return dcap_collateral_load(&raw, NULL, out, err);
     }
-    TRY(fetch_http(s, ctx->arena, pck, tdx, &raw, &cached, err));
-    TRY(dcap_collateral_load(&raw, NULL, out, err));
+    if (fetch_http(s, ctx->arena, pck, tdx, &raw, &cached, err) < 0 ||
+        dcap_collateral_load(&raw, NULL, out, err) < 0) {
+        if (!cached || s->fo.offline)
+            return -1;
+        TRY(refetch_unusable(ctx, s, pck, tdx, out, &cached, err));
+    }
     if (!cached || (*out)->earliest_expiration > time(NULL) || s->fo.offline)
         return 0;
     /* Served from a disk cache past its nextUpdate: ask upstream again (a
