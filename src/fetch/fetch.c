@@ -35,6 +35,8 @@
 #define FETCH_DEFAULT_TIMEOUT_MS 10000L
 #define FETCH_DEFAULT_MAX_AGE (24 * 3600)
 #define FETCH_MAX_RETRIES 10
+#define FETCH_RETRY_BUDGET_S 8    /* most time spent in retries of one GET */
+#define FETCH_NOT_FOUND_TTL_S 60  /* a 404 is remembered this long */
 #define CACHE_MAGIC "ASFETCH1"
 
 struct header_kv {
@@ -168,10 +170,23 @@ static long transfer_once(const struct fetch_opts *o, const char *url, struct tr
 
 static bool retryable(long status) { return status == 0 || status == 429 || status >= 500; }
 
-static void sleep_before_retry(const struct fetch_opts *o, int attempt)
+static time_t monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+/* Sleeps before retry `attempt` unless that would take the request past
+ * FETCH_RETRY_BUDGET_S since `start` (retries run in a worker thread: a
+ * QCNL retry_delay of minutes must not park it); false = stop retrying. */
+static bool sleep_before_retry(const struct fetch_opts *o, int attempt, time_t start)
 {
     unsigned delay = o->retry_delay_s > 0 ? (unsigned)o->retry_delay_s : 1u << (attempt < 5 ? attempt : 5);
+    if (delay > FETCH_RETRY_BUDGET_S || monotonic_s() - start + (time_t)delay > FETCH_RETRY_BUDGET_S)
+        return false;
     sleep(delay);
+    return true;
 }
 
 /* ---- cache ---- */
@@ -310,6 +325,16 @@ static time_t response_expiry(const struct fetch_opts *o, const struct fetch_res
     return now + FETCH_DEFAULT_MAX_AGE;
 }
 
+/* A 404 for this URL stored less than FETCH_NOT_FOUND_TTL_S ago (a file
+ * "<entry>.404" in the cache format, empty body): repeated requests for an
+ * unknown FMSPC or chip do not each reach the upstream. */
+static bool recently_not_found(struct arena *a, const char *path, time_t now)
+{
+    struct cache_entry e = {0};
+    return path && cache_load(a, path, &e) == 0 && now >= e.fetched && now < e.expires &&
+           e.expires - e.fetched <= FETCH_NOT_FOUND_TTL_S;
+}
+
 static void fill_from_cache(struct fetch_response *out, struct cache_entry *e)
 {
     out->status = 0;
@@ -329,9 +354,10 @@ static int fetch_network(const struct fetch_opts *o, const char *url, struct are
     struct header_list *h = arena_zalloc(a, sizeof *h);
     if (!h)
         return -1;
+    time_t start = monotonic_s();
     for (int attempt = 0; attempt <= tries; attempt++) {
-        if (attempt > 0)
-            sleep_before_retry(o, attempt - 1);
+        if (attempt > 0 && !sleep_before_retry(o, attempt - 1, start))
+            break;
         struct transfer t = {a, BUF_INIT, h, false};
         h->len = 0;
         status = transfer_once(o, url, &t, curl_err);
@@ -375,6 +401,10 @@ int fetch_get(const struct fetch_opts *o, const char *url, struct arena *a,
     }
     if (o->offline)
         return as_err(err, 503, ERR_UPSTREAM, "offline and not cached: %s", url);
+    char *not_found = path ? arena_sprintf(a, "%s.404", path) : NULL;
+    if (!cached && recently_not_found(a, not_found, now))
+        return as_err(err, 502, ERR_UPSTREAM, "%s answered HTTP 404 (within the last %d s)", url,
+                      FETCH_NOT_FOUND_TTL_S);
     char curl_err[CURL_ERROR_SIZE];
     if (fetch_network(o, url, a, out, curl_err) == 0) {
         if (path)
@@ -383,6 +413,11 @@ int fetch_get(const struct fetch_opts *o, const char *url, struct arena *a,
         return 0;
     }
     long status = out->status;
+    if (status == 404 && not_found) {
+        static const struct header_list none = {0};
+        cache_store(o->cache_dir, not_found, now, now + FETCH_NOT_FOUND_TTL_S, &none,
+                    (const uint8_t *)"", 0);
+    }
     if (cached && retryable(status)) {
         LOG_W("fetch", "%s unreachable (%s); serving the cached copy fetched at %lld", url,
               status ? "server error" : curl_err, (long long)e.fetched);

@@ -16,6 +16,8 @@
 #include "base/codec.h"
 #include "base/log.h"
 #include "fetch/fetch.h"
+#include "verifier/common/x509.h"
+#include "verifier/dcap/collateral.h"
 
 #define INTEL_PCS_URL "https://api.trustedservices.intel.com/sgx/certification/v4/"
 #define INTEL_ROOT_CRL_URL "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
@@ -670,6 +672,21 @@ static int from_service(const struct verify_ctx *ctx, struct source *s,
     return 0;
 }
 
+/* Before asking a collateral service for the FMSPC / CA type a PCK
+ * certificate names: its chain must be signed up to the pinned Intel root,
+ * so a client-made certificate cannot make us fetch (the full check, CRLs
+ * included, is verify_pck_chain once the collateral is there). */
+static int pck_chain_reaches_intel_root(const struct dcap_pck *pck, struct as_error *err)
+{
+    X509 *root = dcap_intel_root();
+    if (!root)
+        return as_err(err, 500, ERR_INTERNAL, "dcap: the Intel root certificate did not load");
+    if (pck->chain.len < 2 || x509_signed_by(pck->chain.certs[0], pck->chain.certs[1], err) < 0 ||
+        x509_signed_by(pck->chain.certs[1], root, err) < 0)
+        return as_err_prefix(err, "PCK certificate chain (STATUS_INVALID_PCK_CERT)");
+    return 0;
+}
+
 int dcap_collateral_for(const struct verify_ctx *ctx, const struct dcap_pck *pck, bool tdx,
                         struct dcap_collateral **out, struct as_error *err)
 {
@@ -691,6 +708,8 @@ int dcap_collateral_for(const struct verify_ctx *ctx, const struct dcap_pck *pck
     bool keyed = n > 0 && (size_t)n < sizeof key && (!s.file_path || version[0]);
     if (keyed && (*out = mem_get(key)) != NULL)
         return 0;
+    if (!s.file_path)
+        TRY(pck_chain_reaches_intel_root(pck, err));
     TRY(from_service(ctx, &s, pck, tdx, out, err));
     if (keyed)
         mem_put(key, *out, s.file_path != NULL);
