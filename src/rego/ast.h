@@ -61,6 +61,8 @@ struct term {
     size_t n;
     struct term *key, *head; /* comprehensions */
     struct body *body;
+    int memo_id;             /* comprehensions of modules (compiled): 1 + index
+                                of the evaluation's memo table; 0 = none */
     /* TM_CALL (compiled): */
     const struct rego_builtin *bi;
     struct rnode *fn;         /* user function */
@@ -113,6 +115,7 @@ struct body {
      * every), first occurrence of each */
     struct term **caps;
     size_t ncaps, capcap;
+    bool caps_partial; /* nested too deeply for caps to be complete */
 };
 
 struct module;

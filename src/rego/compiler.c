@@ -276,6 +276,8 @@ static int scope_lookup(struct cctx *cx, struct scope *s, struct term *t)
         }
         if (x->closure && nc < 64)
             crossed[nc++] = x;
+        else if (x->closure)
+            x->closure->caps_partial = true;
     }
     return SLOT_NONE;
 }
@@ -770,6 +772,8 @@ static int resolve_closure(struct cctx *cx, struct scope *s, struct term *t)
     struct scope *cs = scope_new(cx, s, t->body);
     if (!cs)
         return -1;
+    if (cx->m && cx->c->nmemo < INT32_MAX)
+        t->memo_id = ++cx->c->nmemo; /* queries are compiled against a const policy */
     TRY(declare_body(cx, cs, t->body));
     TRY(resolve_body(cx, cs, t->body));
     if (t->key)
@@ -1317,7 +1321,7 @@ static void term_slots(struct term *t, uint8_t *mark)
 
 static void expr_slots(struct expr *e, uint8_t *mark)
 {
-    struct body one = {&e, 1, NULL, 0, 0};
+    struct body one = {&e, 1, NULL, 0, 0, false};
     body_slots(&one, mark);
 }
 

@@ -63,6 +63,20 @@ struct nd_ent {
     struct value *out;
 };
 
+/* Comprehension values of this evaluation, by memo_id: a comprehension's
+ * value depends only on its captured variables and the `with` scope. */
+struct memo_ent {
+    struct memo_ent *next;
+    uint32_t gen;
+    struct value **key; /* the captured values (NULL: unbound) */
+    struct value *val;
+};
+struct memo_slot {
+    struct memo_ent *list;
+    unsigned n;
+};
+#define MEMO_MAX_PER_TERM 16
+
 struct ev {
     const struct rego_compiled *c;
     struct arena *a;
@@ -71,6 +85,7 @@ struct ev {
     struct value ***trail;
     size_t tn, tcap;
     struct cache_ent *cache;
+    struct memo_slot *memo;
     uint32_t gen, gen_counter;
     struct overlay *ov;
     struct mock *mocks;
@@ -541,8 +556,52 @@ static int compr_solution(struct ev *ev, struct kont *k)
     return eval_term(ev, ck->fr, ck->t->head, &hk.vk);
 }
 
+static struct memo_slot *memo_slot(struct ev *ev, const struct term *t)
+{
+    if (t->memo_id <= 0 || t->memo_id > ev->c->nmemo || t->body->caps_partial)
+        return NULL;
+    return &ev->memo[t->memo_id];
+}
+
+static struct value *memo_get(struct ev *ev, const struct memo_slot *ms, struct value **fr,
+                              const struct body *b)
+{
+    for (const struct memo_ent *e = ms->list; e; e = e->next) {
+        if (e->gen != ev->gen)
+            continue;
+        size_t i = 0;
+        while (i < b->ncaps && value_equal(e->key[i], fr[b->caps[i]->slot]))
+            i++;
+        if (i == b->ncaps)
+            return e->val;
+    }
+    return NULL;
+}
+
+static void memo_put(struct ev *ev, struct memo_slot *ms, struct value **fr,
+                     const struct body *b, struct value *v)
+{
+    if (ms->n >= MEMO_MAX_PER_TERM)
+        return;
+    struct memo_ent *e = arena_alloc(ev->a, sizeof(*e));
+    struct value **key = arena_alloc(ev->a, (b->ncaps + 1) * sizeof(*key));
+    if (!e || !key)
+        return; /* only a missed shortcut */
+    for (size_t i = 0; i < b->ncaps; i++)
+        key[i] = fr[b->caps[i]->slot];
+    *e = (struct memo_ent){ms->list, ev->gen, key, v};
+    ms->list = e;
+    ms->n++;
+}
+
 static int eval_compr(struct ev *ev, struct value **fr, struct term *t, struct vk *k)
 {
+    struct memo_slot *ms = memo_slot(ev, t);
+    if (ms) {
+        struct value *v = memo_get(ev, ms, fr, t->body);
+        if (v)
+            return k->fn(ev, k, v);
+    }
     struct compr_k ck = {{compr_solution}, fr, t, {0}, {0}};
     size_t mark = ev->tn;
     int r = eval_body(ev, fr, t->body, 0, &ck.k);
@@ -558,6 +617,8 @@ static int eval_compr(struct ev *ev, struct value **fr, struct term *t, struct v
         v = v_object(ev->a, ck.pairs.pairs, ck.pairs.len, DUP_LAST_WINS, NULL);
     if (!v)
         return oom(ev);
+    if (ms)
+        memo_put(ev, ms, fr, t->body, v);
     return k->fn(ev, k, v);
 }
 
@@ -2257,7 +2318,8 @@ static int ev_init(struct ev *ev, const struct rego_compiled *c, const struct re
     ev->max_steps = o->limits.max_steps ? o->limits.max_steps : 10000000UL;
     ev->max_depth = o->limits.max_depth ? o->limits.max_depth : 1000;
     ev->cache = arena_zalloc(a, (size_t)(c->nnodes + 1) * sizeof(*ev->cache));
-    if (!ev->cache)
+    ev->memo = arena_zalloc(a, (size_t)(c->nmemo + 1) * sizeof(*ev->memo));
+    if (!ev->cache || !ev->memo)
         return oom(ev);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

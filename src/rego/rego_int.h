@@ -14,6 +14,7 @@ struct rego_compiled {
     struct rnode *root;      /* the rule tree under data */
     int nnodes;
     struct value *base_data; /* NULL or an object */
+    int nmemo;               /* comprehensions with a memo_id */
     enum rego_version ver;
 };
 

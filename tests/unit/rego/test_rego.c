@@ -255,6 +255,30 @@ Test(rego, with_modifiers)
     rego_compiled_free(c);
 }
 
+/* Comprehension values are memoised per evaluation by captured values and
+ * `with` scope: repeated, different and shadowed captures keep their own
+ * values. */
+Test(rego, comprehension_memo)
+{
+    struct rego_compiled *c = compile(
+        "package p\nimport rego.v1\n"
+        "groups[k] := vs if { some m in input.ms; k := m.g; "
+        "vs := [v | some x in input.ms; x.g == k; v := x.v] }\n"
+        "f(k) := [v | some x in input.ms; x.g == k; v := x.v]\n"
+        "calls := [f(\"a\"), f(\"b\"), f(\"a\"), f(\"z\")]\n"
+        "scoped := [p, q, r] if { p := f(\"a\"); "
+        "q := f(\"a\") with input.ms as [{\"g\": \"a\", \"v\": 9}]; r := f(\"a\") }\n"
+        "nested := [[k, n] | some k in [\"a\", \"b\", \"a\"]; "
+        "n := count([1 | some x in input.ms; x.g == k])]\n");
+    const char *in = "{\"ms\":[{\"g\":\"a\",\"v\":1},{\"g\":\"b\",\"v\":2},"
+                     "{\"g\":\"a\",\"v\":3}]}";
+    expect_json(eval_path(c, "data.p.groups", in, NULL), "{\"a\":[1,3],\"b\":[2]}");
+    expect_json(eval_path(c, "data.p.calls", in, NULL), "[[1,3],[2],[1,3],[]]");
+    expect_json(eval_path(c, "data.p.scoped", in, NULL), "[[1,3],[9],[1,3]]");
+    expect_json(eval_path(c, "data.p.nested", in, NULL), "[[\"a\",2],[\"b\",1],[\"a\",2]]");
+    rego_compiled_free(c);
+}
+
 Test(rego, big_numbers)
 {
     struct rego_compiled *c = compile("package p\n"
