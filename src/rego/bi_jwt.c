@@ -29,6 +29,7 @@
  *     randomised (as OPA's), the others deterministic. */
 #include "rego/bi_util.h"
 
+#include <math.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -1240,6 +1241,41 @@ static int header_crit(struct rego_bi_ctx *ctx, struct jose_header *h, const cha
     return 0;
 }
 
+/* A map[string]interface{} field: Go decodes every number in it as a
+ * float64, so one beyond float64's range is an UnmarshalTypeError naming
+ * the number (map keys are not part of the field path). */
+static void header_private_params(struct rego_bi_ctx *ctx, struct jose_header *h, const char *raw,
+                                  size_t n)
+{
+    const char *kind = bi_go_json_kind(raw, n);
+    if (strcmp(kind, "object") != 0) {
+        if (strcmp(kind, "null") != 0)
+            header_type_error(ctx, h, kind, "privateParams", "map[string]interface {}");
+        return;
+    }
+    for (size_t i = 0; i < n && !h->type_error;) {
+        if (raw[i] == '"') {
+            for (i++; i < n && raw[i] != '"'; i++)
+                i += raw[i] == '\\';
+            i++;
+            continue;
+        }
+        if (raw[i] != '-' && !(raw[i] >= '0' && raw[i] <= '9')) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (i < n && raw[i] && strchr("0123456789+-.eE", raw[i]))
+            i++;
+        char *text = arena_strndup(ctx->arena, raw + start, i - start);
+        if (text && isinf(strtod(text, NULL)))
+            h->type_error = arena_sprintf(ctx->arena,
+                                          "json: cannot unmarshal number %s into Go struct field "
+                                          "StandardHeaders.privateParams of type float64",
+                                          text);
+    }
+}
+
 static int header_member(struct rego_bi_ctx *ctx, struct jose_header *h,
                          const struct bi_go_json_item *it)
 {
@@ -1264,8 +1300,7 @@ static int header_member(struct rego_bi_ctx *ctx, struct jose_header *h,
     case HF_CRIT:
         return header_crit(ctx, h, it->val, it->val_len);
     case HF_PRIVATE_PARAMS:
-        if (strcmp(kind, "object") != 0 && strcmp(kind, "null") != 0)
-            header_type_error(ctx, h, kind, field, "map[string]interface {}");
+        header_private_params(ctx, h, it->val, it->val_len);
         return 0;
     }
     return 0;

@@ -523,6 +523,11 @@ Test(bi_jwt, encode_sign_header_go_unmarshal)
     expect_header_error("{\"alg\":\"HS256\",\"privateParams\":[]}",
                         "json: cannot unmarshal array into Go struct field "
                         "StandardHeaders.privateParams of type map[string]interface {}");
+    /* numbers in privateParams become float64: out of range is an error,
+     * underflow is not */
+    expect_header_error("{\"alg\":\"HS256\",\"privateParams\":{\"a\":[\"1e999\",1e-999,-2e308]}}",
+                        "json: cannot unmarshal number -2e308 into Go struct field "
+                        "StandardHeaders.privateParams of type float64");
     /* the first type mismatch is reported, but a bad alg wins over it */
     expect_header_error("{\"typ\":[],\"cty\":1,\"alg\":\"HS256\"}",
                         "json: cannot unmarshal array into Go struct field StandardHeaders.typ "
