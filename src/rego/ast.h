@@ -74,6 +74,12 @@ struct term {
      * constant prefix, and how many operands that consumed. */
     struct rnode *pre_node;
     size_t pre_n;
+    /* TM_REF rooted at input, or at data where the leading constant
+     * operands lead into base data only (compiled, modules only): 1 + index
+     * of the evaluation's prefix cache (0 = none), and how many leading
+     * constant operands the cached value consumes. */
+    int prefix_id;
+    size_t prefix_n;
 };
 
 enum expr_kind { EX_TERM, EX_UNIFY, EX_ASSIGN, EX_SOME, EX_SOMEIN, EX_EVERY };

@@ -972,6 +972,50 @@ static void fold_body(struct cctx *cx, struct body *b)
     }
 }
 
+
+/* Whether data.<t's operands from k on> reads base data only once the rule
+ * tree walk (as eval.c's walk_data does it) has consumed them: the walk
+ * leaves the rule tree, or reaches a node with nothing below, before
+ * meeting rules or functions. */
+static size_t base_data_prefix(const struct rego_compiled *c, const struct term *t)
+{
+    const struct rnode *n = c->root;
+    size_t k = 1;
+    bool pure = false;
+    for (; k < t->n && is_const_string(t->a[k]); k++) {
+        if (!pure) {
+            if (!n->has_rules_below) {
+                pure = true;
+            } else {
+                if (n->nrules || n->dflt || n->nfuncs || n->kind == NK_FUNC)
+                    return 0;
+                n = rcomp_node_child(n, t->a[k]->val->u.str.s, t->a[k]->val->u.str.len);
+                pure = n == NULL || !n->has_rules_below;
+            }
+        }
+    }
+    return pure ? k - 1 : 0;
+}
+
+/* Numbers references whose constant prefix eval.c may cache per evaluation:
+ * rooted at input, or at data over base data only. */
+static void set_prefix_cache(struct cctx *cx, struct term *t)
+{
+    if (!cx->m || cx->c->nprefix >= INT32_MAX || t->a[0]->kind != TM_VAR)
+        return;
+    size_t n = 0;
+    if (t->a[0]->slot == SLOT_INPUT) {
+        while (n + 1 < t->n && (t->a[n + 1]->flags & TF_CONST))
+            n++;
+    } else if (t->a[0]->slot == SLOT_DATA) {
+        n = base_data_prefix(cx->c, t);
+    }
+    if (n == 0)
+        return;
+    t->prefix_n = n;
+    t->prefix_id = ++cx->c->nprefix;
+}
+
 static void fold_term(struct cctx *cx, struct term *t)
 {
     bool all_const = true, all_simple = true;
@@ -1028,6 +1072,7 @@ static void fold_term(struct cctx *cx, struct term *t)
             t->pre_node = n;
             t->pre_n = k - 1;
         }
+        set_prefix_cache(cx, t);
         return;
     default:
         return;

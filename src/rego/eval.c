@@ -77,6 +77,14 @@ struct memo_slot {
 };
 #define MEMO_MAX_PER_TERM 16
 
+/* The value of a reference's constant prefix (term prefix_id) in this
+ * evaluation and `with` scope. */
+struct prefix_ent {
+    struct value *v; /* NULL: undefined */
+    uint32_t gen;
+    bool known;
+};
+
 struct ev {
     const struct rego_compiled *c;
     struct arena *a;
@@ -86,6 +94,7 @@ struct ev {
     size_t tn, tcap;
     struct cache_ent *cache;
     struct memo_slot *memo;
+    struct prefix_ent *prefix;
     uint32_t gen, gen_counter;
     struct overlay *ov;
     struct mock *mocks;
@@ -259,6 +268,26 @@ static struct value *upsert(struct ev *ev, struct value *doc, struct value *cons
     return v_object(ev->a, pairs, o + 1, DUP_LAST_WINS, NULL);
 }
 
+/* The value at the first t->prefix_n constant operands of t below root
+ * (input, or base data when no `with data` is active), cached per
+ * evaluation and `with` scope; NULL when undefined. */
+static struct value *prefix_value(struct ev *ev, const struct term *t, struct value *root)
+{
+    struct prefix_ent *pe = &ev->prefix[t->prefix_id];
+    if (pe->known && pe->gen == ev->gen)
+        return pe->v;
+    struct value *v = root;
+    for (size_t i = 1; v && i <= t->prefix_n; i++)
+        v = lookup(ev, v, t->a[i]->val);
+    *pe = (struct prefix_ent){v, ev->gen, true};
+    return v;
+}
+
+static bool has_prefix(const struct ev *ev, const struct term *t)
+{
+    return t->prefix_id > 0 && t->prefix_id <= ev->c->nprefix;
+}
+
 /* ------------------------------------------------------ forward decls */
 
 static int eval_term(struct ev *ev, struct value **fr, struct term *t, struct vk *k);
@@ -420,7 +449,12 @@ static int direct_value(struct ev *ev, struct value **fr, struct term *t, struct
     struct value *v = head->slot >= 0           ? fr[head->slot]
                       : head->slot == SLOT_INPUT ? ev->input
                                                  : NULL;
-    for (size_t i = 1; v && i < t->n; i++)
+    size_t i = 1;
+    if (v && head->slot == SLOT_INPUT && has_prefix(ev, t)) {
+        v = prefix_value(ev, t, v);
+        i += t->prefix_n;
+    }
+    for (; v && i < t->n; i++)
         v = lookup(ev, v, ground_operand(fr, t->a[i]));
     *out = v;
     return 1;
@@ -904,6 +938,11 @@ static int eval_data_ref(struct ev *ev, struct value **fr, struct term *t, struc
     if (!path)
         return oom(ev);
     struct dwalk w = {fr, t, path, k};
+    if (!ev->ov && has_prefix(ev, t)) {
+        /* base data only from the root on: no rule tree to consult */
+        struct value *base = prefix_value(ev, t, ev->data);
+        return base ? walk_data(ev, &w, 1 + t->prefix_n, NULL, base) : R_CONT;
+    }
     if (!ev->ov && t->pre_node) {
         /* constant prefix: jump to the node, walking base data alongside */
         struct value *base = ev->data;
@@ -1745,6 +1784,10 @@ static int eval_term(struct ev *ev, struct value **fr, struct term *t, struct vk
     case TM_REF:
         if (t->a[0]->kind == TM_VAR && t->a[0]->slot == SLOT_DATA)
             return eval_data_ref(ev, fr, t, k);
+        if (t->a[0]->slot == SLOT_INPUT && has_prefix(ev, t)) {
+            struct value *h = ev->input ? prefix_value(ev, t, ev->input) : NULL;
+            return h ? walk_value(ev, fr, t, 1 + t->prefix_n, h, k) : R_CONT;
+        }
         if (t->a[0]->kind == TM_VAR) {
             struct value *h = t->a[0]->slot >= 0       ? fr[t->a[0]->slot]
                               : t->a[0]->slot == SLOT_INPUT ? ev->input
@@ -2319,7 +2362,8 @@ static int ev_init(struct ev *ev, const struct rego_compiled *c, const struct re
     ev->max_depth = o->limits.max_depth ? o->limits.max_depth : 1000;
     ev->cache = arena_zalloc(a, (size_t)(c->nnodes + 1) * sizeof(*ev->cache));
     ev->memo = arena_zalloc(a, (size_t)(c->nmemo + 1) * sizeof(*ev->memo));
-    if (!ev->cache || !ev->memo)
+    ev->prefix = arena_zalloc(a, (size_t)(c->nprefix + 1) * sizeof(*ev->prefix));
+    if (!ev->cache || !ev->memo || !ev->prefix)
         return oom(ev);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

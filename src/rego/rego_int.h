@@ -15,6 +15,7 @@ struct rego_compiled {
     int nnodes;
     struct value *base_data; /* NULL or an object */
     int nmemo;               /* comprehensions with a memo_id */
+    int nprefix;             /* references with a prefix_id */
     enum rego_version ver;
 };
 

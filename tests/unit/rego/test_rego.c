@@ -279,6 +279,40 @@ Test(rego, comprehension_memo)
     rego_compiled_free(c);
 }
 
+/* Constant prefixes of input and base-data references are cached per
+ * evaluation and with scope. */
+Test(rego, reference_prefix_cache)
+{
+    struct rego_compiled *c = compile_ver(
+        "package p\nimport rego.v1\n"
+        "a := [input.x.y, input.x.y]\n"
+        "b := [v, input.x.y] if v := input.x.y with input.x.y as 5\n"
+        "c := [input.x.y, v, input.x.y] if v := input.x.y with input as {\"x\": {\"y\": 6}}\n"
+        "d := [data.cfg.k.v, data.cfg.k.v]\n"
+        "e := [v, data.cfg.k.v] if v := data.cfg.k.v with data.cfg.k as {\"v\": 7}\n"
+        "f := [data.cfg.k.v, v] if v := data.cfg.k.v with data.cfg as {\"k\": {\"v\": 8}}\n"
+        "g := data.cfg.missing.v\n"
+        "h := data.cfg.list[1]\n"
+        "fy(_) := input.x.y\n"
+        "i := [fy(1), v, fy(2)] if v := fy(1) with input.x.y as 5\n"
+        "fd(_) := data.cfg.k.v\n"
+        "j := [fd(1), v, fd(2)] if v := fd(1) with data.cfg.k.v as 9\n",
+        REGO_AUTO, "{\"cfg\":{\"k\":{\"v\":1},\"list\":[\"l0\",\"l1\"]}}");
+    const char *in = "{\"x\":{\"y\":2}}";
+    expect_json(eval_path(c, "data.p.a", in, NULL), "[2,2]");
+    expect_json(eval_path(c, "data.p.b", in, NULL), "[5,2]");
+    expect_json(eval_path(c, "data.p.c", in, NULL), "[2,6,2]");
+    expect_json(eval_path(c, "data.p.d", in, NULL), "[1,1]");
+    expect_json(eval_path(c, "data.p.e", in, NULL), "[7,1]");
+    expect_json(eval_path(c, "data.p.f", in, NULL), "[1,8]");
+    expect_json(eval_path(c, "data.p.h", in, NULL), "\"l1\"");
+    expect_json(eval_path(c, "data.p.i", in, NULL), "[2,5,2]");
+    expect_json(eval_path(c, "data.p.j", in, NULL), "[1,9,1]");
+    cr_assert_null(eval_path(c, "data.p.g", in, NULL));
+    expect_json(eval_path(c, "data.p.a", "{\"x\":{\"y\":3}}", NULL), "[3,3]");
+    rego_compiled_free(c);
+}
+
 Test(rego, big_numbers)
 {
     struct rego_compiled *c = compile("package p\n"
