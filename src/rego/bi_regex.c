@@ -580,7 +580,7 @@ BI_FN(bi_regex_match)
 {
     TRY(bi_want(ctx, args, 0, V_STRING));
     TRY(bi_want(ctx, args, 1, V_STRING));
-    struct match_iter m;
+    struct match_iter m = {0};
     TRY(start_match(ctx, args[0], args[1], &m));
     bool hit = match_at(&m, 0) != NULL;
     pcre2_match_data_free(m.md);
@@ -625,7 +625,7 @@ static int find_all(struct rego_bi_ctx *ctx, struct value *const *args, struct v
     TRY(bi_want(ctx, args, 1, V_STRING));
     int64_t n;
     TRY(bi_want_int(ctx, args, 2, &n));
-    struct match_iter m;
+    struct match_iter m = {0};
     TRY(start_match(ctx, args[0], args[1], &m));
     struct collect c = {ctx, SARG(1), {0}, submatches, 0, 0};
     int rc = for_each_match(&m, n < 0 ? -1 : (long)n, collect_match, &c);
@@ -656,7 +656,7 @@ BI_FN(bi_regex_split)
 {
     TRY(bi_want(ctx, args, 0, V_STRING));
     TRY(bi_want(ctx, args, 1, V_STRING));
-    struct match_iter m;
+    struct match_iter m = {0};
     TRY(start_match(ctx, args[0], args[1], &m));
     struct collect c = {ctx, SARG(1), {0}, false, 0, 0};
     int rc = 0;
@@ -728,7 +728,7 @@ BI_FN(bi_regex_replace)
     TRY(bi_want(ctx, args, 0, V_STRING));
     TRY(bi_want(ctx, args, 1, V_STRING));
     TRY(bi_want(ctx, args, 2, V_STRING));
-    struct match_iter m;
+    struct match_iter m = {0};
     TRY(start_match(ctx, args[1], args[0], &m));
     uint32_t ngroups = pcre2_get_ovector_count(m.md);
     struct buf b = BUF_INIT;
@@ -800,7 +800,7 @@ BI_FN(bi_regex_template_match)
     buf_free(&re);
     if (!pat)
         return bi_oom(ctx);
-    struct match_iter m;
+    struct match_iter m = {0};
     TRY(start_match(ctx, pat, args[1], &m));
     bool hit = match_at(&m, 0) != NULL;
     pcre2_match_data_free(m.md);

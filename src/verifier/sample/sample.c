@@ -92,7 +92,7 @@ static int sample_verify(const struct verify_ctx *ctx, const struct value *evide
     struct arena *a = ctx->arena;
     if (!v_is(evidence, V_OBJECT))
         return as_err(err, 400, ERR_INVALID_EVIDENCE, "sample: evidence must be a JSON object");
-    const struct value *svn, *rd, *id = NULL;
+    const struct value *svn = NULL, *rd = NULL, *id = NULL;
     TRY(evidence_string(evidence, "svn", true, &svn, err));
     TRY(evidence_string(evidence, "report_data", false, &rd, err));
     if (!ctx->v26)
