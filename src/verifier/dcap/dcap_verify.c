@@ -273,11 +273,20 @@ static const struct dcap_module_identity *find_module(const struct dcap_tcb_info
 
 /* 4.1.2.4.11: MRSIGNERSEAM and SEAMATTRIBUTES against the TDX module (or
  * the module identity of the quote's module major version). */
+static bool masked_equal(const uint8_t *v, const uint8_t *mask, const uint8_t *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((v[i] & mask[i]) != want[i])
+            return false;
+    return true;
+}
+
 static int check_tdx_module(const struct dcap_quote *q, const struct dcap_tcb_info *t,
                             struct as_error *err)
 {
     const uint8_t *svn = q->body + TD_TEE_TCB_SVN;
     const uint8_t *mrsigner = t->module_mrsigner, *attrs = t->module_attributes;
+    const uint8_t *mask = t->module_attributes_mask;
     if (svn[1] > 0) {
         const struct dcap_module_identity *m = find_module(t, svn[1]);
         if (!m)
@@ -285,16 +294,18 @@ static int check_tdx_module(const struct dcap_quote *q, const struct dcap_tcb_in
                         "TCB info has no TDX module identity TDX_%02X", svn[1]);
         mrsigner = m->mrsigner;
         attrs = m->attributes;
+        mask = m->attributes_mask;
     } else if (!t->has_tdx_module) {
         return fail(err, "STATUS_TDX_MODULE_MISMATCH", "TCB info has no tdxModule");
     }
     if (memcmp(q->body + TD_MR_SIGNER_SEAM, mrsigner, 48) != 0)
         return fail(err, "STATUS_TDX_MODULE_MISMATCH",
                     "MRSIGNERSEAM differs from the TDX module identity's mrsigner");
-    for (int i = 0; i < 8; i++)
-        if (q->body[TD_SEAM_ATTRIBUTES + i] != 0 || attrs[i] != 0)
-            return fail(err, "STATUS_TDX_MODULE_MISMATCH",
-                        "SEAMATTRIBUTES are not zero or differ from the TDX module's");
+    /* Intel QVL: (SEAMATTRIBUTES & attributesMask) == attributes */
+    if (!masked_equal(q->body + TD_SEAM_ATTRIBUTES, mask, attrs, 8))
+        return fail(err, "STATUS_TDX_MODULE_MISMATCH",
+                    "SEAMATTRIBUTES under the TDX module's attributesMask differ from its "
+                    "attributes");
     return 0;
 }
 
@@ -324,13 +335,6 @@ static int check_qe_report(const struct dcap_quote *q, const struct dcap_pck *pc
     return 0;
 }
 
-static bool masked_equal(const uint8_t *v, const uint8_t *mask, const uint8_t *want, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((v[i] & mask[i]) != want[i])
-            return false;
-    return true;
-}
 
 /* 4.1.2.4.14-15: the QE identity is for this TEE and the QE report matches
  * it; returns the QE's TCB status (or TCB_NOT_SUPPORTED). */

@@ -41,6 +41,9 @@ struct params {
     const char *module_status; /* TDX_01 level status for isvsvn >= 3 */
     bool td15;
     uint8_t tee_tcb_svn2[16];
+    uint8_t seam_attributes[8];    /* quote SEAMATTRIBUTES */
+    const char *module_attributes; /* TDX module identity attributes (hex) */
+    const char *module_mask;       /* and attributesMask (hex) */
 };
 
 static void defaults(struct params *p, bool tdx)
@@ -57,6 +60,8 @@ static void defaults(struct params *p, bool tdx)
     p->next_update_days = 30;
     memcpy(p->tee_tcb_svn, "\x05\x00\x02", 3); /* module version 0 */
     p->module_status = "UpToDate";
+    p->module_attributes = "0000000000000000";
+    p->module_mask = "FFFFFFFFFFFFFFFF";
 }
 
 /* ---- keys, certificates, CRLs ---- */
@@ -274,13 +279,14 @@ static char *tcb_info_json(struct arena *a, const struct params *p, const char *
     if (p->tdx)
         tdx_part = arena_sprintf(
             a,
-            ",\"tdxModule\":{\"mrsigner\":\"%096d\",\"attributes\":\"0000000000000000\","
-            "\"attributesMask\":\"FFFFFFFFFFFFFFFF\"},\"tdxModuleIdentities\":[{\"id\":\"TDX_01\","
-            "\"mrsigner\":\"%096d\",\"attributes\":\"0000000000000000\",\"attributesMask\":"
-            "\"FFFFFFFFFFFFFFFF\",\"tcbLevels\":[{\"tcb\":{\"isvsvn\":3},\"tcbDate\":"
+            ",\"tdxModule\":{\"mrsigner\":\"%096d\",\"attributes\":\"%s\","
+            "\"attributesMask\":\"%s\"},\"tdxModuleIdentities\":[{\"id\":\"TDX_01\","
+            "\"mrsigner\":\"%096d\",\"attributes\":\"%s\",\"attributesMask\":"
+            "\"%s\",\"tcbLevels\":[{\"tcb\":{\"isvsvn\":3},\"tcbDate\":"
             "\"2024-03-13T00:00:00Z\",\"tcbStatus\":\"UpToDate\"},{\"tcb\":{\"isvsvn\":1},"
             "\"tcbDate\":\"2023-01-01T00:00:00Z\",\"tcbStatus\":\"%s\"}]}]",
-            0, 0, p->module_status);
+            0, p->module_attributes, p->module_mask, 0, p->module_attributes, p->module_mask,
+            p->module_status);
     const char *tdx_hi_s = p->tdx ? arena_sprintf(a, ",\"tdxtcbcomponents\":%s", components(a, tdx_hi)) : "";
     const char *tdx_lo_s = p->tdx ? arena_sprintf(a, ",\"tdxtcbcomponents\":%s", components(a, tdx_lo)) : "";
     return arena_sprintf(
@@ -343,8 +349,10 @@ static uint8_t *make_quote(struct arena *a, const struct params *p, EVP_PKEY *pc
         le32(q + 50, 648);
         memcpy(body + TD_TEE_TCB_SVN2, p->tee_tcb_svn2, 16);
     }
-    if (p->tdx)
+    if (p->tdx) {
         memcpy(body + TD_TEE_TCB_SVN, p->tee_tcb_svn, 16);
+        memcpy(body + TD_SEAM_ATTRIBUTES, p->seam_attributes, 8);
+    }
     memset(body + (p->tdx ? TD_REPORT_DATA : SGX_REPORT_DATA), 0x5a, 64);
     uint8_t *s = q + signed_len;
     le32(s, (uint32_t)sig_len);
@@ -694,6 +702,27 @@ Test(dcap_pki, tdx_module_identity)
     defaults(&p, true);
     p.tee_tcb_svn[2] = 0; /* below every TDX component level */
     expect_reject(&p, "STATUS_TCB_NOT_SUPPORTED");
+}
+
+/* Intel QVL compares SEAMATTRIBUTES with the module identity's attributes
+ * under its attributesMask: bits outside the mask do not matter. */
+Test(dcap_pki, tdx_module_attributes_mask)
+{
+    struct params p;
+    defaults(&p, true);
+    p.seam_attributes[0] = 0x80; /* a bit the mask covers: mismatch */
+    expect_reject(&p, "STATUS_TDX_MODULE_MISMATCH");
+    defaults(&p, true);
+    p.seam_attributes[0] = 0x80;
+    p.module_mask = "7FFFFFFFFFFFFFFF"; /* the bit is outside the mask */
+    expect_status(&p, "UpToDate");
+    defaults(&p, true);
+    p.seam_attributes[0] = 0x01;
+    p.module_attributes = "0100000000000000"; /* required and present */
+    expect_status(&p, "UpToDate");
+    defaults(&p, true);
+    p.module_attributes = "0100000000000000"; /* required, absent */
+    expect_reject(&p, "STATUS_TDX_MODULE_MISMATCH");
 }
 
 Test(dcap_pki, td15_relaunch_advised)
