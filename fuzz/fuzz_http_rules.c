@@ -1,8 +1,8 @@
 /* fuzz_http_rules.c - libFuzzer target for the HTTP transport rules
  * (src/server/http_rules.c): media-type check, Content-Length parsing,
- * path decoding and token check on arbitrary client bytes.  The server
- * module is not linked into fuzz targets, so its rules file is compiled in
- * here directly. */
+ * Transfer-Encoding framing, path decoding and token check on arbitrary
+ * client bytes.  The server module is not linked into fuzz targets, so its
+ * rules file is compiled in here directly. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* decoding never grows the path */
     }
     (void)http_is_token(s, strlen(s));
+    struct framing f = {.n_transfer_encoding = 1, .transfer_encoding = s};
+    if (framing_judge(&f) == FRAMING_OK && strlen(s) != 7)
+        abort(); /* only "chunked" (any case) is accepted */
     arena_free(&a);
     free(s);
     return 0;

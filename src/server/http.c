@@ -3,8 +3,10 @@
  *
  * A request's life (one struct request, created by the URI-log callback so
  * it exists before any handler call and always reaches request_completed):
- *   1. first handler call: decode the path, answer CORS preflights, look the
- *      route up (404/405), check Content-Type (415) and Content-Length (413).
+ *   1. first handler call: refuse ambiguous or unsupported body framing
+ *      (400/501, connection closed), decode the path, answer CORS
+ *      preflights, look the route up (404/405), check Content-Type (415)
+ *      and Content-Length (413).
  *      An answer queued here is sent without reading the body (MHD closes
  *      the connection when a body was announced).
  *   2. upload calls: append to the body until max_body_bytes; past it the
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/arena.h"
@@ -39,8 +42,19 @@ struct server {
 
 enum request_phase { PHASE_NEW, PHASE_BODY, PHASE_ANSWERED };
 
+/* Per connection: the request the URI-log callback created that no
+ * completion callback has released yet.  libmicrohttpd 0.9.75 does not call
+ * the completion callback for every request it rejects itself (a request
+ * line whose query arguments exhaust the connection's memory pool leaked
+ * its request); the connection-closed notification, which comes after any
+ * completion callback, frees such a request. */
+struct conn_state {
+    struct request *pending;
+};
+
 struct request {
     struct server *srv;
+    struct conn_state *conn; /* NULL once released by the completion callback */
     uint64_t id;
     struct timespec start;
     enum request_phase phase;
@@ -174,16 +188,66 @@ static enum MHD_Result check_body_rules(struct request *r, struct MHD_Connection
     return MHD_YES;
 }
 
+struct framing_scan {
+    struct framing f;
+    const char *first_length;
+};
+
+static enum MHD_Result scan_framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                           const char *value)
+{
+    (void)kind;
+    struct framing_scan *s = cls;
+    value = value ? value : "";
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (s->f.n_content_length++ == 0)
+            s->first_length = value;
+        else if (strcmp(s->first_length, value) != 0)
+            s->f.content_lengths_differ = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        if (s->f.n_transfer_encoding++ == 0)
+            s->f.transfer_encoding = value;
+    }
+    return MHD_YES;
+}
+
+/* RFC 9112 §6.3: a body framed two ways could be read differently by a
+ * proxy in front (request smuggling); an unknown coding cannot be read at
+ * all.  Answered at once and the connection closed, so nothing after this
+ * request on the connection is ever interpreted. */
+static enum MHD_Result check_framing(struct request *r, struct MHD_Connection *c, bool *answered)
+{
+    struct framing_scan scan = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, scan_framing_header, &scan);
+    enum framing_verdict v = framing_judge(&scan.f);
+    *answered = v != FRAMING_OK;
+    if (v == FRAMING_OK)
+        return MHD_YES;
+    static const char *const close_conn[] = {MHD_HTTP_HEADER_CONNECTION, "close", NULL, NULL};
+    struct as_error e;
+    if (v == FRAMING_AMBIGUOUS)
+        as_err(&e, 400, ERR_INVALID_REQUEST,
+               "ambiguous request body framing: Transfer-Encoding together with "
+               "Content-Length, or Content-Length values that differ");
+    else
+        as_err(&e, 501, ERR_NOT_IMPLEMENTED,
+               "unsupported Transfer-Encoding (only a single \"chunked\" is supported)");
+    return send_error(r, c, &e, close_conn);
+}
+
 static enum MHD_Result first_call(struct request *r, struct MHD_Connection *c,
                                   const char *method)
 {
     r->phase = PHASE_BODY;
     snprintf(r->method, sizeof(r->method), "%s", method);
+    bool answered;
+    enum MHD_Result rc = check_framing(r, c, &answered);
+    if (answered || rc != MHD_YES)
+        return rc;
     char *path;
     if (path_decode(&r->arena, r->raw_target, &path) < 0)
         return fail(r, c, 400, ERR_INVALID_REQUEST, "malformed percent-encoding in the path");
-    bool answered;
-    enum MHD_Result rc = answer_preflight(r, c, method, &answered);
+    rc = answer_preflight(r, c, method, &answered);
     if (answered || rc != MHD_YES)
         return rc;
     const char *allow = NULL;
@@ -273,10 +337,38 @@ static struct request *request_new(struct server *srv, const char *target)
     return r;
 }
 
+static void request_free(struct request *r)
+{
+    if (r->conn && r->conn->pending == r)
+        r->conn->pending = NULL;
+    arena_free(&r->arena);
+    buf_free(&r->body);
+    free(r->raw_target);
+    free(r);
+}
+
+static struct conn_state *conn_state_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void log_access(struct request *r, struct MHD_Connection *c, const char *note);
+
 static void *on_request_start(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    (void)c;
-    return request_new(cls, uri);
+    struct request *r = request_new(cls, uri);
+    struct conn_state *cs = conn_state_of(c);
+    if (r && cs) {
+        if (cs->pending) { /* the previous request was never completed */
+            log_access(cs->pending, c, " (rejected by libmicrohttpd)");
+            request_free(cs->pending);
+        }
+        cs->pending = r;
+        r->conn = cs;
+    }
+    return r;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -315,14 +407,8 @@ static void client_address(struct MHD_Connection *c, char *out, size_t n)
         snprintf(out, n, "-");
 }
 
-static void on_request_done(void *cls, struct MHD_Connection *c, void **con_cls,
-                            enum MHD_RequestTerminationCode toe)
+static void log_access(struct request *r, struct MHD_Connection *c, const char *note)
 {
-    (void)cls;
-    struct request *r = *con_cls;
-    if (!r)
-        return;
-    *con_cls = NULL;
     log_set_request_id(r->id);
     char peer[80];
     client_address(c, peer, sizeof(peer));
@@ -332,13 +418,40 @@ static void on_request_done(void *cls, struct MHD_Connection *c, void **con_cls,
     else
         snprintf(status, sizeof(status), "-");
     LOG_I(ACCESS_TARGET, "%s \"%s %.200s\" %s %zu %.3fms%s", peer, r->method[0] ? r->method : "-",
-          r->raw_target, status, r->body.len, elapsed_ms(&r->start),
-          toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
+          r->raw_target, status, r->body.len, elapsed_ms(&r->start), note);
     log_set_request_id(0);
-    arena_free(&r->arena);
-    buf_free(&r->body);
-    free(r->raw_target);
-    free(r);
+}
+
+static void on_request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                            enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    struct request *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    log_access(r, c,
+               toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
+    request_free(r);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(struct conn_state)); /* NULL: no tracking */
+        return;
+    }
+    struct conn_state *cs = *socket_context;
+    if (!cs)
+        return;
+    if (cs->pending) {
+        log_access(cs->pending, c, " (rejected by libmicrohttpd)");
+        request_free(cs->pending);
+    }
+    free(cs);
+    *socket_context = NULL;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -378,7 +491,8 @@ int server_start(const struct server_config *cfg, struct server **out, struct as
         MHD_OPTION_CONNECTION_TIMEOUT, SERVER_CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
         MHD_OPTION_URI_LOG_CALLBACK, on_request_start, s, MHD_OPTION_NOTIFY_COMPLETED,
-        on_request_done, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_ARRAY,
+        on_request_done, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_ARRAY,
         cfg->tls ? tls_opts : &tls_opts[3], MHD_OPTION_END);
     if (!s->daemon) {
         free(s);

@@ -120,6 +120,19 @@ int content_length_parse(const char *s, uint64_t *out)
 }
 
 
+enum framing_verdict framing_judge(const struct framing *f)
+{
+    if (f->content_lengths_differ || (f->n_content_length > 0 && f->n_transfer_encoding > 0))
+        return FRAMING_AMBIGUOUS;
+    if (f->n_transfer_encoding == 0)
+        return FRAMING_OK;
+    /* exactly what libmicrohttpd decodes: it compares the whole value */
+    if (f->n_transfer_encoding > 1 || !f->transfer_encoding ||
+        strcasecmp(f->transfer_encoding, "chunked") != 0)
+        return FRAMING_UNSUPPORTED;
+    return FRAMING_OK;
+}
+
 int path_decode(struct arena *a, const char *target, char **out)
 {
     size_t n = strcspn(target, "?#");

@@ -78,3 +78,35 @@ Test(token, chars)
     cr_assert_not(http_is_token("GE T", 4));
     cr_assert_not(http_is_token("a,b", 3));
 }
+
+Test(framing, one_way_only)
+{
+    struct framing none = {0};
+    cr_assert_eq(framing_judge(&none), FRAMING_OK);
+    struct framing cl = {.n_content_length = 1};
+    cr_assert_eq(framing_judge(&cl), FRAMING_OK);
+    struct framing same_cl_twice = {.n_content_length = 2};
+    cr_assert_eq(framing_judge(&same_cl_twice), FRAMING_OK);
+    struct framing cl_differ = {.n_content_length = 2, .content_lengths_differ = true};
+    cr_assert_eq(framing_judge(&cl_differ), FRAMING_AMBIGUOUS);
+    struct framing both = {.n_content_length = 1, .n_transfer_encoding = 1,
+                           .transfer_encoding = "chunked"};
+    cr_assert_eq(framing_judge(&both), FRAMING_AMBIGUOUS);
+}
+
+Test(framing, transfer_codings)
+{
+    const char *ok[] = {"chunked", "Chunked", "CHUNKED"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        struct framing f = {.n_transfer_encoding = 1, .transfer_encoding = ok[i]};
+        cr_assert_eq(framing_judge(&f), FRAMING_OK, "%s", ok[i]);
+    }
+    const char *bad[] = {"gzip", "gzip, chunked", "chunked, gzip", "chunked ", "identity",
+                         "", "chunk", "chunkedx", NULL};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct framing f = {.n_transfer_encoding = 1, .transfer_encoding = bad[i]};
+        cr_assert_eq(framing_judge(&f), FRAMING_UNSUPPORTED, "%s", bad[i] ? bad[i] : "(null)");
+    }
+    struct framing twice = {.n_transfer_encoding = 2, .transfer_encoding = "chunked"};
+    cr_assert_eq(framing_judge(&twice), FRAMING_UNSUPPORTED);
+}
