@@ -14,7 +14,7 @@ DEB_PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev \
 	libssl-dev libmicrohttpd-dev libcurl4-openssl-dev libcbor-dev libtss2-dev \
 	libpcre2-dev libpq-dev libgmp-dev libyaml-dev libcriterion-dev \
 	postgresql haproxy curl openssl ca-certificates \
-	python3 python3-jwt python3-jwcrypto python3-yaml python3-cryptography
+	python3 python3-jwt python3-jwcrypto python3-yaml python3-cryptography valgrind
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc)
