@@ -965,6 +965,93 @@ def many_query_args(srv):
     # request state: LeakSanitizer reports it in the ASan run of this test
 
 
+def open_from(src_ip, port, n):
+    """n connections from a given loopback source address (the per-IP
+    limit counts each address separately)."""
+    socks = []
+    for _ in range(n):
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.settimeout(5)
+        try:
+            c.bind((src_ip, 0))
+            c.connect(("127.0.0.1", port))
+        except OSError:
+            c.close()
+            break
+        socks.append(c)
+    return socks
+
+
+def timed_good_request(srv):
+    start = time.time()
+    responses, _, _, error = exchange(srv.port, http_request("POST", "/attestation",
+                                                             dumps(V24_GOOD).encode()))
+    return (responses[0][0] if responses else error), time.time() - start
+
+
+def slow_clients(srv):
+    """Resource exhaustion from other addresses: idle connections up to the
+    per-address limit, slowloris heads, half-sent bodies, clients that never
+    read their answers.  A client at 127.0.0.1 is served throughout; the
+    idle timeout (30 s) finally closes a half-sent body."""
+    idle = open_from("127.0.0.2", srv.port, 250)
+    st, secs = timed_good_request(srv)
+    t.check(f"{len(idle)} idle connections from 127.0.0.2: a good request from 127.0.0.1 is "
+            f"answered 200 in {secs:.2f}s", st == 200 and secs < RESPONSE_LIMIT, st)
+    extra = open_from("127.0.0.2", srv.port, 20)
+    refused = 0
+    for c in extra:  # past 256 per address the server drops the connection at once
+        try:
+            c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            if c.recv(100) == b"":
+                refused += 1
+        except (ConnectionResetError, BrokenPipeError, socket.timeout):
+            refused += 1
+    t.check(f"the per-address limit (256) refuses connections past it ({refused} of "
+            f"{len(extra)} refused)", refused >= len(extra) - 6, refused)
+    for c in idle + extra:
+        c.close()
+
+    loris = open_from("127.0.0.3", srv.port, 60)
+    half = open_from("127.0.0.4", srv.port, 60)
+    deaf = open_from("127.0.0.5", srv.port, 20)
+    for c in half:
+        c.sendall(b"POST /attestation HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                  b"\r\nContent-Length: 100000\r\n\r\n{\"tee\":\"sam")
+    for c in deaf:  # pipelined requests whose answers are never read
+        c.sendall(b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n" * 200)
+    worst = 0.0
+    ok = True
+    for step in range(6):
+        for c in loris:
+            try:
+                c.sendall(b"POST /attestation HTTP/1.1\r\n" if step == 0 else
+                          b"X-%d: y\r\n" % step)
+            except OSError:
+                pass
+        st, secs = timed_good_request(srv)
+        worst = max(worst, secs)
+        ok = ok and st == 200
+        time.sleep(0.5)
+    t.check(f"{len(loris)} slowloris heads, {len(half)} half-sent bodies and {len(deaf)} clients "
+            f"that never read: good requests still answered 200 (slowest {worst:.2f}s)",
+            ok and worst < RESPONSE_LIMIT, worst)
+    # the idle timeout closes a connection whose body stopped half-way
+    start = time.time()
+    c = half[0]
+    c.settimeout(45)
+    try:
+        got = c.recv(100)
+    except (ConnectionResetError, socket.timeout):
+        got = b"" if time.time() - start < 44 else None
+    t.check(f"a body that stops half-way is dropped by the 30 s idle timeout "
+            f"(closed after {time.time() - start:.0f}s)", got == b"", got)
+    for c in loris + half + deaf:
+        c.close()
+    st, secs = timed_good_request(srv)
+    t.check("after the slow clients left, a good request is answered 200", st == 200, st)
+
+
 def closed_port():
     return free_port()  # nothing listens there: fetches fail at once
 
@@ -992,6 +1079,8 @@ def run_server(name, config, env, rng):
         valid_requests_still_work(srv, name)
         transport_rules(srv)
         many_query_args(srv)
+        if name.startswith("2024"):
+            slow_clients(srv)
         run_protocol(srv, rng)
         # policies last: a fuzzed policy may replace one the pipeline uses
         run_cases(srv, f"{name}: {n(400)} mutated policies", policy_cases(rng, n(400)))
