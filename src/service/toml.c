@@ -20,6 +20,7 @@ struct tnode;
 
 struct tentry {
     struct value *key;
+    uint64_t hash; /* value_hash(key) */
     struct tnode *node;
     struct tentry *next;
 };
@@ -29,7 +30,10 @@ struct tnode {
     enum tn_origin origin;
     int depth;
     struct value *val;           /* TN_VALUE */
-    struct tentry *head, *tail;  /* TN_TABLE */
+    struct tentry *head, *tail;  /* TN_TABLE, in document order */
+    size_t n_entries;
+    struct tentry **index;       /* open addressing, built past TABLE_INDEX_FROM entries */
+    size_t index_cap;            /* power of two, at least twice n_entries */
     struct tnode **items;        /* TN_ARRAY_TABLES */
     size_t n_items, cap_items;
 };
@@ -317,13 +321,54 @@ static struct tnode *node_new(struct tparser *p, enum tn_kind kind, enum tn_orig
     return t;
 }
 
+/* Small tables are searched in order; larger ones through a hash index, so
+ * a document with many keys or tables costs linear, not quadratic, time
+ * (100 000 keys took minutes before). */
+#define TABLE_INDEX_FROM 8
+
 static struct tnode *table_get(const struct tnode *t, const struct value *key)
 {
-    for (struct tentry *e = t->head; e; e = e->next) {
-        if (value_equal(e->key, key))
+    if (!t->index) {
+        for (struct tentry *e = t->head; e; e = e->next) {
+            if (value_equal(e->key, key))
+                return e->node;
+        }
+        return NULL;
+    }
+    uint64_t h = value_hash(key);
+    size_t mask = t->index_cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        const struct tentry *e = t->index[i];
+        if (!e)
+            return NULL;
+        if (e->hash == h && value_equal(e->key, key))
             return e->node;
     }
-    return NULL;
+}
+
+static void index_insert(struct tentry **index, size_t cap, struct tentry *e)
+{
+    size_t i = (size_t)e->hash & (cap - 1);
+    while (index[i])
+        i = (i + 1) & (cap - 1);
+    index[i] = e;
+}
+
+/* (Re)builds the index at four times the entry count (load <= 1/2 until
+ * the next rebuild); the old index stays in the arena. */
+static int index_rebuild(struct tparser *p, struct tnode *t)
+{
+    size_t cap = 16;
+    while (cap < 4 * t->n_entries)
+        cap *= 2;
+    struct tentry **index = arena_zalloc(p->a, cap * sizeof(*index));
+    if (!index)
+        return oom(p);
+    for (struct tentry *e = t->head; e; e = e->next)
+        index_insert(index, cap, e);
+    t->index = index;
+    t->index_cap = cap;
+    return 0;
 }
 
 static int table_put(struct tparser *p, struct tnode *t, struct value *key, struct tnode *node)
@@ -332,12 +377,19 @@ static int table_put(struct tparser *p, struct tnode *t, struct value *key, stru
     if (!e)
         return oom(p);
     e->key = key;
+    e->hash = value_hash(key);
     e->node = node;
     if (t->tail)
         t->tail->next = e;
     else
         t->head = e;
     t->tail = e;
+    t->n_entries++;
+    if (t->n_entries < TABLE_INDEX_FROM)
+        return 0;
+    if (!t->index || 2 * t->n_entries > t->index_cap)
+        return index_rebuild(p, t);
+    index_insert(t->index, t->index_cap, e);
     return 0;
 }
 

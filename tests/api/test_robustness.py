@@ -133,6 +133,12 @@ RAW_BYTES = [b"\xff", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\
              b"\x00", b"\xef\xbb\xbf", b"\x80", b"\xf8\x88\x80\x80\x80"]
 
 
+# quadratic key lookup made these take minutes (fixed in service/toml.c)
+MANY_TOML_KEYS = 'version = "0.1.0"\nalgorithm = "sha256"\n[data]\n' + "".join(
+    f"k{i} = 1\n" for i in range(60000))
+MANY_TOML_TABLES = "".join(f"[t{i}]\n" for i in range(60000))
+
+
 class Raw:
     """A JSON fragment spliced verbatim into the serialized body."""
 
@@ -392,7 +398,8 @@ def mutate_tree(rng, body):
                                                    "algorithm = \"sha1\"\n[data]\n",
                                                    "a = \"\\ud800\"\n", "a.b.c = 1\na.b = 2\n",
                                                    "a = [" * 300, "a = {" * 300,
-                                                   "x = 1979-05-27T07:32:00Z\n" * 50])},
+                                                   "x = 1979-05-27T07:32:00Z\n" * 50,
+                                                   MANY_TOML_KEYS, MANY_TOML_TABLES])},
                     {"raw": "", "structured": {}}, {}, None, "raw", [],
                 ])
         for name in ("runtime_data_hash_algorithm", "init_data_hash_algorithm"):

@@ -3,6 +3,11 @@
 #include "svc_test.h"
 #include "service/toml.h"
 
+#include <stdio.h>
+#include <time.h>
+
+#include "base/buf.h"
+
 TestSuite(toml, .init = svc_setup, .fini = svc_teardown);
 
 static const char *toml_json(const char *text)
@@ -194,4 +199,46 @@ Test(toml, initdata_errors)
         cr_expect_eq(e.status, 400);
         cr_expect_str_eq(e.type, "invalid_initdata", "%s", bad[i]);
     }
+}
+
+/* Many keys and tables: linear time through the table index (this took
+ * minutes when every insert searched the table from the start), and the
+ * duplicate rules still hold past the point where the index takes over. */
+static char *many_lines(size_t n, const char *fmt, const char *tail)
+{
+    struct buf b = BUF_INIT;
+    char line[64];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(line, sizeof(line), fmt, i);
+        buf_puts(&b, line);
+    }
+    buf_puts(&b, tail);
+    cr_assert(!buf_failed(&b));
+    char *s = arena_strdup(&T_A, buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
+Test(toml, many_keys_linear_time)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const char *keys = many_lines(100000, "k%zu = 1\n", "");
+    const char *tables = many_lines(50000, "[t%zu]\nx = 1\n", "");
+    struct value *v;
+    struct as_error e;
+    cr_assert_eq(toml_parse(&T_A, keys, strlen(keys), "invalid_initdata", &v, &e), 0, "%s",
+                 e.detail);
+    cr_assert_eq(v->u.obj.len, 100000);
+    cr_assert_eq(toml_parse(&T_A, tables, strlen(tables), "invalid_initdata", &v, &e), 0, "%s",
+                 e.detail);
+    cr_assert_eq(v->u.obj.len, 50000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_expect(secs < 10.0, "150 000 keys and tables took %.1f s", secs);
+    toml_bad(many_lines(1000, "k%zu = 1\n", "k777 = 2\n"), "duplicate key");
+    toml_bad(many_lines(1000, "[t%zu]\n", "[t999]\n"), "defined more than once");
+    toml_bad(many_lines(1000, "k%zu = 1\n", "k5.x = 2\n"), "");
+    const char *sub = toml_json(many_lines(20, "[a.k%zu]\n", "[a.k3.x]\ny = 1\n"));
+    cr_assert(strstr(sub, "\"k3\":{\"x\":{\"y\":1}}"), "%s", sub);
 }
