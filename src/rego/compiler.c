@@ -1211,12 +1211,19 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
             for (size_t k = 1; k < n; k++) {
                 if (done[k])
                     continue;
+                /* Try the argument on a copy.  Outside the final pass the
+                 * try is the evaluation: keep its bindings instead of
+                 * analysing the argument again, which made nested calls
+                 * (1+1+...+1) cost 2^depth. */
                 uint8_t *tmp = safe_dup(cx, safe);
                 bool blocked = !tmp || need_eval(cx, t->a[k], tmp, false);
+                if (!blocked && !final)
+                    memcpy(safe, tmp, (size_t)cx->nslots);
                 free(tmp);
                 if (blocked)
                     continue;
-                need_eval(cx, t->a[k], safe, final);
+                if (final)
+                    need_eval(cx, t->a[k], safe, final);
                 done[k] = 1;
                 left--;
                 progress = true;

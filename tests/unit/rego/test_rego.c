@@ -515,3 +515,21 @@ Test(rego, original_policies_compile_from_mirror)
         free(text);
     }
 }
+
+/* Safety analysis of nested calls must be linear-ish in depth: a chain of
+ * 200 operators (a ~600-byte policy a client can POST) used to take 2^depth
+ * steps and pin a worker thread. */
+Test(rego, nested_operator_chain_compiles_quickly)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "package p\nx := 1");
+    for (int i = 0; i < 200; i++)
+        buf_puts(&b, "+1");
+    buf_puts(&b, "\ny := f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(f(2))))))))))"
+                 "))))))))))))))))))))\nf(a) := a\n");
+    struct rego_compiled *c = compile_ver(buf_cstr(&b), REGO_V1, NULL);
+    buf_free(&b);
+    expect_json(eval_path(c, "data.p.x", NULL, NULL), "201");
+    expect_json(eval_path(c, "data.p.y", NULL, NULL), "2");
+    rego_compiled_free(c);
+}
