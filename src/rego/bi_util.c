@@ -1,4 +1,5 @@
 /* bi_util.c - helpers shared by the built-in families (see bi_util.h). */
+#include "base/utf8.h"
 #include "rego/bi_util.h"
 
 #include <ctype.h>
@@ -501,28 +502,10 @@ size_t bi_utf8_decode(const char *str, size_t n, uint32_t *cp)
 
 size_t bi_utf8_encode(uint32_t cp, char out[4])
 {
+    /* Go's utf8.EncodeRune: invalid code points become U+FFFD */
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         cp = 0xFFFD;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    return utf8_encode(out, cp);
 }
 
 size_t bi_utf8_count(const char *s, size_t n)

@@ -4,6 +4,7 @@
  * with surrogate pairs), raw strings in backticks, numbers in JSON syntax and
  * the operator set of OPA's scanner.  Columns count characters (runes), as
  * OPA's locations do. */
+#include "base/utf8.h"
 #include "rego/lexer.h"
 
 #include <string.h>
@@ -81,26 +82,7 @@ static int read_hex4(const char *s, size_t len, size_t i, unsigned *out)
 
 static size_t put_utf8(char *d, unsigned cp)
 {
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        d[0] = (char)(0xC0 | (cp >> 6));
-        d[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (char)(0xE0 | (cp >> 12));
-        d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        d[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    d[0] = (char)(0xF0 | (cp >> 18));
-    d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    d[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    return utf8_encode(d, (uint32_t)cp);
 }
 
 /* Decodes the string literal body s[0..len) (no quotes) into an arena copy. */
