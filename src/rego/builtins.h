@@ -40,6 +40,7 @@ struct rego_bi_ctx {
     const char *err_code;  /* "eval_type_error" / "eval_builtin_error" */
     void *eval;            /* engine state (opaque to built-ins) */
     bool allow_network;    /* http.send / net.lookup_ip_addr allowed */
+    int opa_compat;        /* enum rego_opa_compat of rego.h */
 };
 
 typedef int (*rego_bi_fn)(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,

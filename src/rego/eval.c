@@ -103,6 +103,8 @@ struct ev {
     unsigned depth, max_depth;
     bool strict;
     bool check_capture;
+    bool allow_network;
+    int opa_compat;
     struct rego_err *err;
     struct value **expr_vals;
     int64_t now_ns;
@@ -1509,7 +1511,8 @@ static int call_builtin(struct ev *ev, const struct rego_builtin *bi, struct val
     aerr.status = 0; /* as_err_clear, without the call on this hot path */
     aerr.type[0] = aerr.detail[0] = '\0';
     struct rego_bi_ctx ctx = {.arena = ev->a, .name = bi->name, .strict = ev->strict,
-                              .now_ns = ev->now_ns, .err = &aerr, .eval = ev};
+                              .now_ns = ev->now_ns, .err = &aerr, .eval = ev,
+                              .allow_network = ev->allow_network, .opa_compat = ev->opa_compat};
     *out = NULL;
     if (bi->fn(&ctx, args, nargs, out) < 0) {
         *out = NULL;
@@ -2366,6 +2369,8 @@ static int ev_init(struct ev *ev, const struct rego_compiled *c, const struct re
     ev->input = (struct value *)o->input;
     ev->strict = o->strict;
     ev->check_capture = o->check_capture;
+    ev->allow_network = o->allow_network;
+    ev->opa_compat = o->opa_compat;
     ev->max_steps = o->limits.max_steps ? o->limits.max_steps : 10000000UL;
     ev->max_depth = o->limits.max_depth ? o->limits.max_depth : 1000;
     ev->cache = arena_zalloc(a, (size_t)(c->nnodes + 1) * sizeof(*ev->cache));

@@ -141,6 +141,8 @@ static void to_reval_opts(const struct rego_eval_opts *o, struct reval_opts *r)
     r->extra_data = o->extra_data;
     r->strict = o->strict_builtin_errors;
     r->limits = o->limits;
+    r->allow_network = o->allow_network;
+    r->opa_compat = o->opa_compat;
 }
 
 /* "data.a.b" -> ["a", "b"] */

@@ -47,11 +47,21 @@ int rego_compile(const struct rego_source *mods, size_t n, enum rego_version ver
                  const struct value *base_data, struct rego_compiled **out, struct as_error *err);
 void rego_compiled_free(struct rego_compiled *c);
 
+/* REGO_OPA_2025: OPA 1.6 (June 2025), the default; REGO_OPA_2026: OPA
+ * main of March 2026 (the v1-2026-delta conformance set). */
+enum rego_opa_compat { REGO_OPA_2025 = 0, REGO_OPA_2026 = 1 };
+
 struct rego_eval_opts {
     const struct value *input;      /* NULL = input undefined */
     const struct value *extra_data; /* merged under data at evaluation (e.g. data.reference) */
     bool strict_builtin_errors;
     struct rego_limits limits;
+    /* http.send / net.lookup_ip_addr may reach the network (config
+     * allow_network_builtins; off = OPA's "unallowed built-in" error). */
+    bool allow_network;
+    /* Which OPA generation to follow where OPA changed a built-in's
+     * observable behaviour (docs/rego-builtins.md lists them). */
+    enum rego_opa_compat opa_compat;
 };
 
 /* Evaluates the document at a data path such as "data.policy.allow".

@@ -54,6 +54,8 @@ struct reval_opts {
     bool strict;
     struct rego_limits limits;
     bool check_capture;
+    bool allow_network;
+    enum rego_opa_compat opa_compat;
 };
 /* Evaluates the query; for each solution calls on_result with the slot
  * values and the top-level expression values. */
