@@ -7,6 +7,7 @@
  * bits; rounding works on the number's exact decimal value, with round()
  * going half away from zero like Go's big.Float rounding OPA uses. */
 #include "rego/bi_util.h"
+#include "rego/rego.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -88,7 +89,8 @@ BI_FN(bi_numbers_range_step)
     if (rc == 0)
         rc = want_bigint(ctx, args, 2, step);
     if (rc == 0 && mpz_sgn(step) <= 0)
-        rc = bi_err(ctx, "step must be a positive number above zero");
+        rc = bi_err(ctx, ctx->opa_compat == REGO_OPA_2026 ? "step must be a positive integer"
+                                                          : "step must be a positive number above zero");
     if (rc == 0)
         rc = make_range(ctx, x, y, step, out);
     mpz_clears(x, y, step, NULL);

@@ -4,7 +4,9 @@
  * evaluates the query and prints exactly what `opa eval --format json`
  * prints: Go's json.MarshalIndent layout (two spaces, HTML-safe escapes),
  * result envelope keys in OPA's order, values with sorted keys.
- * Extension for test runners: --input-term TEXT (a Rego term as input). */
+ * Extension for test runners: --input-term TEXT (a Rego term as input).
+ * --opa-compat 2025|2026 picks which OPA generation's built-in behaviour to
+ * follow where OPA changed it (docs/rego-builtins.md); 2025 by default. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,7 +385,21 @@ static void print_error(const struct rego_error_info *info)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: as-tool rego eval [-d|--data FILE]... [-i|--input FILE] [--v0|--v1]\n"
-               "                         [--strict-builtin-errors] [--format json] QUERY\n");
+               "                         [--strict-builtin-errors] [--opa-compat 2025|2026]\n"
+               "                         [--format json] QUERY\n"
+               "       as-tool rego builtins\n"
+               "\n"
+               "  -d, --data FILE          a .rego module or a .json/.yaml data file (a directory:\n"
+               "                           its files, recursively); repeatable\n"
+               "  -i, --input FILE         the input document (JSON or YAML)\n"
+               "  --input-term TEXT        the input as a Rego term\n"
+               "  --v0, --v1               Rego version of the modules\n"
+               "  --strict-builtin-errors  a built-in error stops the evaluation\n"
+               "  --opa-compat 2025|2026   follow OPA's 2025 releases (default) or OPA of\n"
+               "                           March 2026 where built-ins changed (render_template\n"
+               "                           missing keys, numbers.range_step and io.jwt.encode_sign\n"
+               "                           error texts, graphql.*; see docs/rego-builtins.md)\n"
+               "  builtins                 list the built-in functions, one per line\n");
 }
 
 struct eval_args {
@@ -392,7 +408,20 @@ struct eval_args {
     const char *input, *input_term, *query;
     enum rego_version ver;
     bool strict;
+    enum rego_opa_compat opa_compat;
 };
+
+/* "2025" / "2026" -> *out; -1 for anything else. */
+static int parse_opa_compat(const char *text, enum rego_opa_compat *out)
+{
+    if (!strcmp(text, "2025"))
+        *out = REGO_OPA_2025;
+    else if (!strcmp(text, "2026"))
+        *out = REGO_OPA_2026;
+    else
+        return -1;
+    return 0;
+}
 
 static int parse_args(int argc, char **argv, struct eval_args *ea)
 {
@@ -418,6 +447,13 @@ static int parse_args(int argc, char **argv, struct eval_args *ea)
             ea->ver = REGO_V1;
         else if (!strcmp(a, "--strict-builtin-errors"))
             ea->strict = true;
+        else if (!strcmp(a, "--opa-compat") && has_next) {
+            if (parse_opa_compat(argv[++i], &ea->opa_compat) < 0)
+                return -1;
+        } else if (!strncmp(a, "--opa-compat=", 13)) {
+            if (parse_opa_compat(a + 13, &ea->opa_compat) < 0)
+                return -1;
+        }
         else if (!strcmp(a, "--format") && has_next) {
             if (strcmp(argv[++i], "json") != 0)
                 return -1;
@@ -439,7 +475,8 @@ static int run_eval(struct eval_args *ea, struct arena *a)
     for (size_t k = 0; k < ea->ndata; k++)
         if (load_path(a, ea->data[k], &ld, true) < 0)
             return 2;
-    struct rego_eval_opts opts = {.strict_builtin_errors = ea->strict};
+    struct rego_eval_opts opts = {.strict_builtin_errors = ea->strict,
+                                  .opa_compat = ea->opa_compat};
     struct as_error err;
     struct rego_error_info info;
     if (ea->input_term) {
@@ -494,6 +531,10 @@ int as_tool_rego_main(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "builtins") == 0) {
         for (size_t k = 0; k < rego_builtin_count(); k++)
             printf("%s\n", rego_builtin_at(k)->name);
+        return 0;
+    }
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        usage(stdout);
         return 0;
     }
     if (argc < 2 || strcmp(argv[1], "eval") != 0) {

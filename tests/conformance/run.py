@@ -8,6 +8,10 @@ input_term), strict built-in errors when asked; compares the result set
 (bindings, sets as sorted arrays, numbers by exact value, order of
 solutions ignored) or the error code / message substring.
 
+Each set runs with the OPA generation it comes from (`as-tool rego eval
+--opa-compat`): v0 and v1 (OPA's tree of 2025-06) with 2025, v1-2026-delta
+(OPA of 2026-03) with 2026; --opa-compat overrides it for every set.
+
 Skips only what the suite README names as network / non-deterministic, and
 cases calling OPA built-ins that the engine does not implement yet (listed
 by name).  Prints pass/fail/skip per folder and per set, writes a JSON
@@ -42,6 +46,8 @@ SKIP_FILES = {
     "rand/test-rand.intn.yaml": "random",
     "uuid/test-uuid-rfc4122.yaml": "random",
 }
+# which OPA generation each set was written against (docs/rego-builtins.md)
+SET_OPA_COMPAT = {"v0": "2025", "v1": "2025", "v1-2026-delta": "2026"}
 NOW_NS = re.compile(r"\btime\.now_ns\s*\(")
 
 
@@ -137,9 +143,9 @@ def got_rows(out, case):
     return rows
 
 
-def run_case(as_tool, ver, case, timeout):
+def run_case(as_tool, ver, compat, case, timeout):
     with tempfile.TemporaryDirectory(prefix="regoconf") as d:
-        args = [as_tool, "rego", "eval", "--v0" if ver == "v0" else "--v1"]
+        args = [as_tool, "rego", "eval", "--v0" if ver == "v0" else "--v1", "--opa-compat", compat]
         for i, m in enumerate(case.get("modules") or []):
             p = os.path.join(d, "test-%d.rego" % i)
             with open(p, "w") as f:
@@ -235,6 +241,8 @@ def main():
     ap.add_argument("--folder", action="append", help="only these folders")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=float, default=20)
+    ap.add_argument("--opa-compat", choices=("2025", "2026"),
+                    help="run every set with this OPA generation (default: the set's own)")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     if not os.path.isdir(a.suite):
@@ -247,6 +255,7 @@ def main():
     for ver in a.sets.split(","):
         if not os.path.isdir(os.path.join(a.suite, ver)):
             continue
+        compat = a.opa_compat or SET_OPA_COMPAT.get(ver, "2025")
         cases = collect(a.suite, ver)
         if a.folder:
             cases = [c for c in cases if c[1] in a.folder]
@@ -262,8 +271,8 @@ def main():
                                              "reason": why})
                     continue
                 jobs.append((rel, folder, c, pool.submit(run_case, a.as_tool,
-                                                         "v0" if ver == "v0" else "v1", c,
-                                                         a.timeout)))
+                                                         "v0" if ver == "v0" else "v1", compat,
+                                                         c, a.timeout)))
             for rel, folder, c, fut in jobs:
                 ok, why = fut.result()
                 per[folder]["pass" if ok else "fail"] += 1
@@ -274,7 +283,7 @@ def main():
                         print("FAIL %s %s: %s" % (ver, c.get("note"), why))
         tot = {"pass": 0, "fail": 0, "skip": 0}
         kinds = {"language": dict(tot), "builtins": dict(tot)}
-        print("== %s" % ver)
+        print("== %s (opa-compat %s)" % (ver, compat))
         for folder in sorted(per):
             st = per[folder]
             kind = "language" if folder in LANGUAGE else "builtins"
@@ -290,7 +299,7 @@ def main():
                                                                st["skip"]))
         print("  %-49s pass %4d  fail %4d  skip %4d" % ("total " + ver, tot["pass"],
                                                         tot["fail"], tot["skip"]))
-        summary["sets"][ver] = {"folders": per, "language": kinds["language"],
+        summary["sets"][ver] = {"opa_compat": compat, "folders": per, "language": kinds["language"],
                                 "builtins": kinds["builtins"], "total": tot}
         for k in grand:
             grand[k] += tot[k]
