@@ -5,10 +5,15 @@
  *
  * strings.render_template covers the part of Go's text/template that
  * policies use: text, {{.a.b}}, {{$v}}, {{range $i, $x := .list}},
- * {{if X}}/{{else}}/{{end}}.  A missing key is an error, as OPA runs the
- * template with missingkey=error (the 2025 suites; OPA's 2026 suite prints
- * "<undefined>" instead). */
+ * {{if X}}/{{else}}/{{end}}.  A missing key depends on ctx->opa_compat:
+ * OPA 2025 runs the template with missingkey=error (an error wherever the
+ * key is looked up, also in {{if}} and {{range}}); OPA 2026 uses Go's
+ * default (a missing key is "no value": false in {{if}}, empty in
+ * {{range}}, printed as "<no value>") and then replaces every "<no value>"
+ * of the output, literal text included, with "<undefined>".  A field of a
+ * value that is not an object is an error in both. */
 #include "rego/bi_util.h"
+#include "rego/rego.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -171,12 +176,14 @@ struct tvar {
 
 struct tmpl {
     struct rego_bi_ctx *ctx;
+    const struct value *root; /* the data, "$" */
     const char *s;
     size_t n;
     struct tvar vars[16];
     size_t nvars;
     struct buf out;
-    char err[160];
+    bool missing_is_error; /* missingkey=error (OPA 2025) */
+    char err[200];
 };
 
 static const char *skip_ws(const char *p, const char *e)
@@ -186,20 +193,43 @@ static const char *skip_ws(const char *p, const char *e)
     return p;
 }
 
-/* Evaluates ".a.b", "$v", "$v.a", "." against dot. NULL = missing. */
-static const struct value *t_eval(struct tmpl *t, const char *p, const char *e, const struct value *dot)
+/* Records Go's error for field name (p..q) of cur (NULL = missing key) in
+ * the action text a..ae, unless missing keys are "no value" here. */
+static void t_field_error(struct tmpl *t, const struct value *cur, const char *p, const char *q,
+                          const char *a, const char *ae)
 {
+    int al = (int)(ae - a), fl = (int)(q - p);
+    const char *at = "template: template: executing \"template\" at <";
+    if (!cur && t->missing_is_error)
+        snprintf(t->err, sizeof(t->err), "%s%.*s>: map has no entry for key \"%.*s\"", at, al, a, fl, p);
+    else if (cur && cur->type == V_NULL)
+        snprintf(t->err, sizeof(t->err), "%s%.*s>: nil pointer evaluating interface {}.%.*s", at, al, a,
+                 fl, p);
+    else if (cur)
+        snprintf(t->err, sizeof(t->err), "%s%.*s>: can't evaluate field %.*s in type interface {}", at,
+                 al, a, fl, p);
+}
+
+/* Evaluates ".a.b", "$v", "$v.a", "." against dot. NULL = missing (or an
+ * error in t->err when live: the branch runs). */
+static const struct value *t_eval(struct tmpl *t, const char *p, const char *e, const struct value *dot,
+                                  bool live)
+{
+    const char *action = p;
     const struct value *cur = dot;
     if (p < e && *p == '$') {
         const char *q = p + 1;
         while (q < e && *q != '.' && *q != ' ')
             q++;
-        cur = NULL;
-        for (size_t i = t->nvars; i-- > 0;)
+        cur = q == p + 1 ? t->root : NULL; /* "$" alone is the data */
+        for (size_t i = t->nvars; i-- > 0 && !cur;)
             if (t->vars[i].len == (size_t)(q - p - 1) && !memcmp(t->vars[i].name, p + 1, t->vars[i].len)) {
                 cur = t->vars[i].v;
                 break;
             }
+        if (!cur && live)
+            snprintf(t->err, sizeof(t->err), "template: template:1: undefined variable \"%.*s\"",
+                     (int)(q - p), p);
         p = q;
     }
     while (cur && p < e && *p == '.') {
@@ -208,7 +238,11 @@ static const struct value *t_eval(struct tmpl *t, const char *p, const char *e, 
             q++;
         if (q == p + 1)
             break;
-        cur = v_is(cur, V_OBJECT) ? value_object_get_strn(cur, p + 1, (size_t)(q - p - 1)) : NULL;
+        const struct value *next =
+            v_is(cur, V_OBJECT) ? value_object_get_strn(cur, p + 1, (size_t)(q - p - 1)) : NULL;
+        if (live && (!next || !v_is(cur, V_OBJECT)))
+            t_field_error(t, v_is(cur, V_OBJECT) ? NULL : cur, p + 1, q, action, e);
+        cur = next;
         p = q;
     }
     return cur;
@@ -230,7 +264,7 @@ static bool truthy(const struct value *v)
 static void t_print(struct buf *b, const struct value *v)
 {
     if (!v) {
-        buf_puts(b, "<undefined>");
+        buf_puts(b, "<no value>");
         return;
     }
     operand_text(b, v);
@@ -290,7 +324,9 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
             return p;
         }
         if (kw(in, ie, "if")) {
-            bool cond = truthy(t_eval(t, skip_ws(in + 2, ie), ie, dot));
+            bool cond = truthy(t_eval(t, skip_ws(in + 2, ie), ie, dot, emit));
+            if (t->err[0])
+                return e;
             int st;
             p = t_exec(t, p, e, dot, emit && cond, &st);
             if (st == 2)
@@ -325,7 +361,9 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
                 }
                 expr = skip_ws(assign + 2, ie);
             }
-            const struct value *coll = t_eval(t, expr, ie, dot);
+            const struct value *coll = t_eval(t, expr, ie, dot, emit);
+            if (t->err[0])
+                return e;
             size_t count = coll && (coll->type == V_ARRAY || coll->type == V_SET) ? coll->u.arr.len
                            : v_is(coll, V_OBJECT)                                  ? coll->u.obj.len
                                                                                    : 0;
@@ -333,7 +371,7 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
             int st = 0;
             body_end = t_exec(t, body, e, dot, false, &st);
             size_t saved = t->nvars;
-            for (size_t i = 0; emit && i < count && t->nvars + 2 <= 16; i++) {
+            for (size_t i = 0; emit && i < count && t->nvars + 2 <= 16 && !t->err[0]; i++) {
                 const struct value *key, *val;
                 if (coll->type == V_OBJECT) {
                     key = coll->u.obj.pairs[i].key;
@@ -362,17 +400,33 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
             continue;
         }
         if (emit) {
-            const struct value *v = t_eval(t, in, ie, dot);
-            if (!v) {
-                snprintf(t->err, sizeof(t->err),
-                         "template: template: executing \"template\" at <%.*s>: map has no entry for key",
-                         (int)(ie - in), in);
+            const struct value *v = t_eval(t, in, ie, dot, true);
+            if (t->err[0])
                 return e;
-            }
             t_print(&t->out, v);
         }
     }
     return p;
+}
+
+/* OPA 2026: every "<no value>" of the rendered text becomes "<undefined>". */
+static int no_value_as_undefined(struct rego_bi_ctx *ctx, struct buf *rendered, struct value **out)
+{
+    static const char from[] = "<no value>", to[] = "<undefined>";
+    struct buf b = BUF_INIT;
+    const char *p = rendered->data ? rendered->data : "", *e = p + rendered->len;
+    while (p < e) {
+        const char *hit = memmem(p, (size_t)(e - p), from, sizeof(from) - 1);
+        if (!hit) {
+            buf_append(&b, p, (size_t)(e - p));
+            break;
+        }
+        buf_append(&b, p, (size_t)(hit - p));
+        buf_append(&b, to, sizeof(to) - 1);
+        p = hit + sizeof(from) - 1;
+    }
+    buf_free(rendered);
+    BI_RET(bi_buf_str(ctx, &b));
 }
 
 BI_FN(bi_render_template)
@@ -382,6 +436,8 @@ BI_FN(bi_render_template)
     struct tmpl t;
     memset(&t, 0, sizeof(t));
     t.ctx = ctx;
+    t.root = args[1];
+    t.missing_is_error = ctx->opa_compat != REGO_OPA_2026;
     int st;
     const char *s = args[0]->u.str.s;
     const char *end = s + args[0]->u.str.len;
@@ -390,6 +446,8 @@ BI_FN(bi_render_template)
         buf_free(&t.out);
         return bi_err(ctx, "%s", t.err[0] ? t.err : "unexpected {{end}}");
     }
+    if (!t.missing_is_error)
+        return no_value_as_undefined(ctx, &t.out, out);
     BI_RET(bi_buf_str(ctx, &t.out));
 }
 
