@@ -17,6 +17,7 @@
 
 #include "rego/bi_graphql.h"
 #include "rego/bi_util.h"
+#include "rego/rego.h"
 
 #define BI_FN(name)                                                                                \
     static int name(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,             \
@@ -145,6 +146,8 @@ static enum gql_status build_schema(struct gql_job *j)
     struct gql_error err;
     if (gql_schema_build(&j->mem, j->sdoc, &j->schema, &err) == 0)
         return GQL_OK;
+    if (j->mem.opa_2026 && !err.pos.line)
+        err.pos = (struct gql_pos){-1, -1};
     struct buf b = BUF_INIT;
     error_text(&b, &err);
     j->msg = job_printf(j, "Error in gqlparser SchemaDocument to Schema conversion: %s",
@@ -208,6 +211,7 @@ static struct value *pair(struct gql_job *j, struct value *a, struct value *b, s
     struct gql_job j;                                                                              \
     memset(&j, 0, sizeof(j));                                                                      \
     j.mem.arena = ctx->arena;                                                                      \
+    j.mem.opa_2026 = ctx->opa_compat == REGO_OPA_2026;                                             \
     j.ctx = ctx;                                                                                   \
     if (setjmp(j.mem.oom))                                                                         \
     return bi_oom(ctx)

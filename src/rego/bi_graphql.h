@@ -41,14 +41,22 @@
 #define GQL_MAX_WALK_DEPTH 1000 /* selection sets entered through fragments */
 #define GQL_MAX_STEPS 20000000UL
 
-/* OPA since 2026 prints Value.ExpectedTypeHasDefault (false before
- * validation); the 2025 releases (OPA 1.6) did not.  We follow 1.6. */
-#define GQL_EMIT_EXPECTED_TYPE_HAS_DEFAULT 0
-
-/* ---- memory ---- */
+/* ---- memory (and the gqlparser generation) ---- */
+/* opa_2026: behave as the gqlparser of OPA 2026 (vektah/gqlparser v2.5.31
+ * and later) instead of OPA 1.6's (2025), where they differ:
+ * - Value.ExpectedTypeHasDefault exists: it is in the AST values (false
+ *   before validation), read back from AST objects, and the validator sets
+ *   it for arguments and input fields whose definition has a non-null
+ *   default, where VariablesInAllowedPosition then accepts a nullable
+ *   variable for a non-null type (gqlparser #396);
+ * - a schema error at no known position (an AST object has none) prints
+ *   as "input:-1:-1: ..." (gqlerror.ErrorPosf with a nil position, #376).
+ * The rules run in name order in both (v2.5.29 sorted them; before, Go's
+ * map order made the order of same-node errors random). */
 struct gql_mem {
     struct arena *arena;
     jmp_buf oom; /* longjmp target when the arena is exhausted */
+    bool opa_2026;
 };
 void *gql_alloc(struct gql_mem *m, size_t n); /* zeroed; never NULL */
 char *gql_strndup(struct gql_mem *m, const char *s, size_t n);

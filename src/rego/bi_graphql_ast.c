@@ -130,7 +130,7 @@ static struct value *value_to(struct gql_mem *m, const void *item)
     put(&o, "Raw", str_value(m, v->raw ? v->raw : "", v->raw ? v->raw_len : 0));
     put(&o, "Children", list_value(m, &v->children, child_to));
     put(&o, "Kind", oom_check(m, v_int(m->arena, v->kind)));
-    if (GQL_EMIT_EXPECTED_TYPE_HAS_DEFAULT)
+    if (m->opa_2026)
         put_bool(&o, "ExpectedTypeHasDefault", v->expected_has_default);
     return finish(&o);
 }
@@ -460,7 +460,8 @@ static void *d_value(struct dec *d, const struct value *v, int *rc)
     bad_ |= d_str(d, v, "Raw", true, &x->raw, &x->raw_len);
     bad_ |= d_list(d, v, "Children", true, d_child, &x->children);
     bad_ |= d_int(v, "Kind", true, &x->kind);
-    bad_ |= d_bool(v, "ExpectedTypeHasDefault", true, &x->expected_has_default);
+    if (d->m->opa_2026) /* before, Go's decoder skipped the unknown key */
+        bad_ |= d_bool(v, "ExpectedTypeHasDefault", true, &x->expected_has_default);
     DECODE_END(x);
 }
 

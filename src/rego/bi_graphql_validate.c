@@ -501,7 +501,7 @@ static void variables_in_allowed_position(struct gql_walker *w, struct gql_value
         struct gql_value *dv = v->vardef->defval;
         if (dv && dv->kind != GQL_NULL && v->expected->nonnull)
             tmp.nonnull = false;
-        if (v->expected_has_default)
+        if (v->expected_has_default && w->m->opa_2026)
             tmp.nonnull = false;
         if (!gql_type_compatible(v->vardef->type, &tmp))
             gql_add_error(w, v->pos,
