@@ -1101,8 +1101,8 @@ static void fold_term(struct cctx *cx, struct term *t)
             pairs[k].key = t->a[2 * k]->val;
             pairs[k].val = t->a[2 * k + 1]->val;
         }
-        const struct value *dup = NULL;
-        v = v_object(cx->a, pairs, np, DUP_FAIL, &dup);
+        /* a repeated key: the last one wins (OPA's Object insert) */
+        v = v_object(cx->a, pairs, np, DUP_LAST_WINS, NULL);
     }
     if (v) {
         t->val = v;

@@ -348,8 +348,8 @@ static struct value *simple_value(struct ev *ev, struct value **fr, struct term 
             if (!pairs[k].key || !pairs[k].val)
                 return NULL;
         }
-        const struct value *dup = NULL;
-        struct value *v = v_object(ev->a, pairs, np, DUP_FAIL, &dup);
+        /* a repeated key: the last one wins (OPA's Object insert) */
+        struct value *v = v_object(ev->a, pairs, np, DUP_LAST_WINS, NULL);
         if (!v)
             *err = true;
         return v;
@@ -496,10 +496,7 @@ static int build_composite(struct ev *ev, struct term *t, struct value **vals, s
             pairs[k].key = vals[2 * k];
             pairs[k].val = vals[2 * k + 1];
         }
-        const struct value *dup = NULL;
-        v = v_object(ev->a, pairs, np, DUP_FAIL, &dup);
-        if (!v && dup)
-            return ev_fail(ev, "eval_conflict_error", t->loc, "object keys must be unique");
+        v = v_object(ev->a, pairs, np, DUP_LAST_WINS, NULL);
     }
     if (!v)
         return oom(ev);
@@ -533,12 +530,7 @@ static int eval_composite(struct ev *ev, struct value **fr, struct term *t, stru
         struct value *v = simple_value(ev, fr, t, &err);
         if (v)
             return k->fn(ev, k, v);
-        if (t->kind == TM_OBJECT && !err) {
-            /* an unbound var cannot be here after safety; a duplicate key can */
-        }
-        if (err)
-            return ev_fail(ev, "eval_conflict_error", t->loc, "object keys must be unique");
-        return R_CONT;
+        return err ? oom(ev) : R_CONT;
     }
     struct value **vals = arena_alloc(ev->a, (t->n + 1) * sizeof(*vals));
     if (!vals)
