@@ -2,7 +2,8 @@
 # bench/rego.sh - Rego engine: median time and allocations per evaluation of
 # the default policy (100 claims, 100 reference values) and of the shared
 # workload (shared/rego/bench, 52 rules over 200 claims; regorus 0.9.1:
-# 0.83 ms).  Builds the engine in $BUILD (default build/) and
+# 0.83 ms), the EAR default_cpu policy over TDX claims and a built-in
+# heavy policy (bench/rego/builtins.rego).  Builds the engine in $BUILD (default build/) and
 # bench/rego_bench.c next to it.  Usage: bench/rego.sh [seconds-per-workload]
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,4 +17,4 @@ ${CC:-cc} -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$ROOT/src" \
 	-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 	"$BUILD/libas_policy.a" "$BUILD/libas_rego.a" "$BUILD/libas_value.a" "$BUILD/libas_base.a" \
 	-lpcre2-8 -lyaml -lcrypto -lgmp -lm -lpthread
-AS_SHARED_DIR=${AS_SHARED_DIR:-$ROOT/../shared} exec "$BUILD/rego_bench" "$@"
+AS_SOURCE_DIR=$ROOT AS_SHARED_DIR=${AS_SHARED_DIR:-$ROOT/../shared} exec "$BUILD/rego_bench" "$@"

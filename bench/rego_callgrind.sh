@@ -10,9 +10,9 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 CALLS=${1:-200}
 REGO_BENCH_CALLS=0 BUILD=$BUILD "$ROOT/bench/rego.sh" 0 default >/dev/null
-for w in default shared; do
+for w in default shared ear builtins; do
 	out=$BUILD/callgrind.$w.out
-	REGO_BENCH_CALLS=$CALLS AS_SHARED_DIR=${AS_SHARED_DIR:-$ROOT/../shared} \
+	REGO_BENCH_CALLS=$CALLS AS_SOURCE_DIR=$ROOT AS_SHARED_DIR=${AS_SHARED_DIR:-$ROOT/../shared} \
 		valgrind --tool=callgrind --toggle-collect=rego_eval_path \
 		--callgrind-out-file="$out" "$BUILD/rego_bench" 0 "$w" >/dev/null 2>&1
 	total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')

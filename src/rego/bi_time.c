@@ -334,7 +334,7 @@ static void next_chunk(const char *l, size_t n, struct chunk *c)
             return;
         }
         for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
-            if (!starts(s, rest, words[w].w))
+            if (words[w].w[0] != s[0] || !starts(s, rest, words[w].w))
                 continue;
             size_t wl = strlen(words[w].w);
             /* "Jan"/"Mon" must not be followed by a lowercase letter */
