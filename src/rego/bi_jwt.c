@@ -23,8 +23,8 @@
  *     encoding/json); encode_sign_raw signs the given texts as they are;
  *     the header is read as OPA's 2025 releases read it (Go's
  *     json.Unmarshal into jws.StandardHeaders, with their error texts),
- *     where the 2026 suite expects jwx v3's texts: the project follows the
- *     2025 suite there (docs/rego-builtins.md);
+ *     or, with ctx->opa_compat 2026, as OPA 2026 reads it (jwx v3's jwsbb
+ *     helpers over fastjson, bi_fastjson.c; docs/rego-builtins.md);
  *     the key is the first of a JWK set.  ES* and PS* signatures are
  *     randomised (as OPA's), the others deterministic. */
 #include "rego/bi_util.h"
@@ -43,6 +43,8 @@
 #include <strings.h>
 
 #include "base/codec.h"
+#include "rego/bi_fastjson.h"
+#include "rego/rego.h"
 
 #define BI_FN(name)                                                                                \
     static int name(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,              \
@@ -1332,6 +1334,67 @@ static int jose_header_read(struct rego_bi_ctx *ctx, const char *s, size_t n, st
     return 0;
 }
 
+/* OPA 2025: the header as jws.StandardHeaders, then the payload check
+ * (typ absent or "JWT"), then the algorithm for the signer. */
+static int header_checks_2025(struct rego_bi_ctx *ctx, const char *hdr, size_t hl,
+                              const char *payload, size_t pl, const struct jwt_alg **alg)
+{
+    struct jose_header h;
+    TRY(jose_header_read(ctx, hdr, hl, &h));
+    /* typ "JWT" or none: the payload must pass Go's json.Valid */
+    if ((h.typ[0] == '\0' || strcmp(h.typ, "JWT") == 0) &&
+        bi_go_json_check(ctx->arena, payload, pl) != NULL)
+        return bi_err(ctx, "type is JWT but payload is not JSON");
+    if (!(*alg = alg_find(h.alg, strlen(h.alg))))
+        return bi_err(ctx, "failed to create signer: unsupported signature algorithm %s", h.alg);
+    return 0;
+}
+
+/* jwsbb.HeaderGetString: the header's parse error, "jwsbb: header "k" not
+ * found", or fastjson's type error, in *why (NULL with NULL = OOM). */
+static const char *jwsbb_header_string(struct rego_bi_ctx *ctx, struct fj_doc *doc,
+                                       const char *parse_error, const char *key, size_t *len,
+                                       const char **why)
+{
+    *why = parse_error;
+    if (parse_error)
+        return NULL;
+    bool oom;
+    const struct fj_member *m = fj_get(ctx->arena, doc, key, &oom);
+    if (!m) {
+        if (!oom)
+            *why = arena_sprintf(ctx->arena, "jwsbb: header \"%s\" not found", key);
+        return NULL;
+    }
+    return fj_string(ctx->arena, m, len, why);
+}
+
+/* OPA 2026 (commonBuiltinJWTEncodeSign with jwx v3): "alg" through the
+ * jwsbb helpers, which must name one of OPA's token algorithms ("none" is
+ * not one); then the payload check when "typ" is missing, not a string or
+ * "JWT".  Nothing else of the header is looked at. */
+static int header_checks_2026(struct rego_bi_ctx *ctx, const char *hdr, size_t hl,
+                              const char *payload, size_t pl, const struct jwt_alg **alg)
+{
+    struct fj_doc doc;
+    const char *parse_error = NULL, *why;
+    if (fj_parse(ctx->arena, hdr, hl, &doc, &parse_error) < 0 && !parse_error)
+        return bi_oom(ctx);
+    size_t alen = 0, tlen = 0;
+    const char *name = jwsbb_header_string(ctx, &doc, parse_error, "alg", &alen, &why);
+    if (!name)
+        return why ? bi_err(ctx, "missing or invalid 'alg' header: %s", why) : bi_oom(ctx);
+    if (!(*alg = alg_find(name, alen)))
+        return bi_err(ctx, "unknown JWS algorithm: %.*s", (int)alen, name);
+    const char *typ = jwsbb_header_string(ctx, &doc, NULL, "typ", &tlen, &why);
+    if (!typ && !why)
+        return bi_oom(ctx);
+    bool is_jwt = !typ || (tlen == 3 && memcmp(typ, "JWT", 3) == 0);
+    if (is_jwt && bi_go_json_check(ctx->arena, payload, pl) != NULL)
+        return bi_err(ctx, "type is JWT but payload is not JSON");
+    return 0;
+}
+
 static int encode_sign(struct rego_bi_ctx *ctx, const char *hdr, size_t hl, const char *payload,
                        size_t pl, const char *jwk, size_t kl, struct value **out)
 {
@@ -1343,15 +1406,9 @@ static int encode_sign(struct rego_bi_ctx *ctx, const char *hdr, size_t hl, cons
         rc = bi_err(ctx, "%s", why);
     else if (keys.n == 0)
         rc = bi_err(ctx, "no keys found in JWK set");
-    struct jose_header h;
     if (rc == 0)
-        rc = jose_header_read(ctx, hdr, hl, &h);
-    /* typ "JWT" or none: the payload must pass Go's json.Valid */
-    if (rc == 0 && (h.typ[0] == '\0' || strcmp(h.typ, "JWT") == 0) &&
-        bi_go_json_check(ctx->arena, payload, pl) != NULL)
-        rc = bi_err(ctx, "type is JWT but payload is not JSON");
-    if (rc == 0 && !(alg = alg_find(h.alg, strlen(h.alg))))
-        rc = bi_err(ctx, "failed to create signer: unsupported signature algorithm %s", h.alg);
+        rc = ctx->opa_compat == REGO_OPA_2026 ? header_checks_2026(ctx, hdr, hl, payload, pl, &alg)
+                                              : header_checks_2025(ctx, hdr, hl, payload, pl, &alg);
     struct buf b = BUF_INIT;
     if (rc == 0) {
         b64_encode_buf(&b, (const uint8_t *)hdr, hl, B64_URL_NOPAD);
