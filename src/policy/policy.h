@@ -45,6 +45,17 @@ bool policy_id_valid(const char *id, size_t len);
 /* 400 invalid_policy_id naming the id and the rule. */
 int policy_id_check(const char *id, size_t len, struct as_error *err);
 
+/* ---- evaluation settings ---- */
+
+/* How a service evaluates its policies (config.md): whether http.send and
+ * net.lookup_ip_addr may reach the network (allow_network_builtins; off:
+ * OPA's unsafe built-in error) and which OPA generation built-ins follow.
+ * Zero = the defaults. */
+struct policy_eval_settings {
+    bool allow_network;
+    enum rego_opa_compat opa_compat;
+};
+
 /* ---- compiled policies (policy_cache.c) ---- */
 
 /* One compiled policy text, shared by reference count between the cache and
@@ -55,6 +66,7 @@ struct policy_compiled {
     struct rego_compiled *rc; /* owned */
     int refs;                 /* atomic; managed by the cache */
     uint64_t last_used;       /* cache clock, under the cache lock */
+    struct policy_eval_settings eval; /* of the cache that compiled it */
 };
 
 struct policy_cache;
@@ -69,6 +81,9 @@ int policy_cache_get(struct policy_cache *c, const char *filename, const char *t
 void policy_compiled_release(struct policy_compiled *p);
 /* Entries currently cached (tests, metrics). */
 size_t policy_cache_size(struct policy_cache *c);
+/* The settings every evaluation of this cache's policies uses; set before
+ * the first policy_cache_get (entries copy them when compiled). */
+void policy_cache_set_eval_settings(struct policy_cache *c, const struct policy_eval_settings *s);
 
 /* ---- the store (policy_store.c) ---- */
 
@@ -102,6 +117,10 @@ int policy_store_list_ids(struct policy_store *ps, struct arena *a, struct value
 /* Reads <id> and returns its compiled form from the cache (404 when absent). */
 int policy_store_load(struct policy_store *ps, const char *id, struct arena *a,
                       struct policy_compiled **out, struct as_error *err);
+/* Evaluation settings of the store's policies (see policy_eval_settings);
+ * call right after opening, before any policy is loaded. */
+void policy_store_set_eval_settings(struct policy_store *ps,
+                                    const struct policy_eval_settings *s);
 /* Compiles text that does not come from the store (as-tool --policy). */
 int policy_store_compile_text(struct policy_store *ps, const char *filename, const char *text,
                               size_t len, struct policy_compiled **out, struct as_error *err);

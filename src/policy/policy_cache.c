@@ -20,6 +20,7 @@ struct policy_cache {
     struct policy_compiled **entries;
     size_t n, max;
     uint64_t clock;
+    struct policy_eval_settings eval;
 };
 
 int policy_cache_new(enum rego_version ver, size_t max_entries, struct policy_cache **out,
@@ -62,6 +63,13 @@ void policy_cache_free(struct policy_cache *c)
     free(c->entries);
     pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+void policy_cache_set_eval_settings(struct policy_cache *c, const struct policy_eval_settings *s)
+{
+    pthread_mutex_lock(&c->lock);
+    c->eval = *s;
+    pthread_mutex_unlock(&c->lock);
 }
 
 size_t policy_cache_size(struct policy_cache *c)
@@ -109,6 +117,7 @@ static int compile_entry(struct policy_cache *c, const char *filename, const cha
         return as_err(err, 500, ERR_INTERNAL, "out of memory compiling a policy");
     memcpy(p->sha384, sha, 48);
     hex_encode(sha, 48, p->hash_hex);
+    p->eval = c->eval;
     if (policy_rego_compile(filename, text, len, c->ver, &p->rc, err) < 0) {
         free(p);
         return -1;

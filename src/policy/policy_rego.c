@@ -28,7 +28,10 @@ int policy_eval_allow(const struct policy_compiled *p, const char *id, const str
     if (pair_list_push_str(a, &l, "reference", (struct value *)reference) < 0)
         return as_err(err, 500, ERR_INTERNAL, "out of memory");
     struct value *data = v_object(a, l.pairs, l.len, DUP_LAST_WINS, NULL);
-    struct rego_eval_opts opts = {.input = input, .extra_data = data};
+    struct rego_eval_opts opts = {.input = input,
+                                  .extra_data = data,
+                                  .allow_network = p->eval.allow_network,
+                                  .opa_compat = p->eval.opa_compat};
     struct value *allow = NULL;
     bool exists = false;
     struct as_error e;
@@ -55,7 +58,9 @@ int policy_eval_rule(const struct policy_compiled *p, const char *id, const char
                      const struct value *input, struct arena *a, struct value **out,
                      bool *exists, struct as_error *err)
 {
-    struct rego_eval_opts opts = {.input = input};
+    struct rego_eval_opts opts = {.input = input,
+                                  .allow_network = p->eval.allow_network,
+                                  .opa_compat = p->eval.opa_compat};
     struct as_error e;
     *out = NULL;
     *exists = false;

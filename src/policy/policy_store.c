@@ -79,6 +79,11 @@ void policy_store_free(struct policy_store *ps)
     free(ps);
 }
 
+void policy_store_set_eval_settings(struct policy_store *ps, const struct policy_eval_settings *s)
+{
+    policy_cache_set_eval_settings(ps->cache, s);
+}
+
 static int check_utf8(const char *text, size_t len, struct as_error *err)
 {
     size_t bad = 0;

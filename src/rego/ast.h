@@ -137,6 +137,10 @@ struct rule {
     struct term *elem;  /* multi-value element (contains / v0 partial set) */
     struct body *body;  /* never NULL after parse (may be empty) */
     struct rule *els;   /* else chain */
+    /* how the rule was written (rego.parse_module's head shapes) */
+    bool src_if;        /* `if` before the body */
+    bool src_body;      /* a body was written (not the generated `true`) */
+    bool src_contains;  /* `contains` (not the v0 `p[x] { }` shorthand) */
     /* compiled */
     int nslots;
     struct rnode *node;
@@ -151,6 +155,16 @@ struct import {
     struct rloc loc;
 };
 
+/* A METADATA annotation (parse_annotations.c; used by compile_metadata.c). */
+struct annotation {
+    const char *scope;    /* "rule", "document", "package" or "subpackages" */
+    struct value *obj;    /* the object rego.metadata.rule() returns */
+    struct rloc loc;      /* the "# METADATA" comment */
+    struct rule *rule;    /* target rule (rule and document scopes) */
+};
+
+struct rlex_comment;
+
 struct module {
     const char *file;
     const char *text;
@@ -163,6 +177,13 @@ struct module {
     size_t nrules;
     bool v1;
     bool kw_if, kw_contains, kw_in, kw_every;
+    /* every import as written, future.keywords and rego.v1 included */
+    struct import *src_imports;
+    size_t nsrc_imports;
+    const struct rlex_comment *comments; /* every comment, in source order */
+    size_t ncomments;
+    struct annotation **annots; /* when annotations were processed */
+    size_t nannots;
 };
 
 /* Rule tree: data.<path> -> rules, functions, children. */
@@ -197,13 +218,31 @@ struct rego_err {
 /* parser.c */
 struct parse_opts {
     enum rego_version ver;
+    bool annotations; /* process METADATA comments (OPA's ProcessAnnotation) */
 };
+/* rparse_module processes annotations, as `opa eval` does; the _opts form
+ * lets rego.parse_module leave them as plain comments. */
+int rparse_module_opts(struct arena *a, const char *file, const char *text, size_t len,
+                       const struct parse_opts *o, struct module **out, struct rego_err *err);
 int rparse_module(struct arena *a, const char *file, const char *text, size_t len,
                   enum rego_version ver, struct module **out, struct rego_err *err);
 int rparse_query(struct arena *a, const char *text, size_t len, struct body **out,
                  struct rego_err *err);
 int rparse_term(struct arena *a, const char *text, size_t len, struct term **out,
                 struct rego_err *err);
+/* parse_annotations.c: groups the module's METADATA comment blocks, parses
+ * their YAML and attaches each to the package or rule that follows it. */
+int rparse_annotations(struct arena *a, struct module *m, struct rego_err *err);
+
+/* compile_metadata.c: builds the annotation set of all modules and rewrites
+ * rego.metadata.chain() and rego.metadata.rule() calls inside rules into
+ * constants (OPA's rewriteRegoMetadataCalls). */
+int rcomp_metadata(struct arena *a, struct module **mods, size_t nmods, struct rego_err *err);
+
+/* ast_json.c: the module as OPA marshals an ast.Module to JSON and reads it
+ * back as a term (rego.parse_module): no locations, comments included. */
+struct value *rast_module_json(struct arena *a, const struct module *m);
+
 void rego_err_set(struct rego_err *e, const char *code, struct rloc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

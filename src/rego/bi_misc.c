@@ -1,7 +1,7 @@
 /* bi_misc.c - the small families: OPA (opa.runtime), Tracing (trace),
  * Printing (print, internal.print), string templates
  * (internal.template_string, strings.render_template) and HTTP (http.send,
- * argument checks then the allow_network switch).
+ * whose request and response handling is bi_http.c).
  *
  * strings.render_template covers the part of Go's text/template that
  * policies use: text, {{.a.b}}, {{$v}}, {{range $i, $x := .list}},
@@ -12,6 +12,7 @@
  * {{range}}, printed as "<no value>") and then replaces every "<no value>"
  * of the output, literal text included, with "<undefined>".  A field of a
  * value that is not an object is an error in both. */
+#include "rego/bi_http.h"
 #include "rego/bi_util.h"
 #include "rego/rego.h"
 
@@ -109,61 +110,12 @@ BI_FN(bi_template_string)
     BI_RET(bi_buf_str(ctx, &b));
 }
 
-/* ---- http.send ---- */
+/* ---- http.send (bi_http.c) ---- */
 
-static const char *const HTTP_KEYS[] = {
-    "body", "cache", "caching_mode", "cache_ignored_headers", "enable_redirect",
-    "force_cache", "force_cache_duration_seconds", "force_json_decode", "force_yaml_decode",
-    "headers", "max_retry_attempts", "method", "raise_error", "raw_body", "timeout",
-    "tls_ca_cert", "tls_ca_cert_env_variable", "tls_ca_cert_file", "tls_client_cert",
-    "tls_client_cert_env_variable", "tls_client_cert_file", "tls_client_key",
-    "tls_client_key_env_variable", "tls_client_key_file", "tls_insecure_skip_verify",
-    "tls_server_name", "tls_use_system_certs", "url", NULL,
-};
-
-static bool http_key_known(const struct value *k)
-{
-    if (!v_is(k, V_STRING))
-        return false;
-    for (const char *const *p = HTTP_KEYS; *p; p++)
-        if (!strcmp(*p, k->u.str.s))
-            return true;
-    return false;
-}
-
-BI_FN(bi_http_send)
+BI_FN(bi_http_send_call)
 {
     TRY(bi_want(ctx, args, 0, V_OBJECT));
-    const struct value *req = args[0];
-    struct value_list bad = {0}, missing = {0};
-    for (size_t i = 0; i < req->u.obj.len; i++)
-        if (!http_key_known(req->u.obj.pairs[i].key) &&
-            value_list_push(ctx->arena, &bad, req->u.obj.pairs[i].key) < 0)
-            return bi_oom(ctx);
-    if (bad.len) {
-        struct buf t = BUF_INIT;
-        bi_value_text(&t, v_set(ctx->arena, bad.items, bad.len));
-        int rc = rego_bi_error(ctx, "eval_type_error", "invalid request parameters(s): %s",
-                               buf_cstr(&t) ? buf_cstr(&t) : "");
-        buf_free(&t);
-        return rc;
-    }
-    static const char *const required[] = {"method", "url"};
-    for (size_t i = 0; i < 2; i++)
-        if (!value_object_get_str(req, required[i]) &&
-            value_list_push(ctx->arena, &missing, v_cstr(ctx->arena, required[i])) < 0)
-            return bi_oom(ctx);
-    if (missing.len) {
-        struct buf t = BUF_INIT;
-        bi_value_text(&t, v_set(ctx->arena, missing.items, missing.len));
-        int rc = rego_bi_error(ctx, "eval_type_error", "missing required request parameters(s): %s",
-                               buf_cstr(&t) ? buf_cstr(&t) : "");
-        buf_free(&t);
-        return rc;
-    }
-    if (!ctx->allow_network)
-        return bi_err(ctx, "unallowed built-in: network access is disabled");
-    return bi_err(ctx, "network access is not implemented");
+    return bi_http_send(ctx, args[0], out);
 }
 
 /* ---- strings.render_template (a Go text/template subset) ---- */
@@ -452,7 +404,7 @@ BI_FN(bi_render_template)
 }
 
 const struct rego_builtin rego_bi_misc[] = {
-    {"http.send", 1, bi_http_send, BI_NONDET, NULL},
+    {"http.send", 1, bi_http_send_call, BI_NONDET, NULL},
     {"internal.print", 1, bi_internal_print, 0, NULL},
     {"internal.template_string", 1, bi_template_string, 0, NULL},
     {"opa.runtime", 0, bi_opa_runtime, BI_NONDET, NULL},

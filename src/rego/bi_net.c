@@ -1,16 +1,22 @@
 /* bi_net.c - the Networking built-ins: net.cidr_contains (and deprecated
  * net.cidr_overlap), net.cidr_intersects, net.cidr_contains_matches,
  * net.cidr_expand, net.cidr_merge, net.cidr_is_valid, and
- * net.lookup_ip_addr behind the allow_network switch.
+ * net.lookup_ip_addr (getaddrinfo) behind the allow_network switch.
  *
  * Addresses follow Go's net package as OPA uses it: an IPv4 network is 4
  * bytes, IPv6 16; an IPv4-mapped IPv6 address is contained in IPv4
  * networks; a bare IPv4 address given to cidr_merge takes its classful
  * default mask (Go's IP.DefaultMask), a bare IPv6 address is an error.
  * Arithmetic is on 128-bit integers. */
+#include "rego/bi_http.h"
 #include "rego/bi_util.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,13 +384,74 @@ static int bi_cidr_merge(struct rego_bi_ctx *ctx, struct value *const *args, siz
     BI_RET(v_set(ctx->arena, l.items, l.len));
 }
 
+/* ---- net.lookup_ip_addr (resolver; allowed by the operator only) ---- */
+
+/* Go's IPAddr.String(): IPv4 (also IPv4-mapped IPv6) dotted, IPv6 in its
+ * shortest form with "%zone" for a scoped address. */
+static struct value *addr_text(struct rego_bi_ctx *ctx, const struct sockaddr *sa)
+{
+    char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        if (!inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text)))
+            return NULL;
+        return v_cstr(ctx->arena, text);
+    }
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+        if (!inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], text, sizeof(text)))
+            return NULL;
+        return v_cstr(ctx->arena, text);
+    }
+    if (!inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text)))
+        return NULL;
+    char zone[IF_NAMESIZE];
+    if (in6->sin6_scope_id && if_indextoname(in6->sin6_scope_id, zone)) {
+        size_t n = strlen(text);
+        snprintf(text + n, sizeof(text) - n, "%%%s", zone);
+    }
+    return v_cstr(ctx->arena, text);
+}
+
+static int lookup_error(struct rego_bi_ctx *ctx, const char *name, int rc)
+{
+    if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_FAIL)
+        return bi_err(ctx, "lookup %s: no such host", name);
+    char why[128];
+    snprintf(why, sizeof(why), "%s", rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+    if (why[0] >= 'A' && why[0] <= 'Z')
+        why[0] = (char)(why[0] - 'A' + 'a');
+    return bi_err(ctx, "lookup %s: %s", name, why);
+}
+
+/* The set of the addresses the system resolver gives for a host name (an
+ * address literal gives itself), as Go's Resolver.LookupIPAddr. */
 static int bi_lookup_ip_addr(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,
                              struct value **out)
 {
     TRY(bi_want(ctx, args, 0, V_STRING));
     if (!ctx->allow_network)
-        return bi_err(ctx, "unallowed built-in: network access is disabled");
-    return bi_err(ctx, "network lookups are not supported");
+        return bi_network_denied(ctx);
+    const char *name = args[0]->u.str.s;
+    if (strlen(name) != args[0]->u.str.len || !*name)
+        return bi_err(ctx, "lookup %s: no such host", name);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(name, NULL, &hints, &res);
+    if (rc != 0)
+        return lookup_error(ctx, name, rc);
+    struct value_list l = {0};
+    for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+            continue;
+        struct value *v = addr_text(ctx, ai->ai_addr);
+        if (!v || value_list_push(ctx->arena, &l, v) < 0) {
+            freeaddrinfo(res);
+            return bi_oom(ctx);
+        }
+    }
+    freeaddrinfo(res);
+    BI_RET(v_set(ctx->arena, l.items, l.len));
 }
 
 const struct rego_builtin rego_bi_net[] = {

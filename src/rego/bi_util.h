@@ -98,6 +98,12 @@ uint32_t bi_rune_lower(uint32_t c);
 uint32_t bi_rune_upper(uint32_t c);
 bool bi_rune_is_space(uint32_t c);
 
+/* ---- YAML (bi_yaml.c) ---- */
+/* The first YAML document of s[0..n) as yaml.unmarshal reads it (null for
+ * an empty stream), in arena a; -1 with go-yaml's message in err. */
+int rego_yaml_parse(struct arena *a, const char *s, size_t n, struct value **out, char *err,
+                    size_t errlen);
+
 /* ---- calling another built-in (OPA's getResult) ---- */
 /* Calls the registered built-in `name` with ctx's arena and clock.  On
  * failure returns -1 and, when msg is not NULL, points *msg at the callee's

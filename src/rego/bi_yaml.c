@@ -336,6 +336,13 @@ static int yaml_to_value(struct rego_bi_ctx *ctx, const char *s, size_t n, struc
     return rc;
 }
 
+int rego_yaml_parse(struct arena *a, const char *s, size_t n, struct value **out, char *err,
+                    size_t errlen)
+{
+    struct rego_bi_ctx ctx = {.arena = a, .name = "yaml"};
+    return yaml_to_value(&ctx, s, n, out, err, errlen);
+}
+
 static int bi_yaml_unmarshal(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,
                              struct value **out)
 {

@@ -41,6 +41,9 @@ struct rego_bi_ctx {
     void *eval;            /* engine state (opaque to built-ins) */
     bool allow_network;    /* http.send / net.lookup_ip_addr allowed */
     int opa_compat;        /* enum rego_opa_compat of rego.h */
+    bool halt;             /* set with an error that must end the evaluation
+                              even without strict built-in errors (OPA's Halt:
+                              a network built-in the operator did not allow) */
 };
 
 typedef int (*rego_bi_fn)(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,

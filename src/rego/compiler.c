@@ -1932,6 +1932,7 @@ int rcomp_modules(struct rego_compiled *c, struct rego_err *err)
         return -1;
     c->root->path = "data";
     c->root->id = c->nnodes++;
+    TRY(rcomp_metadata(cx.a, c->mods, c->nmods, err)); /* compile_metadata.c */
     for (size_t i = 0; i < c->nmods; i++) {
         struct rnode *pn = c->root;
         for (size_t k = 0; k < c->mods[i]->pkg_len && pn; k++)

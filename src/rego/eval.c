@@ -1508,7 +1508,7 @@ static int call_builtin(struct ev *ev, const struct rego_builtin *bi, struct val
     *out = NULL;
     if (bi->fn(&ctx, args, nargs, out) < 0) {
         *out = NULL;
-        if (ev->strict)
+        if (ev->strict || ctx.halt)
             return ev_fail(ev, ctx.err_code ? ctx.err_code : "eval_builtin_error", loc, "%s",
                            aerr.detail);
         return R_CONT;

@@ -1,6 +1,7 @@
 /* lexer.c - scans Rego source into tokens (see lexer.h).
  *
- * Handles comments (# to end of line), strings with JSON escapes (\uXXXX
+ * Handles comments (# to end of line, kept in a list for METADATA
+ * annotations and rego.parse_module), strings with JSON escapes (\uXXXX
  * with surrogate pairs), raw strings in backticks, numbers in JSON syntax and
  * the operator set of OPA's scanner.  Columns count characters (runes), as
  * OPA's locations do. */
@@ -16,6 +17,8 @@ struct lexer {
     int row, col;
     struct rtoken *toks;
     size_t n, cap;
+    struct rlex_comment *comments;
+    size_t ncomments, ccap;
     struct rlex_result *res;
 };
 
@@ -265,8 +268,35 @@ static enum rtok punct(struct lexer *lx, size_t *width)
     }
 }
 
-/* Skips blanks and comments; reports whether a newline was crossed. */
-static void skip_space(struct lexer *lx, bool *nl, bool *ws)
+/* Records the comment starting at the '#' under the cursor and skips it. */
+static int push_comment(struct lexer *lx)
+{
+    struct rlex_comment c = {.row = lx->row, .col = lx->col};
+    size_t start = lx->pos + 1;
+    while (lx->pos < lx->len && lx->s[lx->pos] != '\n')
+        advance(lx);
+    size_t end = lx->pos;
+    if (end > start && lx->s[end - 1] == '\r')
+        end--;
+    c.text = lx->s + start;
+    c.len = end - start;
+    if (lx->ncomments == lx->ccap) {
+        size_t nc = lx->ccap ? lx->ccap * 2 : 16;
+        struct rlex_comment *na = arena_alloc(lx->a, nc * sizeof(*na));
+        if (!na)
+            return lex_fail(lx, c.row, c.col, "out of memory");
+        if (lx->ncomments)
+            memcpy(na, lx->comments, lx->ncomments * sizeof(*na));
+        lx->comments = na;
+        lx->ccap = nc;
+    }
+    lx->comments[lx->ncomments++] = c;
+    return 0;
+}
+
+/* Skips blanks and comments (recording the comments); reports whether a
+ * newline was crossed. */
+static int skip_space(struct lexer *lx, bool *nl, bool *ws)
 {
     while (lx->pos < lx->len) {
         char c = lx->s[lx->pos];
@@ -279,12 +309,13 @@ static void skip_space(struct lexer *lx, bool *nl, bool *ws)
             advance(lx);
         } else if (c == '#') {
             *ws = true;
-            while (lx->pos < lx->len && lx->s[lx->pos] != '\n')
-                advance(lx);
+            if (push_comment(lx) < 0)
+                return -1;
         } else {
             break;
         }
     }
+    return 0;
 }
 
 /* Skips a template string starting at s[i] ('$'); returns the index after
@@ -412,7 +443,8 @@ int rlex_scan(struct arena *a, const char *text, size_t len, struct rlex_result 
     memset(out, 0, sizeof(*out));
     for (;;) {
         bool nl = false, ws = false;
-        skip_space(&lx, &nl, &ws);
+        if (skip_space(&lx, &nl, &ws) < 0)
+            return -1;
         struct rtoken t = {.nl_before = nl, .ws_before = ws, .row = lx.row, .col = lx.col,
                            .off = lx.pos};
         bool eof = lx.pos >= lx.len;
@@ -426,6 +458,8 @@ int rlex_scan(struct arena *a, const char *text, size_t len, struct rlex_result 
     }
     out->toks = lx.toks;
     out->n = lx.n;
+    out->comments = lx.comments;
+    out->ncomments = lx.ncomments;
     return 0;
 }
 

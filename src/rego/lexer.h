@@ -37,9 +37,19 @@ struct rtoken {
     size_t slen;
 };
 
+/* A comment: the text after '#' up to the end of its line (a '\r' before
+ * the newline dropped), and the position of the '#'. */
+struct rlex_comment {
+    const char *text;
+    size_t len;
+    int row, col;
+};
+
 struct rlex_result {
     struct rtoken *toks;
     size_t n;
+    struct rlex_comment *comments; /* in source order */
+    size_t ncomments;
     /* on error: */
     int err_row, err_col;
     const char *err_msg;

@@ -387,6 +387,23 @@ static struct term *parse_brace(struct parser *p)
 
 static bool adjacent(struct parser *p) { return !tok(p)->ws_before; }
 
+/* A '.' right after a term must be followed at once by a name: OPA's
+ * "unexpected <token> token: expected ident". */
+static void *dot_without_ident(struct parser *p)
+{
+    struct rtoken *n = tok_at(p, 1);
+    p->i++;
+    if (n->ws_before)
+        return perr(p, n, "unexpected whitespace token: expected ident");
+    if (n->t == RT_EOF)
+        return perr(p, n, "unexpected eof token: expected ident");
+    if (n->t == RT_STRING || n->t == RT_RAWSTRING)
+        return perr(p, n, "unexpected string token: expected ident");
+    if (n->t == RT_NUMBER)
+        return perr(p, n, "unexpected number token: expected ident");
+    return perr(p, n, "unexpected %s token: expected ident", rlex_tok_name(n->t));
+}
+
 /* Reference operands and calls after a primary term. */
 static struct term *parse_postfix(struct parser *p, struct term *x, bool callable)
 {
@@ -423,6 +440,8 @@ static struct term *parse_postfix(struct parser *p, struct term *x, bool callabl
             finish_span(p, x);
             continue;
         }
+        if (t->t == RT_DOT && adjacent(p))
+            return dot_without_ident(p);
         if (t->t == RT_LBRACK && adjacent(p)) {
             p->i++;
             bool nb = p->no_bar;
@@ -1243,6 +1262,8 @@ static struct rule *parse_else(struct parser *p, struct rule *first)
     r->body = parse_rule_body(p, &has);
     if (!r->body)
         return NULL;
+    r->src_if = p->used_if;
+    r->src_body = has;
     return r;
 }
 
@@ -1307,6 +1328,7 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
     if (at_kw(p, "contains")) {
         p->i++;
         r->is_multi = true;
+        r->src_contains = true;
         r->elem = parse_head_value(p);
         if (!r->elem)
             return false;
@@ -1321,6 +1343,8 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
     r->body = parse_rule_body(p, &has_body);
     if (!r->body)
         return false;
+    r->src_if = p->used_if;
+    r->src_body = has_body;
     if (!r->is_multi && !p->used_if && head_is_set_shorthand(p, r)) {
         r->is_multi = true;
         r->elem = r->ref->a[r->ref->n - 1];
@@ -1402,7 +1426,7 @@ static void enable_keywords(struct parser *p, bool all)
         p->kw_if = p->kw_contains = p->kw_in = p->kw_every = true;
 }
 
-static bool parse_import(struct parser *p, struct plist *imps)
+static bool parse_import(struct parser *p, struct plist *imps, struct plist *all)
 {
     struct rtoken *t = tok(p);
     p->i++;
@@ -1425,6 +1449,8 @@ static bool parse_import(struct parser *p, struct plist *imps)
         im->alias = arena_strndup(p->a, a->str, a->slen);
         p->i++;
     }
+    if (!plist_push(p, all, im))
+        return false;
     static const char *const fk[] = {"future", "keywords"};
     static const char *const rv1[] = {"rego", "v1"};
     struct term *x = im->path;
@@ -1522,9 +1548,9 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
     m->text = text;
     if (!parse_package(&p, m))
         return -1;
-    struct plist imps = {0}, rules = {0};
+    struct plist imps = {0}, all_imps = {0}, rules = {0};
     while (kw_here(&p, "import")) {
-        if (!parse_import(&p, &imps))
+        if (!parse_import(&p, &imps, &all_imps))
             return -1;
     }
     while (tok(&p)->t != RT_EOF) {
@@ -1554,6 +1580,14 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
     for (size_t k = 0; k < imps.n; k++)
         m->imports[k] = *(struct import *)imps.v[k];
     m->nimports = imps.n;
+    m->src_imports = arena_alloc(a, (all_imps.n + 1) * sizeof(*m->src_imports));
+    if (!m->src_imports)
+        return -1;
+    for (size_t k = 0; k < all_imps.n; k++)
+        m->src_imports[k] = *(struct import *)all_imps.v[k];
+    m->nsrc_imports = all_imps.n;
+    m->comments = lx->comments;
+    m->ncomments = lx->ncomments;
     m->rules = (struct rule **)rules.v;
     m->nrules = rules.n;
     m->v1 = p.v1;
@@ -1576,8 +1610,8 @@ static int lex(struct arena *a, const char *file, const char *text, size_t len,
     return 0;
 }
 
-int rparse_module(struct arena *a, const char *file, const char *text, size_t len,
-                  enum rego_version ver, struct module **out, struct rego_err *err)
+static int parse_module_ver(struct arena *a, const char *file, const char *text, size_t len,
+                            enum rego_version ver, struct module **out, struct rego_err *err)
 {
     struct rlex_result lx;
     TRY(lex(a, file, text, len, &lx, err));
@@ -1591,6 +1625,22 @@ int rparse_module(struct arena *a, const char *file, const char *text, size_t le
     if (parse_module_as(a, file, text, len, &lx, true, out, &e1) == 0)
         return 0;
     return -1;
+}
+
+int rparse_module_opts(struct arena *a, const char *file, const char *text, size_t len,
+                       const struct parse_opts *o, struct module **out, struct rego_err *err)
+{
+    TRY(parse_module_ver(a, file, text, len, o->ver, out, err));
+    if (o->annotations)
+        return rparse_annotations(a, *out, err);
+    return 0;
+}
+
+int rparse_module(struct arena *a, const char *file, const char *text, size_t len,
+                  enum rego_version ver, struct module **out, struct rego_err *err)
+{
+    struct parse_opts o = {.ver = ver, .annotations = true};
+    return rparse_module_opts(a, file, text, len, &o, out, err);
 }
 
 int rparse_query(struct arena *a, const char *text, size_t len, struct body **out,

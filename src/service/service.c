@@ -27,9 +27,13 @@ static enum rego_version policy_version(const struct service *s)
 static int open_store(struct service *s, struct kv_store *kv, struct as_error *err)
 {
     if (s->ear)
-        return policy_store_open_builtins(kv, policy_version(s), POLICY_EAR_BUILTINS,
-                                          POLICY_EAR_BUILTINS_N, &s->policies, err);
-    return policy_store_open(kv, policy_version(s), &s->policies, err);
+        TRY(policy_store_open_builtins(kv, policy_version(s), POLICY_EAR_BUILTINS,
+                                       POLICY_EAR_BUILTINS_N, &s->policies, err));
+    else
+        TRY(policy_store_open(kv, policy_version(s), &s->policies, err));
+    struct policy_eval_settings eval = {.allow_network = s->cfg->allow_network_builtins};
+    policy_store_set_eval_settings(s->policies, &eval);
+    return 0;
 }
 
 static int open_policies(struct service *s, struct as_error *err)

@@ -386,7 +386,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: as-tool rego eval [-d|--data FILE]... [-i|--input FILE] [--v0|--v1]\n"
                "                         [--strict-builtin-errors] [--opa-compat 2025|2026]\n"
-               "                         [--format json] QUERY\n"
+               "                         [--allow-network] [--format json] QUERY\n"
                "       as-tool rego builtins\n"
                "\n"
                "  -d, --data FILE          a .rego module or a .json/.yaml data file (a directory:\n"
@@ -399,6 +399,8 @@ static void usage(FILE *f)
                "                           March 2026 where built-ins changed (render_template\n"
                "                           missing keys, numbers.range_step and io.jwt.encode_sign\n"
                "                           error texts, graphql.*; see docs/rego-builtins.md)\n"
+               "  --allow-network          let http.send and net.lookup_ip_addr reach the\n"
+               "                           network (off: OPA's unsafe built-in error)\n"
                "  builtins                 list the built-in functions, one per line\n");
 }
 
@@ -409,6 +411,7 @@ struct eval_args {
     enum rego_version ver;
     bool strict;
     enum rego_opa_compat opa_compat;
+    bool allow_network;
 };
 
 /* "2025" / "2026" -> *out; -1 for anything else. */
@@ -447,6 +450,8 @@ static int parse_args(int argc, char **argv, struct eval_args *ea)
             ea->ver = REGO_V1;
         else if (!strcmp(a, "--strict-builtin-errors"))
             ea->strict = true;
+        else if (!strcmp(a, "--allow-network"))
+            ea->allow_network = true;
         else if (!strcmp(a, "--opa-compat") && has_next) {
             if (parse_opa_compat(argv[++i], &ea->opa_compat) < 0)
                 return -1;
@@ -476,7 +481,8 @@ static int run_eval(struct eval_args *ea, struct arena *a)
         if (load_path(a, ea->data[k], &ld, true) < 0)
             return 2;
     struct rego_eval_opts opts = {.strict_builtin_errors = ea->strict,
-                                  .opa_compat = ea->opa_compat};
+                                  .opa_compat = ea->opa_compat,
+                                  .allow_network = ea->allow_network};
     struct as_error err;
     struct rego_error_info info;
     if (ea->input_term) {
