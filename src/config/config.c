@@ -6,7 +6,7 @@
  *   2026 (V26): "attestation_token_broker":{EAR object}, "rvps_config",
  *               "verifier_config", "storage_backend"
  * plus our own keys (policy_engine_version, max_body_bytes,
- * allow_network_builtins; docs/config.md).
+ * allow_network_builtins, policy_opa_compat; docs/config.md).
  *
  * The layout is the 2026 one when the broker is an object or when a key that
  * only exists there is present; otherwise the 2024 one.  Every member this
@@ -429,6 +429,23 @@ static int load_storage_v26(struct loader *ld, const struct value *root)
 
 /* ------------------------------------------------------------- our keys */
 
+/* policy_opa_compat: "2025" | "2026" (a string, as the OPA generations
+ * are names here, not numbers to compute with). */
+static int load_opa_compat(struct loader *ld, const struct value *root)
+{
+    const char *compat = NULL;
+    TRY(get_string(ld, root, NULL, "policy_opa_compat", &compat));
+    if (!compat || strcmp(compat, "2025") == 0)
+        ld->cfg->policy_opa_compat = REGO_OPA_2025;
+    else if (strcmp(compat, "2026") == 0)
+        ld->cfg->policy_opa_compat = REGO_OPA_2026;
+    else
+        return as_err(ld->err, 400, ERR_CONFIG,
+                      "config: `policy_opa_compat` must be \"2025\" or \"2026\", got \"%s\"",
+                      compat);
+    return 0;
+}
+
 static int load_our_keys(struct loader *ld, const struct value *root)
 {
     const char *ver = NULL;
@@ -455,7 +472,8 @@ static int load_our_keys(struct loader *ld, const struct value *root)
                           MAX_MAX_BODY_BYTES);
         ld->cfg->max_body_bytes = (size_t)max;
     }
-    return get_bool(ld, root, NULL, "allow_network_builtins", &ld->cfg->allow_network_builtins);
+    TRY(get_bool(ld, root, NULL, "allow_network_builtins", &ld->cfg->allow_network_builtins));
+    return load_opa_compat(ld, root);
 }
 
 static int load_common(struct loader *ld, const struct value *root)
@@ -499,7 +517,8 @@ static int load_document(struct loader *ld, const struct value *root)
     static const char *const known[] = {
         "work_dir", "policy_engine", "rvps_config", "attestation_token_broker",
         "attestation_token_config", "verifier_config", "storage_backend",
-        "policy_engine_version", "max_body_bytes", "allow_network_builtins", NULL};
+        "policy_engine_version", "max_body_bytes", "allow_network_builtins",
+        "policy_opa_compat", NULL};
     check_keys(ld, root, NULL, known);
     TRY(load_common(ld, root));
     if (!ld->cfg->layout_v26) {

@@ -50,6 +50,9 @@ struct as_config {
 
     size_t max_body_bytes;      /* default 2 MiB */
     bool allow_network_builtins; /* Rego http.send / net.lookup_ip_addr */
+    /* policy_opa_compat "2025" (default) / "2026": which OPA generation's
+     * built-in behaviour policies get where OPA changed it */
+    enum rego_opa_compat policy_opa_compat;
 
     const struct value *raw;    /* the whole file (NULL without -c) */
 

@@ -31,7 +31,8 @@ static int open_store(struct service *s, struct kv_store *kv, struct as_error *e
                                        POLICY_EAR_BUILTINS_N, &s->policies, err));
     else
         TRY(policy_store_open(kv, policy_version(s), &s->policies, err));
-    struct policy_eval_settings eval = {.allow_network = s->cfg->allow_network_builtins};
+    struct policy_eval_settings eval = {.allow_network = s->cfg->allow_network_builtins,
+                                        .opa_compat = s->cfg->policy_opa_compat};
     policy_store_set_eval_settings(s->policies, &eval);
     return 0;
 }

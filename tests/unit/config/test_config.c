@@ -244,6 +244,24 @@ Test(config, our_keys)
     cr_assert_eq(load("{\"max_body_bytes\":-1}"), -1);
 }
 
+Test(config, policy_opa_compat)
+{
+    cr_assert_eq(load("{}"), 0, "%s", E.detail);
+    cr_assert_eq(C.policy_opa_compat, REGO_OPA_2025);
+    cr_assert_eq(load("{\"policy_opa_compat\":\"2026\"}"), 0, "%s", E.detail);
+    cr_assert_eq(C.policy_opa_compat, REGO_OPA_2026);
+    cr_assert_eq(C.n_warnings, 0);
+    cr_assert_eq(load("{\"policy_opa_compat\":\"2025\"}"), 0, "%s", E.detail);
+    cr_assert_eq(C.policy_opa_compat, REGO_OPA_2025);
+    cr_assert_eq(load("{\"policy_opa_compat\":null}"), 0, "%s", E.detail);
+    cr_assert_eq(C.policy_opa_compat, REGO_OPA_2025);
+    cr_assert_eq(load("{\"policy_opa_compat\":\"2027\"}"), -1);
+    cr_assert(strstr(E.detail, "`policy_opa_compat` must be \"2025\" or \"2026\", got \"2027\""), "%s",
+              E.detail);
+    cr_assert_eq(load("{\"policy_opa_compat\":2026}"), -1);
+    cr_assert(strstr(E.detail, "policy_opa_compat"), "%s", E.detail);
+}
+
 Test(config, null_means_absent)
 {
     cr_assert_eq(load("{\"work_dir\":null,\"attestation_token_config\":{\"signer\":null}}"), 0);
