@@ -1,6 +1,7 @@
 /* fuzz_bi_parsers.c - the built-ins that parse text: regex patterns (RE2 ->
  * PCRE2 translation), glob patterns, time layouts and values, durations,
- * YAML, JSON, units, semver, CIDRs, UUIDs, sprintf formats, JSON paths.
+ * YAML, JSON, units, semver, CIDRs, UUIDs, sprintf formats, JSON paths,
+ * X.509 certificates, CSRs and private keys (PEM or base64 DER).
  * The first byte picks the built-in; the rest is split at the first NUL
  * into two string arguments. */
 #include <stddef.h>
@@ -22,6 +23,11 @@ static const struct target TARGETS[] = {
     {"net.cidr_is_valid", 1}, {"uuid.parse", 1},       {"sprintf", 2},
     {"to_number", 1},       {"base64.decode", 1},      {"urlquery.decode_object", 1},
     {"strings.render_template", 2}, {"regex.template_match", 2},
+    {"time.parse_rfc3339_ns", 1}, {"crypto.x509.parse_certificates", 1},
+    {"crypto.x509.parse_and_verify_certificates", 1}, {"crypto.x509.parse_certificate_request", 1},
+    {"crypto.x509.parse_rsa_private_key", 1}, {"crypto.parse_private_keys", 1},
+    {"crypto.x509.parse_keypair", 2}, {"json.is_valid", 1}, {"yaml.is_valid", 1},
+    {"base64url.decode", 1}, {"hex.decode", 1}, {"urlquery.decode", 1},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
