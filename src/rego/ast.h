@@ -80,6 +80,13 @@ struct term {
      * constant operands the cached value consumes. */
     int prefix_id;
     size_t prefix_n;
+    /* Direct evaluation (compiled, eval.c reval_prepare): the term has at
+     * most one value, computed without continuations once the frame slots
+     * dvars[0..ndvars) are bound (constants, variables, input, references
+     * with constant or variable operands, calls of such terms). */
+    bool direct;
+    uint8_t ndvars;
+    int *dvars;
 };
 
 enum expr_kind { EX_TERM, EX_UNIFY, EX_ASSIGN, EX_SOME, EX_SOMEIN, EX_EVERY };

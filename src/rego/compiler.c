@@ -1952,7 +1952,8 @@ int rcomp_modules(struct rego_compiled *c, struct rego_err *err)
     w.stack = arena_alloc(cx.a, ((size_t)c->nnodes + 1) * sizeof(*w.stack));
     if (!w.state || !w.stack)
         return -1;
-    return check_recursion(&cx, c->root, &w);
+    TRY(check_recursion(&cx, c->root, &w));
+    return reval_prepare(c); /* eval.c: direct evaluation annotations */
 }
 
 static int cmp_names(const void *x, const void *y)

@@ -421,16 +421,26 @@ static struct value *ground_operand(struct value **fr, const struct term *op)
     return NULL;
 }
 
+static int direct_eval(struct ev *ev, struct value **fr, struct term *t, struct value **out);
+static inline bool direct_ready(struct value **fr, const struct term *t);
+static int direct_data_ref(struct ev *ev, struct value **fr, struct term *t,
+                           struct value **out);
+
 /* The value of t without continuations when t has at most one value and
- * needs no enumeration: constants, variables, input, and references whose
- * operands are constants or bound variables.  Returns 1 with *out set (NULL
- * when undefined), 0 when t needs eval_term, R_ERR on error. */
+ * needs no enumeration: constants, variables, input, references whose
+ * operands are constants or bound variables, and calls of such terms (see
+ * direct_eval).  Returns 1 with *out set (NULL when undefined), 0 when t
+ * needs eval_term, R_ERR on error. */
 static int direct_value(struct ev *ev, struct value **fr, struct term *t, struct value **out)
 {
     if (t->flags & TF_CONST) {
         *out = t->val;
         return 1;
     }
+    if (t->direct)
+        return direct_ready(fr, t) ? direct_eval(ev, fr, t, out) : 0;
+    if (t->kind == TM_CALL)
+        return 0;
     if (t->kind == TM_VAR) {
         if (t->slot >= 0 && fr[t->slot])
             *out = fr[t->slot];
@@ -449,6 +459,8 @@ static int direct_value(struct ev *ev, struct value **fr, struct term *t, struct
     if (head->slot >= 0 && !fr[head->slot])
         return 0; /* unbound: unification may bind it */
     if (head->slot == SLOT_DATA) {
+        if (!ev->ov && has_prefix(ev, t))
+            return direct_data_ref(ev, fr, t, out);
         struct capture_vk cv = {{capture_val}, NULL};
         if (eval_data_ref(ev, fr, t, &cv.vk) == R_ERR)
             return R_ERR;
@@ -1698,6 +1710,101 @@ static int eval_call(struct ev *ev, struct value **fr, struct term *t, struct vk
     return call_from(ev, &ck);
 }
 
+/* ------------------------------------------------------ direct values II */
+
+/* Whether the direct term t can be computed now: its variables bound. */
+static inline bool direct_ready(struct value **fr, const struct term *t)
+{
+    if (!t->direct)
+        return false;
+    for (unsigned i = 0; i < t->ndvars; i++)
+        if (!fr[t->dvars[i]])
+            return false;
+    return true;
+}
+
+/* A direct call: arguments in order (the first undefined one makes the call
+ * undefined, as eval_call), then the call. */
+static int direct_call_eval(struct ev *ev, struct value **fr, struct term *t,
+                            struct value **out)
+{
+    struct value *args[8];
+    size_t nin = t->n - 1;
+    for (size_t j = 0; j < nin; j++) {
+        if (direct_eval(ev, fr, t->a[1 + j], &args[j]) == R_ERR)
+            return R_ERR;
+        if (!args[j]) {
+            *out = NULL;
+            return 1;
+        }
+    }
+    return invoke(ev, t, args, nin, out) == R_ERR ? R_ERR : 1;
+}
+
+/* The value of a direct term whose variables are bound: 1 with *out (NULL
+ * when undefined) or R_ERR. */
+static int direct_eval(struct ev *ev, struct value **fr, struct term *t, struct value **out)
+{
+    if (t->flags & TF_CONST) {
+        *out = t->val;
+        return 1;
+    }
+    switch (t->kind) {
+    case TM_VAR:
+        *out = t->slot >= 0 ? fr[t->slot] : ev->input;
+        return 1;
+    case TM_CALL:
+        return direct_call_eval(ev, fr, t, out);
+    default:
+        break;
+    }
+    struct term *head = t->a[0];
+    if (head->slot == SLOT_DATA) {
+        if (!ev->ov && has_prefix(ev, t))
+            return direct_data_ref(ev, fr, t, out);
+        struct capture_vk cv = {{capture_val}, NULL};
+        if (eval_data_ref(ev, fr, t, &cv.vk) == R_ERR)
+            return R_ERR;
+        *out = cv.v;
+        return 1;
+    }
+    struct value *v = head->slot >= 0 ? fr[head->slot] : ev->input;
+    size_t i = 1;
+    if (v && head->slot == SLOT_INPUT && has_prefix(ev, t)) {
+        v = prefix_value(ev, t, v);
+        i += t->prefix_n;
+    }
+    for (; v && i < t->n; i++)
+        v = lookup(ev, v, ground_operand(fr, t->a[i]));
+    *out = v;
+    return 1;
+}
+
+/* A data reference with ground operands whose constant prefix leads into
+ * base data only (prefix cache), outside `with data`: walk_data's base
+ * document branch without continuations. */
+static int direct_data_ref(struct ev *ev, struct value **fr, struct term *t,
+                           struct value **out)
+{
+    struct value *v = prefix_value(ev, t, ev->data);
+    size_t i = 1 + t->prefix_n;
+    /* base documents are read by storage path: a number selects an object
+     * member by its text */
+    for (; v && i < t->n && v->type == V_OBJECT; i++) {
+        struct value *key = ground_operand(fr, t->a[i]);
+        struct value *child = lookup(ev, v, key);
+        if (!child && key->type == V_NUMBER) {
+            char *txt = json_to_string(ev->a, key, JSON_COMPACT);
+            child = txt ? value_object_get_str(v, txt) : NULL;
+        }
+        v = child;
+    }
+    for (; v && i < t->n; i++)
+        v = lookup(ev, v, ground_operand(fr, t->a[i]));
+    *out = v;
+    return 1;
+}
+
 /* ------------------------------------------------------------ templates */
 
 struct tpl_k {
@@ -2330,13 +2437,120 @@ static int body_next(struct ev *ev, struct kont *k)
     return eval_body(ev, bk->fr, bk->b, bk->i, bk->next);
 }
 
-static int eval_body(struct ev *ev, struct value **fr, struct body *b, size_t i,
-                     struct kont *k)
+/* ---------------------------------------------------- direct expressions */
+
+/* Whether unify_direct(p, v) can decide p = v. */
+static bool unify_direct_ready(struct value **fr, const struct term *p)
 {
-    if (i == b->n)
-        return k->fn(ev, k);
+    return (p->kind == TM_VAR && p->slot >= 0) || direct_ready(fr, p);
+}
+
+/* p = v for a constant, a variable or a direct term p (unify_tv's cases):
+ * 1 true (an unbound variable is bound), 0 false, R_ERR. */
+static int unify_direct(struct ev *ev, struct value **fr, struct term *p, struct value *v)
+{
+    if (p->flags & TF_CONST)
+        return value_equal(p->val, v);
+    if (p->kind == TM_VAR && p->slot >= 0) {
+        if (fr[p->slot])
+            return value_equal(fr[p->slot], v);
+        return bind(ev, &fr[p->slot], v) == R_ERR ? R_ERR : 1;
+    }
+    struct value *pv;
+    if (direct_eval(ev, fr, p, &pv) == R_ERR)
+        return R_ERR;
+    return pv && value_equal(pv, v);
+}
+
+/* a = b (and :=) in unify_terms' order: b first when it can be evaluated,
+ * else a; 2 when either side needs the general path. */
+static int unify_expr_direct(struct ev *ev, struct value **fr, struct expr *e)
+{
+    struct term *a = e->a, *b = e->b, *from, *to;
+    if (direct_ready(fr, b)) {
+        from = b;
+        to = a;
+    } else if (!evaluable(ev, fr, b) && direct_ready(fr, a)) {
+        from = a;
+        to = b;
+    } else {
+        return 2;
+    }
+    if (!unify_direct_ready(fr, to))
+        return 2;
+    struct value *v;
+    if (direct_eval(ev, fr, from, &v) == R_ERR)
+        return R_ERR;
+    return v ? unify_direct(ev, fr, to, v) : 0;
+}
+
+/* every over a direct domain: one outcome, no bindings left behind. */
+static int every_direct(struct ev *ev, struct value **fr, struct expr *e)
+{
+    if (!direct_ready(fr, e->c))
+        return 2;
+    struct value *dom;
+    if (direct_eval(ev, fr, e->c, &dom) == R_ERR)
+        return R_ERR;
+    if (!dom)
+        return 0;
+    struct stop_k stop = {{stop_fn}};
+    struct dom_k dk = {{every_domain}, fr, e, &stop.k};
+    int r = every_domain(ev, &dk.vk, dom);
+    return r == R_ERR ? R_ERR : r == R_STOP;
+}
+
+/* The positive form of e without continuations: 1 true (variables it binds
+ * stay bound, on the trail), 0 false or undefined, 2 when e may have several
+ * solutions or needs the general path, R_ERR. */
+static int positive_direct(struct ev *ev, struct value **fr, struct expr *e)
+{
+    switch (e->kind) {
+    case EX_TERM: {
+        struct term *t = e->a;
+        if ((t->kind == TM_CALL && t->call_out) || !direct_ready(fr, t))
+            return 2;
+        struct value *v;
+        if (direct_eval(ev, fr, t, &v) == R_ERR)
+            return R_ERR;
+        return v && !(v->type == V_BOOL && !v->u.b);
+    }
+    case EX_UNIFY:
+    case EX_ASSIGN:
+        return unify_expr_direct(ev, fr, e);
+    case EX_SOME:
+        return 1;
+    case EX_EVERY:
+        return every_direct(ev, fr, e);
+    default:
+        return 2;
+    }
+}
+
+/* An expression that has at most one solution, evaluated in place (see
+ * positive_direct); a negation always is one. */
+static int expr_direct(struct ev *ev, struct value **fr, struct expr *e)
+{
+    if (e->nwith || e->qtop || e->capture)
+        return 2;
+    if (!e->neg)
+        return positive_direct(ev, fr, e);
+    size_t mark = ev->tn;
+    int r = positive_direct(ev, fr, e);
+    if (r == 2) {
+        struct stop_k stop = {{stop_fn}};
+        r = eval_positive(ev, fr, e, &stop.k);
+        r = r == R_ERR ? R_ERR : r == R_STOP;
+    }
+    undo(ev, mark);
+    return r == R_ERR ? R_ERR : !r;
+}
+
+/* Expression i of b through its continuation (after its step). */
+static int eval_body_expr(struct ev *ev, struct value **fr, struct body *b, size_t i,
+                          struct kont *k)
+{
     struct expr *e = b->e[i];
-    TRY(step(ev, e->loc));
     if (i + 1 == b->n) {
         if (e->nwith)
             return eval_with(ev, fr, e, k);
@@ -2346,6 +2560,34 @@ static int eval_body(struct ev *ev, struct value **fr, struct body *b, size_t i,
     if (e->nwith)
         return eval_with(ev, fr, e, &bk.k);
     return eval_expr_core(ev, fr, e, &bk.k);
+}
+
+/* Expressions with one outcome run in a loop; the first that may have
+ * several solutions continues through continuations.  Bindings made here
+ * are undone before returning, as every construct does. */
+static int eval_body(struct ev *ev, struct value **fr, struct body *b, size_t i,
+                     struct kont *k)
+{
+    size_t mark = ev->tn;
+    int r;
+    for (;; i++) {
+        if (i == b->n) {
+            r = k->fn(ev, k);
+            break;
+        }
+        if ((r = step(ev, b->e[i]->loc)) == R_ERR)
+            break;
+        int d = expr_direct(ev, fr, b->e[i]);
+        if (d == 1)
+            continue;
+        if (d == 2)
+            r = eval_body_expr(ev, fr, b, i, k);
+        else
+            r = d == 0 ? R_CONT : R_ERR;
+        break;
+    }
+    undo(ev, mark);
+    return r;
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -2496,4 +2738,132 @@ int reval_path(const struct rego_compiled *c, struct value *const *path, size_t 
         return -1;
     *out = pv.v;
     return 0;
+}
+
+/* ------------------------------------------------------------- prepare */
+
+/* The variables of one term being marked direct (reval_prepare). */
+struct prep {
+    struct arena *a;
+    int vars[255];
+    unsigned n;
+};
+
+static bool prep_var(struct prep *p, const struct term *v)
+{
+    if (v->wildcard)
+        return false; /* never bound before its expression: enumerates */
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->vars[i] == v->slot)
+            return true;
+    if (p->n == 255)
+        return false;
+    p->vars[p->n++] = v->slot;
+    return true;
+}
+
+/* Whether t has the shape direct_eval computes, collecting its variables. */
+static bool prep_shape(struct prep *p, const struct term *t)
+{
+    if (t->flags & TF_CONST)
+        return true;
+    switch (t->kind) {
+    case TM_VAR:
+        return t->slot >= 0 ? prep_var(p, t) : t->slot == SLOT_INPUT;
+    case TM_REF: {
+        const struct term *head = t->a[0];
+        if (head->kind != TM_VAR)
+            return false;
+        if (head->slot >= 0 ? !prep_var(p, head)
+                            : head->slot != SLOT_INPUT && head->slot != SLOT_DATA)
+            return false;
+        for (size_t i = 1; i < t->n; i++) {
+            const struct term *op = t->a[i];
+            if (!(op->flags & TF_CONST) && (op->kind != TM_VAR || op->slot < 0 || !prep_var(p, op)))
+                return false;
+        }
+        return true;
+    }
+    case TM_CALL:
+        if (t->call_out || t->call_ooo || t->n < 1 || t->n > 9 ||
+            (t->bi && (t->bi->flags & BI_RELATION)) || (!t->fn && !t->bi && !t->host))
+            return false;
+        for (size_t i = 1; i < t->n; i++)
+            if (!prep_shape(p, t->a[i]))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int prep_body(struct prep *p, struct body *b);
+
+static int prep_term(struct prep *p, struct term *t)
+{
+    if (!t)
+        return 0;
+    for (size_t i = 0; i < t->n; i++)
+        TRY(prep_term(p, t->a[i]));
+    TRY(prep_term(p, t->key));
+    TRY(prep_term(p, t->head));
+    if (t->body)
+        TRY(prep_body(p, t->body));
+    p->n = 0;
+    if (!prep_shape(p, t))
+        return 0;
+    if (p->n) {
+        t->dvars = arena_memdup(p->a, p->vars, p->n * sizeof(p->vars[0]));
+        if (!t->dvars)
+            return -1;
+    }
+    t->ndvars = (uint8_t)p->n;
+    t->direct = true;
+    return 0;
+}
+
+static int prep_body(struct prep *p, struct body *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct expr *e = b->e[i];
+        TRY(prep_term(p, e->a));
+        TRY(prep_term(p, e->b));
+        TRY(prep_term(p, e->c));
+        for (size_t k = 0; k < e->nvars; k++)
+            TRY(prep_term(p, e->vars[k]));
+        if (e->body)
+            TRY(prep_body(p, e->body));
+        for (size_t k = 0; k < e->nwith; k++)
+            TRY(prep_term(p, e->with[k].value));
+    }
+    return 0;
+}
+
+static int prep_rule(struct prep *p, struct rule *r)
+{
+    for (; r; r = r->els) {
+        for (size_t k = 0; k < r->nargs; k++)
+            TRY(prep_term(p, r->args[k]));
+        for (size_t k = 0; k < r->nkeys; k++)
+            TRY(prep_term(p, r->keys[k]));
+        TRY(prep_term(p, r->value));
+        TRY(prep_term(p, r->elem));
+        if (r->body)
+            TRY(prep_body(p, r->body));
+    }
+    return 0;
+}
+
+int reval_prepare(struct rego_compiled *c)
+{
+    struct prep *p = malloc(sizeof(*p));
+    if (!p)
+        return -1;
+    p->a = &c->arena;
+    int rc = 0;
+    for (size_t i = 0; i < c->nmods && rc == 0; i++)
+        for (size_t k = 0; k < c->mods[i]->nrules && rc == 0; k++)
+            rc = prep_rule(p, c->mods[i]->rules[k]);
+    free(p);
+    return rc;
 }

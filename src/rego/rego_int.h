@@ -48,6 +48,11 @@ int rcomp_query(const struct rego_compiled *c, struct arena *a, const char *text
 struct rnode *rcomp_node_child(const struct rnode *n, const char *name, size_t len);
 
 /* eval.c */
+/* Marks the terms of every rule for the evaluator's direct path (struct
+ * term direct/dvars); called once at the end of rcomp_modules, before the
+ * policy is shared read-only.  0, or -1 when out of memory. */
+int reval_prepare(struct rego_compiled *c);
+
 struct reval_opts {
     const struct value *input;
     const struct value *extra_data;

@@ -85,3 +85,100 @@ Test(eval_fast, object_literal_repeated_key_at_run_time)
     cr_assert_str_eq(eval_in(c, "data.p.simple", "{\"k\": \"z\"}"), "{\"z\":2}");
     rego_compiled_free(c);
 }
+
+/* ---- functions: several definitions, early exit, errors ---- */
+
+Test(eval_fast, function_definitions_and_conflicts)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "f(x) := 1 if x > 0\n"
+                                      "f(x) := 2 if x > 5\n"
+                                      "g(x) if x > 0\n"
+                                      "g(x) if x > 5\n"
+                                      "h(x) := y if { y := x * 2 }\n"
+                                      "h(x) := y if { x > 100; y := x }\n"
+                                      "a := f(1)\n"
+                                      "b := f(6)\n"
+                                      "d := g(6)\n"
+                                      "e := h(3)\n"
+                                      "u := f(-1)\n");
+    cr_assert_str_eq(eval_in(c, "data.p.a", NULL), "1");
+    cr_assert_str_eq(eval_in(c, "data.p.d", NULL), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.e", NULL), "6");
+    cr_assert_str_eq(eval_in(c, "data.p.u", NULL), "undefined");
+    const char *b = eval_in(c, "data.p.b", NULL);
+    cr_assert(strstr(b, "error: ") && strstr(b, "functions must not produce multiple outputs"),
+              "%s", b);
+    rego_compiled_free(c);
+}
+
+Test(eval_fast, undefined_argument_and_builtin_error)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "f(x, y) := [x, y]\n"
+                                      "a := f(input.missing, 1)\n"
+                                      "b := f(1, input.k)\n"
+                                      "c := count(input.k)\n"
+                                      "d if not startswith(input.k, \"x\")\n"
+                                      "e := f(f(1, 2), upper(input.s))\n");
+    cr_assert_str_eq(eval_in(c, "data.p.a", "{\"k\": 5}"), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.b", "{\"k\": 5}"), "[1,5]");
+    /* count(5): a built-in error is undefined unless strict */
+    cr_assert_str_eq(eval_in(c, "data.p.c", "{\"k\": 5}"), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.d", "{\"k\": 5}"), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.e", "{\"s\": \"ab\"}"), "[[1,2],\"AB\"]");
+    struct rego_eval_opts o = {0};
+    o.input = J("{\"k\": 5}");
+    o.strict_builtin_errors = true;
+    const char *s = eval_opts(c, "data.p.c", &o);
+    cr_assert(strstr(s, "error: ") != NULL, "%s", s);
+    rego_compiled_free(c);
+}
+
+/* ---- bindings made by in-place expressions are undone ---- */
+
+Test(eval_fast, bindings_undone_between_solutions)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "pairs contains [x, y] if {\n"
+                                      "  some x in [1, 2, 3]\n"
+                                      "  y := x * 10\n"
+                                      "  z := y + 1\n"
+                                      "  z > 11\n"
+                                      "}\n"
+                                      "nots contains x if {\n"
+                                      "  some x in [1, 2, 3]\n"
+                                      "  not x == 2\n"
+                                      "}\n"
+                                      "all_pos if { every v in input.xs { v > 0 } }\n");
+    cr_assert_str_eq(eval_in(c, "data.p.pairs", NULL), "[[2,20],[3,30]]");
+    cr_assert_str_eq(eval_in(c, "data.p.nots", NULL), "[1,3]");
+    cr_assert_str_eq(eval_in(c, "data.p.all_pos", "{\"xs\": [1, 2]}"), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.all_pos", "{\"xs\": [1, -2]}"), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.all_pos", "{}"), "undefined");
+    rego_compiled_free(c);
+}
+
+/* ---- references into base data and `with` ---- */
+
+Test(eval_fast, data_references_and_with)
+{
+    const char *text = "package p\n"
+                       "get(k) := data.ref[k]\n"
+                       "n := data.ref[\"1\"]\n"
+                       "m := data.ref[1]\n"
+                       "a := get(\"a\")\n"
+                       "w := x if { x := get(\"a\") with data.ref as {\"a\": \"mock\"} }\n";
+    struct rego_source src = {"p.rego", text, strlen(text)};
+    struct rego_compiled *c = NULL;
+    struct as_error err;
+    cr_assert_eq(rego_compile(&src, 1, REGO_V1, J("{\"ref\": {\"a\": 7, \"1\": \"one\"}}"), &c,
+                              &err),
+                 0, "%s", err.detail);
+    cr_assert_str_eq(eval_in(c, "data.p.a", NULL), "7");
+    cr_assert_str_eq(eval_in(c, "data.p.n", NULL), "\"one\"");
+    /* storage paths: a number reads the member named by its text */
+    cr_assert_str_eq(eval_in(c, "data.p.m", NULL), "\"one\"");
+    cr_assert_str_eq(eval_in(c, "data.p.w", NULL), "\"mock\"");
+    rego_compiled_free(c);
+}
