@@ -151,6 +151,8 @@ static void number_wildcards(struct jctx *cx, const struct module *m)
 
 static int wild_num(const struct jctx *cx, const void *key, size_t idx)
 {
+    if (!cx->nw)
+        return 0;
     struct wild k = {.key = key, .idx = idx};
     const struct wild *w = bsearch(&k, cx->w, cx->nw, sizeof(*cx->w), cmp_key);
     return w ? w->num : 0;
@@ -328,8 +330,10 @@ static struct value *set_json(struct jctx *cx, const struct term *t)
         cx->oom = true;
         return NULL;
     }
-    memcpy(s, t->a, t->n * sizeof(*s));
-    qsort(s, t->n, sizeof(*s), term_cmp_qsort);
+    if (t->n) {
+        memcpy(s, t->a, t->n * sizeof(*s));
+        qsort(s, t->n, sizeof(*s), term_cmp_qsort);
+    }
     struct value_list l = {0};
     for (size_t i = 0; i < t->n; i++)
         if (i == 0 || term_cmp(s[i - 1], s[i]) != 0)
@@ -363,7 +367,8 @@ static struct value *object_json(struct jctx *cx, const struct term *t)
         if (j == m)
             m++;
     }
-    qsort(kv, m, sizeof(*kv), kv_cmp);
+    if (m)
+        qsort(kv, m, sizeof(*kv), kv_cmp);
     struct value_list l = {0};
     for (size_t i = 0; i < m; i++) {
         struct value_list pair = {0};
