@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "rego/rego_int.h"
+#include "rego/typecheck.h"
 
 struct scope {
     struct scope *parent;
@@ -39,6 +40,7 @@ struct cctx {
     struct rego_err *err;
     bool failed;
     uint32_t *occ; /* per slot, expressions of the body being reordered */
+    struct rtc_errors *all; /* every error, for rcomp_modules_all (or NULL) */
 };
 
 static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char *fmt, ...)
@@ -1924,9 +1926,25 @@ static int check_imports(struct cctx *cx, struct module *m)
     return 0;
 }
 
-int rcomp_modules(struct rego_compiled *c, struct rego_err *err)
+/* OPA's type checker (typecheck.c) after safety; its errors all go to
+ * cx->all, the first also to cx->err. */
+static int type_check(struct cctx *cx)
 {
-    struct cctx cx = {.c = c, .a = &c->arena, .err = err};
+    struct rtc_errors local = {0}, *out = cx->all ? cx->all : &local;
+    size_t first = out->n;
+    int n = rtc_check_modules(cx->c, out);
+    if (n > 0 && out->n > first) {
+        const struct rtc_error *e = &out->v[first];
+        struct rloc loc = {arena_strdup(cx->a, e->file ? e->file : ""), e->row, e->col};
+        cfail(cx, e->code, loc, "%s", e->msg);
+    }
+    rtc_errors_free(&local);
+    return n == 0 ? 0 : -1;
+}
+
+static int compile_modules(struct rego_compiled *c, struct rego_err *err, struct rtc_errors *all)
+{
+    struct cctx cx = {.c = c, .a = &c->arena, .err = err, .all = all};
     c->root = arena_zalloc(cx.a, sizeof(*c->root));
     if (!c->root)
         return -1;
@@ -1953,7 +1971,23 @@ int rcomp_modules(struct rego_compiled *c, struct rego_err *err)
     if (!w.state || !w.stack)
         return -1;
     TRY(check_recursion(&cx, c->root, &w));
+    TRY(type_check(&cx));
     return reval_prepare(c); /* eval.c: direct evaluation annotations */
+}
+
+int rcomp_modules_all(struct rego_compiled *c, struct rego_err *err, struct rtc_errors *all)
+{
+    size_t before = all ? all->n : 0;
+    int rc = compile_modules(c, err, all);
+    if (rc < 0 && all && all->n == before && err->code[0] &&
+        rtc_errors_add(all, err->code, err->msg, NULL, &err->loc) < 0)
+        err->code[0] = '\0'; /* out of memory */
+    return rc;
+}
+
+int rcomp_modules(struct rego_compiled *c, struct rego_err *err)
+{
+    return rcomp_modules_all(c, err, NULL);
 }
 
 static int cmp_names(const void *x, const void *y)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rego/rego_int.h"
+#include "rego/typecheck.h"
 
 #define MAX_HOST 32
 static struct host_builtin g_host[MAX_HOST];
@@ -71,9 +72,10 @@ static int report(const struct rego_err *e, const char *type, struct as_error *e
     return as_err(err, 400, type, "%s: %s", e->code, e->msg);
 }
 
-int rego_compile_ex(const struct rego_source *mods, size_t n, enum rego_version ver,
-                    const struct value *base_data, struct rego_compiled **out,
-                    struct as_error *err, struct rego_error_info *info)
+static int compile_impl(const struct rego_source *mods, size_t n, enum rego_version ver,
+                        const struct value *base_data, struct rego_compiled **out,
+                        struct as_error *err, struct rego_error_info *info,
+                        struct rtc_errors *all)
 {
     *out = NULL;
     struct rego_compiled *c = calloc(1, sizeof(*c));
@@ -104,7 +106,7 @@ int rego_compile_ex(const struct rego_source *mods, size_t n, enum rego_version 
         if (!c->base_data)
             goto oom;
     }
-    if (rcomp_modules(c, &e) < 0) {
+    if (rcomp_modules_all(c, &e, all) < 0) {
         if (!e.code[0])
             goto oom;
         report(&e, ERR_INVALID_POLICY, err, info);
@@ -116,6 +118,58 @@ int rego_compile_ex(const struct rego_source *mods, size_t n, enum rego_version 
 oom:
     rego_compiled_free(c);
     return as_err(err, 500, ERR_INTERNAL, "out of memory while compiling policy");
+}
+
+int rego_compile_ex(const struct rego_source *mods, size_t n, enum rego_version ver,
+                    const struct value *base_data, struct rego_compiled **out,
+                    struct as_error *err, struct rego_error_info *info)
+{
+    return compile_impl(mods, n, ver, base_data, out, err, info, NULL);
+}
+
+static void info_from(const struct rtc_error *e, struct rego_error_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    snprintf(info->code, sizeof(info->code), "%s", e->code);
+    snprintf(info->message, sizeof(info->message), "%s", e->msg ? e->msg : "");
+    snprintf(info->details, sizeof(info->details), "%s", e->details ? e->details : "");
+    snprintf(info->file, sizeof(info->file), "%s", e->file ? e->file : "");
+    info->row = e->row;
+    info->col = e->col;
+}
+
+int rego_compile_all(const struct rego_source *mods, size_t n, enum rego_version ver,
+                     const struct value *base_data, struct rego_compiled **out,
+                     struct as_error *err, struct rego_error_list *errs)
+{
+    struct rtc_errors all = {0};
+    struct rego_error_info first = {0};
+    memset(errs, 0, sizeof(*errs));
+    int rc = compile_impl(mods, n, ver, base_data, out, err, &first, &all);
+    if (rc == 0 || (!all.n && !first.code[0])) {
+        rtc_errors_free(&all);
+        return rc;
+    }
+    size_t cnt = all.n ? all.n : 1;
+    errs->v = calloc(cnt, sizeof(*errs->v));
+    if (!errs->v) {
+        rtc_errors_free(&all);
+        return rc;
+    }
+    for (size_t k = 0; k < all.n; k++)
+        info_from(&all.v[k], &errs->v[k]);
+    if (!all.n)
+        errs->v[0] = first;
+    errs->n = cnt;
+    rtc_errors_free(&all);
+    return rc;
+}
+
+void rego_error_list_free(struct rego_error_list *errs)
+{
+    free(errs->v);
+    errs->v = NULL;
+    errs->n = 0;
 }
 
 int rego_compile(const struct rego_source *mods, size_t n, enum rego_version ver,

@@ -94,6 +94,10 @@ struct rego_error_info {
     char message[600];
     char file[256];    /* "" when unknown */
     int row, col;      /* 0 when unknown */
+    /* OPA's detail lines of a type error ("have: (number)\nwant: (...)",
+     * "left  : ...", the caret lines of an undefined ref) joined by '\n';
+     * "" when none. */
+    char details[1024];
 };
 /* As rego_compile / rego_eval_query, also filling *info on error (info may
  * be NULL). */
@@ -103,6 +107,19 @@ int rego_compile_ex(const struct rego_source *mods, size_t n, enum rego_version 
 int rego_eval_query_ex(const struct rego_compiled *c, const char *query,
                        const struct rego_eval_opts *opts, struct arena *a, struct value **result,
                        struct as_error *err, struct rego_error_info *info);
+/* Every compile error, as OPA reports them: type errors sorted by
+ * location, at most 10 and then {rego_compile_error, "error limit
+ * reached"}; an error of an earlier stage (parse, safety, ...) alone.
+ * Otherwise as rego_compile_ex; errs->v is heap memory
+ * (rego_error_list_free), errs->n = 0 on success. */
+struct rego_error_list {
+    struct rego_error_info *v;
+    size_t n;
+};
+int rego_compile_all(const struct rego_source *mods, size_t n, enum rego_version ver,
+                     const struct value *base_data, struct rego_compiled **out,
+                     struct as_error *err, struct rego_error_list *errs);
+void rego_error_list_free(struct rego_error_list *errs);
 /* Parses a Rego term (e.g. OPA test cases' input_term) into a value in a;
  * it must be constant. */
 int rego_parse_value(const char *text, size_t len, struct arena *a, struct value **out,

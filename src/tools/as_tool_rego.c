@@ -348,32 +348,43 @@ static void print_result(struct buf *b, const struct value *res)
     buf_puts(b, "}\n");
 }
 
-static void print_error(const struct rego_error_info *info)
+static void print_one_error(struct buf *b, const struct rego_error_info *info)
+{
+    indent(b, 2);
+    buf_putc(b, '{');
+    print_field(b, 3, "code", true);
+    go_string(b, info->code, strlen(info->code));
+    print_field(b, 3, "message", false);
+    go_string(b, info->message, strlen(info->message));
+    if (info->row) {
+        print_field(b, 3, "location", false);
+        buf_putc(b, '{');
+        print_field(b, 4, "file", true);
+        go_string(b, info->file, strlen(info->file));
+        print_field(b, 4, "row", false);
+        buf_printf(b, "%d", info->row);
+        print_field(b, 4, "col", false);
+        buf_printf(b, "%d", info->col);
+        indent(b, 3);
+        buf_putc(b, '}');
+    }
+    indent(b, 2);
+    buf_putc(b, '}');
+}
+
+/* {"errors": [...]} as `opa eval --format json` prints them (OPA's
+ * structured "details" of type errors are not printed) */
+static void print_errors(const struct rego_error_info *infos, size_t n)
 {
     struct buf b = BUF_INIT;
     buf_puts(&b, "{");
     print_field(&b, 1, "errors", true);
     buf_puts(&b, "[");
-    indent(&b, 2);
-    buf_putc(&b, '{');
-    print_field(&b, 3, "code", true);
-    go_string(&b, info->code, strlen(info->code));
-    print_field(&b, 3, "message", false);
-    go_string(&b, info->message, strlen(info->message));
-    if (info->row) {
-        print_field(&b, 3, "location", false);
-        buf_putc(&b, '{');
-        print_field(&b, 4, "file", true);
-        go_string(&b, info->file, strlen(info->file));
-        print_field(&b, 4, "row", false);
-        buf_printf(&b, "%d", info->row);
-        print_field(&b, 4, "col", false);
-        buf_printf(&b, "%d", info->col);
-        indent(&b, 3);
-        buf_putc(&b, '}');
+    for (size_t k = 0; k < n; k++) {
+        print_one_error(&b, &infos[k]);
+        if (k + 1 < n)
+            buf_putc(&b, ',');
     }
-    indent(&b, 2);
-    buf_putc(&b, '}');
     indent(&b, 1);
     buf_puts(&b, "]");
     indent(&b, 0);
@@ -381,6 +392,8 @@ static void print_error(const struct rego_error_info *info)
     fputs(buf_cstr(&b), stdout);
     buf_free(&b);
 }
+
+static void print_error(const struct rego_error_info *info) { print_errors(info, 1); }
 
 static void usage(FILE *f)
 {
@@ -507,12 +520,14 @@ static int run_eval(struct eval_args *ea, struct arena *a)
         opts.input = in;
     }
     struct rego_compiled *c;
-    if (rego_compile_ex(ld.mods, ld.nmods, ea->ver, ld.data, &c, &err, &info) < 0) {
+    struct rego_error_list errs;
+    if (rego_compile_all(ld.mods, ld.nmods, ea->ver, ld.data, &c, &err, &errs) < 0) {
         free(ld.mods);
-        if (!info.code[0])
+        if (!errs.n)
             fprintf(stderr, "as-tool rego: %s\n", err.detail);
         else
-            print_error(&info);
+            print_errors(errs.v, errs.n);
+        rego_error_list_free(&errs);
         return 1;
     }
     free(ld.mods);

@@ -1,0 +1,49 @@
+/* typecheck.h - OPA's compile-time type checker (typecheck.c) and the list
+ * of compile errors it reports, and the built-in declarations it checks
+ * calls against (bi_decls.c).  Internal to src/rego/. */
+#ifndef AS_REGO_TYPECHECK_H
+#define AS_REGO_TYPECHECK_H
+
+#include <stddef.h>
+
+#include "rego/rego_int.h"
+
+/* OPA's compiler stops collecting after this many errors and appends
+ * "error limit reached" (ast.CompileErrorLimitDefault). */
+#define RTC_MAX_ERRORS 10
+
+/* One compile error; strings are heap copies (they outlive the policy). */
+struct rtc_error {
+    char code[40];
+    char *msg;     /* OPA's Error.Message, e.g. "count: invalid argument(s)" */
+    char *details; /* OPA's detail lines joined by "\n", or NULL */
+    char *file;    /* NULL when there is no location */
+    int row, col;
+};
+
+struct rtc_errors {
+    struct rtc_error *v;
+    size_t n, cap;
+};
+
+void rtc_errors_free(struct rtc_errors *l);
+/* Appends a copy; -1 on out of memory. */
+int rtc_errors_add(struct rtc_errors *l, const char *code, const char *msg, const char *details,
+                   const struct rloc *loc);
+
+/* Type-checks every rule of a compiled policy (after safety analysis), as
+ * OPA's checkTypes stage.  Errors are appended to out sorted by location
+ * (OPA's Errors.Sort), at most RTC_MAX_ERRORS plus the limit entry.
+ * Returns the number of type errors, -1 on out of memory. */
+int rtc_check_modules(struct rego_compiled *c, struct rtc_errors *out);
+
+/* compiler.c: rcomp_modules collecting every error (the first one also in
+ * *err).  all may be NULL. */
+int rcomp_modules_all(struct rego_compiled *c, struct rego_err *err, struct rtc_errors *all);
+
+/* bi_decls.c: OPA's declaration of a built-in in OPA's notation, e.g.
+ * "(collection: any<string, array[any], object[any: any], set[any]>) => n: number";
+ * NULL when not declared. */
+const char *rtc_builtin_decl(const char *name);
+
+#endif
