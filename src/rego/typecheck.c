@@ -40,6 +40,7 @@ struct ty {
     size_t np;
     struct ty *dk, *dv; /* T_OBJ dynamic property (both or neither) */
     struct ty *var;     /* T_FN variadic argument */
+    struct ty *plain;   /* a named type: the same type without its name */
 };
 
 static struct ty g_null = {.k = T_NULL}, g_bool = {.k = T_BOOL}, g_num = {.k = T_NUM},
@@ -869,6 +870,7 @@ static struct ty *dp_named(struct dparse *p)
         return NULL;
     *c = *t;
     c->name = name;
+    c->plain = t;
     return c;
 }
 
@@ -1718,6 +1720,12 @@ static void check_ref(struct env *e, const struct term *r, struct lerrs *errs)
 {
     const struct term *h = r->a[0];
     if (h->kind == TM_VAR && h->slot == SLOT_DATA) {
+        /* OPA's checkApply: functions are no values */
+        struct ty *t = data_ref_type(e->tc, r);
+        if (t && t->k == T_FN) {
+            ref_err_unsupported(e, r, r->n - 1, t, errs);
+            return;
+        }
         check_data_ref(e, r, errs);
     } else if (h->kind == TM_VAR && h->slot == SLOT_INPUT) {
         check_leaf(e, TY_A, r, 1, errs);
@@ -1847,6 +1855,8 @@ static void check_call(struct env *e, struct rloc loc, const struct term *call,
     }
     for (size_t i = 0; i < n; i++) {
         struct ty *want = i < f->n ? f->v[i] : (f->dyn && i == f->n && !f->var) ? f->dyn : f->var;
+        if (want && want->plain)
+            want = want->plain; /* OPA unifies with unnamed types */
         if (!unify1(e, args[i], want, false)) {
             arg_error(e, loc, call, "invalid argument(s)", args, n, f, errs);
             return;
