@@ -109,6 +109,8 @@ struct ev {
     struct value **expr_vals;
     int64_t now_ns;
     char *stack_base;
+    struct obj_index *index; /* INDEX_WAYS entries (object index below) */
+    uint64_t hash_seed;
 };
 
 /* ------------------------------------------------------------ errors */
@@ -203,6 +205,98 @@ static struct value *int_value(struct ev *ev, int64_t i)
     return v_int(ev->a, i);
 }
 
+/* ------------------------------------------------------- object index */
+
+/* Large objects looked up repeatedly by string keys in one evaluation (the
+ * reference values under data, the input claims) get a hash index in the
+ * evaluation's arena after a few lookups; the index is never written into
+ * shared values.  Slots are taken by the first objects that qualify and
+ * kept for the evaluation. */
+#define INDEX_MIN_LEN 32
+#define INDEX_AFTER 4
+#define INDEX_WAYS 16
+#define INDEX_MAX_PROBE 32
+
+struct obj_index {
+    const struct value *obj;
+    uint32_t *slots; /* 1 + pair index, 0 empty; NULL until built */
+    uint32_t mask;
+    unsigned lookups;
+};
+
+static uint64_t key_hash(uint64_t seed, const char *s, size_t n)
+{
+    uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h ^= w;
+    /* final mix: every input bit reaches the low bits the table uses */
+    h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;
+    h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+static bool index_build(struct ev *ev, struct obj_index *x)
+{
+    size_t len = x->obj->u.obj.len, cap = 64;
+    while (cap < 2 * len)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        return false;
+    uint32_t *slots = arena_zalloc(ev->a, cap * sizeof(*slots));
+    if (!slots)
+        return false;
+    uint32_t mask = (uint32_t)cap - 1;
+    for (size_t i = 0; i < len; i++) {
+        const struct value *k = x->obj->u.obj.pairs[i].key;
+        if (k->type != V_STRING)
+            continue; /* a string key never matches it */
+        uint32_t h = (uint32_t)key_hash(ev->hash_seed, k->u.str.s, k->u.str.len) & mask;
+        while (slots[h])
+            h = (h + 1) & mask;
+        slots[h] = (uint32_t)i + 1;
+    }
+    x->slots = slots;
+    x->mask = mask;
+    return true;
+}
+
+/* The member of obj under the string key (V_STRING), through the index once
+ * obj has been looked up often enough. */
+static struct value *indexed_get(struct ev *ev, const struct value *obj, const struct value *key)
+{
+    uintptr_t p = (uintptr_t)obj;
+    struct obj_index *x = &ev->index[(p >> 4 ^ p >> 10) % INDEX_WAYS];
+    if (x->obj != obj) {
+        if (x->slots)
+            return value_object_get_fast(obj, key); /* slot kept by another */
+        *x = (struct obj_index){obj, NULL, 0, 0};
+    }
+    if (!x->slots && (++x->lookups < INDEX_AFTER || !index_build(ev, x)))
+        return value_object_get_fast(obj, key);
+    const char *s = key->u.str.s;
+    size_t n = key->u.str.len;
+    uint32_t h = (uint32_t)key_hash(ev->hash_seed, s, n) & x->mask;
+    for (int probe = 0; probe < INDEX_MAX_PROBE; probe++) {
+        uint32_t at = x->slots[h];
+        if (!at)
+            return NULL;
+        const struct value_pair *pr = &obj->u.obj.pairs[at - 1];
+        if (pr->key->u.str.len == n && memcmp(pr->key->u.str.s, s, n) == 0)
+            return pr->val;
+        h = (h + 1) & x->mask;
+    }
+    return value_object_get_fast(obj, key); /* a long probe: clustered keys */
+}
+
 /* ------------------------------------------------------- value access */
 
 static struct value *lookup(struct ev *ev, const struct value *coll, const struct value *key)
@@ -211,6 +305,8 @@ static struct value *lookup(struct ev *ev, const struct value *coll, const struc
         return NULL;
     switch (coll->type) {
     case V_OBJECT:
+        if (coll->u.obj.len >= INDEX_MIN_LEN && key->type == V_STRING)
+            return indexed_get(ev, coll, key);
         return value_object_get_fast(coll, key);
     case V_ARRAY: {
         int64_t i;
@@ -1431,12 +1527,22 @@ static int args_next(struct ev *ev, struct kont *k)
     return unify_tv(ev, ak->fr, ak->r->args[ak->i], ak->args[ak->i], &nk.k);
 }
 
+/* Frames of up to this many slots live on the C stack of the call (a
+ * function's frame dies with its call: bindings into it are undone before
+ * eval_fn_def returns, values are never frame pointers). */
+#define LOCAL_FRAME 16
+
 static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
                        struct value **result, bool *produced)
 {
-    struct value **fr = new_frame(ev, r->nslots);
-    if (!fr)
+    struct value *local[LOCAL_FRAME];
+    struct value **fr = local;
+    if (r->nslots <= LOCAL_FRAME) {
+        for (int i = 0; i < r->nslots; i++)
+            local[i] = NULL;
+    } else if (!(fr = new_frame(ev, r->nslots))) {
         return oom(ev);
+    }
     struct fn_k fk = {{fn_solution}, fr, r, *result, false};
     /* leading parameters that are distinct plain variables bind directly:
      * the frame is fresh and dies with the call, nothing to undo */
@@ -1446,9 +1552,14 @@ static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
         fr[r->args[first]->slot] = args[first];
         first++;
     }
-    struct args_k ak = {{args_next}, fr, r, args, first, &fk};
     size_t mark = ev->tn;
-    int rc = args_next(ev, &ak.k);
+    int rc;
+    if (first == r->nargs) {
+        rc = eval_body(ev, fr, r->body, 0, &fk.k);
+    } else {
+        struct args_k ak = {{args_next}, fr, r, args, first, &fk};
+        rc = args_next(ev, &ak.k);
+    }
     undo(ev, mark);
     if (rc == R_ERR)
         return R_ERR;
@@ -1497,20 +1608,11 @@ static struct value *nd_get(struct ev *ev, const char *name, struct value *args)
     return NULL;
 }
 
-static int call_builtin(struct ev *ev, const struct rego_builtin *bi, struct value *const *args,
-                        size_t nargs, struct rloc loc, struct value **out)
+/* Runs built-in bi; a built-in error makes the call undefined unless
+ * strict (or the built-in asks to halt). */
+static int run_builtin(struct ev *ev, const struct rego_builtin *bi, struct value *const *args,
+                       size_t nargs, struct rloc loc, struct value **out)
 {
-    struct value *argv = NULL;
-    if (bi->flags & BI_NONDET) {
-        argv = v_array(ev->a, (struct value **)args, nargs);
-        if (!argv)
-            return oom(ev);
-        struct value *c = nd_get(ev, bi->name, argv);
-        if (c) {
-            *out = c;
-            return R_CONT;
-        }
-    }
     struct as_error aerr;
     aerr.status = 0; /* as_err_clear, without the call on this hot path */
     aerr.type[0] = aerr.detail[0] = '\0';
@@ -1523,9 +1625,27 @@ static int call_builtin(struct ev *ev, const struct rego_builtin *bi, struct val
         if (ev->strict || ctx.halt)
             return ev_fail(ev, ctx.err_code ? ctx.err_code : "eval_builtin_error", loc, "%s",
                            aerr.detail);
+    }
+    return R_CONT;
+}
+
+/* A non-deterministic built-in: its result for the same arguments is the
+ * same within the evaluation. */
+static __attribute__((noinline)) int call_builtin_nondet(struct ev *ev,
+                                                         const struct rego_builtin *bi,
+                                                         struct value *const *args, size_t nargs,
+                                                         struct rloc loc, struct value **out)
+{
+    struct value *argv = v_array(ev->a, (struct value **)args, nargs);
+    if (!argv)
+        return oom(ev);
+    struct value *c = nd_get(ev, bi->name, argv);
+    if (c) {
+        *out = c;
         return R_CONT;
     }
-    if (argv && *out) {
+    TRY(run_builtin(ev, bi, args, nargs, loc, out));
+    if (*out) {
         struct nd_ent *e = arena_alloc(ev->a, sizeof(*e));
         if (!e)
             return oom(ev);
@@ -1533,6 +1653,14 @@ static int call_builtin(struct ev *ev, const struct rego_builtin *bi, struct val
         ev->nd = e;
     }
     return R_CONT;
+}
+
+static int call_builtin(struct ev *ev, const struct rego_builtin *bi, struct value *const *args,
+                        size_t nargs, struct rloc loc, struct value **out)
+{
+    if (__builtin_expect((bi->flags & BI_NONDET) != 0, 0))
+        return call_builtin_nondet(ev, bi, args, nargs, loc, out);
+    return run_builtin(ev, bi, args, nargs, loc, out);
 }
 
 static int call_host(struct ev *ev, int host, struct value *const *args, size_t nargs,
@@ -1561,14 +1689,33 @@ static struct mock *find_mock(struct ev *ev, const char *name)
 
 /* Calls the function of call term t with evaluated args; *out NULL when
  * undefined. */
+static __attribute__((noinline)) int invoke_mocked(struct ev *ev, struct term *t,
+                                                   struct value *const *args, size_t nargs,
+                                                   struct value **out);
+
 static int invoke(struct ev *ev, struct term *t, struct value *const *args, size_t nargs,
                   struct value **out)
 {
     *out = NULL;
+    if (__builtin_expect(ev->mocks != NULL, 0))
+        return invoke_mocked(ev, t, args, nargs, out);
+    if (t->fn)
+        return call_user(ev, t->fn, args, t->loc, out);
+    if (t->host)
+        return call_host(ev, t->host, args, nargs, t->loc, out);
+    if (t->bi)
+        return call_builtin(ev, t->bi, args, nargs, t->loc, out);
+    return ev_fail(ev, "eval_internal_error", t->loc, "unresolved call");
+}
+
+/* invoke under `with` function mocks. */
+static int invoke_mocked(struct ev *ev, struct term *t, struct value *const *args, size_t nargs,
+                         struct value **out)
+{
     struct rnode *fn = t->fn;
     const struct rego_builtin *bi = t->bi;
     int host = t->host;
-    if (ev->mocks) {
+    {
         struct mock *m = find_mock(ev, t->fn_name);
         if (!m && fn)
             m = find_mock(ev, fn->path);
@@ -1731,7 +1878,12 @@ static int direct_call_eval(struct ev *ev, struct value **fr, struct term *t,
     struct value *args[8];
     size_t nin = t->n - 1;
     for (size_t j = 0; j < nin; j++) {
-        if (direct_eval(ev, fr, t->a[1 + j], &args[j]) == R_ERR)
+        struct term *arg = t->a[1 + j];
+        if (arg->flags & TF_CONST)
+            args[j] = arg->val;
+        else if (arg->kind == TM_VAR && arg->slot >= 0)
+            args[j] = fr[arg->slot];
+        else if (direct_eval(ev, fr, arg, &args[j]) == R_ERR)
             return R_ERR;
         if (!args[j]) {
             *out = NULL;
@@ -2485,7 +2637,8 @@ static int unify_expr_direct(struct ev *ev, struct value **fr, struct expr *e)
 }
 
 /* every over a direct domain: one outcome, no bindings left behind. */
-static int every_direct(struct ev *ev, struct value **fr, struct expr *e)
+static __attribute__((noinline)) int every_direct(struct ev *ev, struct value **fr,
+                                                  struct expr *e)
 {
     if (!direct_ready(fr, e->c))
         return 2;
@@ -2610,11 +2763,14 @@ static int ev_init(struct ev *ev, const struct rego_compiled *c, const struct re
     ev->cache = arena_zalloc(a, (size_t)(c->nnodes + 1) * sizeof(*ev->cache));
     ev->memo = arena_zalloc(a, (size_t)(c->nmemo + 1) * sizeof(*ev->memo));
     ev->prefix = arena_zalloc(a, (size_t)(c->nprefix + 1) * sizeof(*ev->prefix));
-    if (!ev->cache || !ev->memo || !ev->prefix)
+    ev->index = arena_zalloc(a, INDEX_WAYS * sizeof(*ev->index));
+    if (!ev->cache || !ev->memo || !ev->prefix || !ev->index)
         return oom(ev);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ev->now_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    /* object index hashing: unpredictable per evaluation (crafted keys) */
+    ev->hash_seed = key_hash((uint64_t)ev->now_ns, (const char *)&ev, sizeof(ev));
     /* base data: compiled base merged with this evaluation's extra data */
     struct value *d = c->base_data;
     if (o->extra_data) {
