@@ -182,3 +182,46 @@ Test(eval_fast, data_references_and_with)
     cr_assert_str_eq(eval_in(c, "data.p.w", NULL), "\"mock\"");
     rego_compiled_free(c);
 }
+
+/* ---- large objects: the per-evaluation index gives the same answers ---- */
+
+static struct value *big_object(size_t n)
+{
+    struct pair_list l = {0};
+    for (size_t i = 0; i < n; i++) {
+        char key[48];
+        snprintf(key, sizeof(key), "tdx.quote.body.claim_%03zu", i);
+        cr_assert_eq(pair_list_push_str(&g_arena, &l, key, v_int(&g_arena, (int64_t)i)), 0);
+    }
+    return v_object(&g_arena, l.pairs, l.len, DUP_LAST_WINS, NULL);
+}
+
+Test(eval_fast, large_object_lookups)
+{
+    const char *text = "package p\n"
+                       "key(i) := sprintf(\"tdx.quote.body.claim_%03d\", [i])\n"
+                       "found := [v | some i in numbers.range(0, 259); v := data.big[key(i)]]\n"
+                       "missing := count([i | some i in numbers.range(0, 259); not data.big[key(i)]])\n"
+                       "in_input := count([i | some i in numbers.range(0, 259); input[key(i)] == i])\n"
+                       "odd := [data.big[\"\"], data.big[\"tdx\"], data.big[1]]\n";
+    struct pair_list d = {0};
+    cr_assert_eq(pair_list_push_str(&g_arena, &d, "big", big_object(200)), 0);
+    struct rego_source src = {"p.rego", text, strlen(text)};
+    struct rego_compiled *c = NULL;
+    struct as_error err;
+    cr_assert_eq(rego_compile(&src, 1, REGO_V1,
+                              v_object(&g_arena, d.pairs, d.len, DUP_LAST_WINS, NULL), &c, &err),
+                 0, "%s", err.detail);
+    const char *found = eval_in(c, "data.p.found", NULL);
+    char want[2048] = "[";
+    for (int i = 0; i < 200; i++)
+        snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%d", i ? "," : "", i);
+    strcat(want, "]");
+    cr_assert_str_eq(found, want);
+    cr_assert_str_eq(eval_in(c, "data.p.missing", NULL), "60");
+    cr_assert_str_eq(eval_in(c, "data.p.odd", NULL), "undefined");
+    struct rego_eval_opts o = {0};
+    o.input = big_object(150);
+    cr_assert_str_eq(eval_opts(c, "data.p.in_input", &o), "150");
+    rego_compiled_free(c);
+}
