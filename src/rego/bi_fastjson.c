@@ -15,7 +15,7 @@
 #include "base/utf8.h"
 #include "rego/bi_util.h"
 
-#define FJ_MAX_WRAPS (2 * FJ_MAX_DEPTH + 4)
+#define FJ_MAX_WRAPS     (2 * FJ_MAX_DEPTH + 4)
 #define FJ_START_END_LEN 80 /* fastjson's maxStartEndStringLen */
 
 struct fj_parser {
@@ -478,7 +478,7 @@ const struct fj_member *fj_get(struct arena *a, struct fj_doc *doc, const char *
 
 const char *fj_type_name(enum fj_type t)
 {
-    static const char *const names[] = {"null",   "true",   "false", "number",
+    static const char *const names[] = {"null",   "true",  "false", "number",
                                         "string", "array", "object"};
     return names[t];
 }
@@ -487,7 +487,8 @@ const char *fj_string(struct arena *a, const struct fj_member *m, size_t *len, c
 {
     *err = NULL;
     if (m->type != FJ_STRING) {
-        *err = arena_sprintf(a, "value doesn't contain string; it contains %s", fj_type_name(m->type));
+        *err =
+            arena_sprintf(a, "value doesn't contain string; it contains %s", fj_type_name(m->type));
         return NULL;
     }
     return unescape(a, m->raw, m->raw_len, len);
