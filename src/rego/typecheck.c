@@ -2211,7 +2211,8 @@ int rtc_check_modules(struct rego_compiled *c, struct rtc_errors *out)
     if (tc.ntype && tc.nstate && c->root) {
         check_nodes(&tc, c->root);
         if (!tc.oom) {
-            qsort(tc.all.v, tc.all.n, sizeof(*tc.all.v), cmp_lerr);
+            if (tc.all.n)
+                qsort(tc.all.v, tc.all.n, sizeof(*tc.all.v), cmp_lerr);
             rc = (int)tc.all.n;
             for (size_t i = 0; i < tc.all.n && rc >= 0; i++) {
                 const struct lerr *le = &tc.all.v[i];
