@@ -16,5 +16,5 @@ ${CC:-cc} -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$ROOT/src" \
 	"$ROOT/bench/rego_bench.c" -o "$BUILD/rego_bench" \
 	-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 	"$BUILD/libas_policy.a" "$BUILD/libas_rego.a" "$BUILD/libas_value.a" "$BUILD/libas_base.a" \
-	-lpcre2-8 -lyaml -lcrypto -lgmp -lm -lpthread
+	-lpcre2-8 -lyaml -lcurl -lcrypto -lgmp -lm -lpthread
 AS_SOURCE_DIR=$ROOT AS_SHARED_DIR=${AS_SHARED_DIR:-$ROOT/../shared} exec "$BUILD/rego_bench" "$@"
