@@ -549,16 +549,50 @@ static int parse_frac(const char **v, size_t *n, int32_t *nsec)
     return 0;
 }
 
-/* Go's time.Parse; 0 with *t in UTC or the parsed offset. */
-static int go_parse(const char *layout, size_t ln, const char *value, size_t vn, struct gtime *t,
-                    char *err, size_t errlen)
+/* A layout split into its chunks once (the chunks depend on the layout
+ * only): RFC 3339's is planned at first use and shared read-only. */
+enum { PLAN_MAX = 24 };
+struct layout_plan {
+    size_t n;                  /* chunks planned, the last one S_NONE */
+    struct chunk c[PLAN_MAX];
+};
+
+static void plan_layout(const char *l, size_t n, struct layout_plan *p)
+{
+    p->n = 0;
+    while (p->n < PLAN_MAX) {
+        struct chunk *c = &p->c[p->n++];
+        next_chunk(l, n, c);
+        if (c->std == S_NONE)
+            return;
+        l += c->prefix_len + c->len;
+        n -= c->prefix_len + c->len;
+    }
+    p->n = 0; /* too long to plan: chunked while parsing */
+}
+
+static const char RFC3339_LAYOUT[] = "2006-01-02T15:04:05Z07:00";
+static struct layout_plan g_rfc3339_plan;
+static pthread_once_t g_rfc3339_once = PTHREAD_ONCE_INIT;
+static void plan_rfc3339(void)
+{
+    plan_layout(RFC3339_LAYOUT, sizeof(RFC3339_LAYOUT) - 1, &g_rfc3339_plan);
+}
+
+/* Go's time.Parse; 0 with *t in UTC or the parsed offset.  plan (optional)
+ * holds the layout's chunks. */
+static int go_parse_planned(const char *layout, size_t ln, const struct layout_plan *plan,
+                            const char *value, size_t vn, struct gtime *t, char *err, size_t errlen)
 {
     struct pstate p = {.year = 1, .month = 1, .day = 1};
     const char *l = layout, *v = value;
-    size_t lrest = ln, vrest = vn;
+    size_t lrest = ln, vrest = vn, ci = 0;
     for (;;) {
         struct chunk c;
-        next_chunk(l, lrest, &c);
+        if (plan && ci < plan->n)
+            c = plan->c[ci++];
+        else
+            next_chunk(l, lrest, &c);
         if (vrest < c.prefix_len || memcmp(v, l, c.prefix_len) != 0)
             goto bad;
         v += c.prefix_len;
@@ -646,7 +680,10 @@ static int go_parse(const char *layout, size_t ln, const char *value, size_t vn,
              * layout has none there */
             {
                 struct chunk nc;
-                next_chunk(l, lrest, &nc);
+                if (plan && ci < plan->n)
+                    nc = plan->c[ci];
+                else
+                    next_chunk(l, lrest, &nc);
                 if (!(nc.prefix_len == 0 && (nc.std == S_FRAC0 || nc.std == S_FRAC9)))
                     parse_frac(&v, &vrest, &p.nsec);
             }
@@ -749,6 +786,12 @@ range:
     return -1;
 }
 
+static int go_parse(const char *layout, size_t ln, const char *value, size_t vn, struct gtime *t,
+                    char *err, size_t errlen)
+{
+    return go_parse_planned(layout, ln, NULL, value, vn, t, err, errlen);
+}
+
 static const char *named_layout(const char *name)
 {
     static const char *const map[][2] = {
@@ -840,10 +883,11 @@ BI_FN(bi_parse_ns)
 BI_FN(bi_parse_rfc3339_ns)
 {
     TRY(bi_want(ctx, args, 0, V_STRING));
-    const char *layout = "2006-01-02T15:04:05Z07:00";
+    pthread_once(&g_rfc3339_once, plan_rfc3339);
     struct gtime t;
     char err[512];
-    if (go_parse(layout, strlen(layout), args[0]->u.str.s, args[0]->u.str.len, &t, err, sizeof(err)) < 0)
+    if (go_parse_planned(RFC3339_LAYOUT, sizeof(RFC3339_LAYOUT) - 1, &g_rfc3339_plan,
+                         args[0]->u.str.s, args[0]->u.str.len, &t, err, sizeof(err)) < 0)
         return bi_err(ctx, "%s", err);
     return ret_ns(ctx, &t, out);
 }
