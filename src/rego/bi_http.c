@@ -493,27 +493,56 @@ static int build_headers(struct rego_bi_ctx *ctx, const struct http_req *r, stru
     return 0;
 }
 
-/* Go's url.Parse refuses control characters; the scheme must be http or
- * https for the client (else "unsupported protocol scheme"). */
+/* Go's getScheme: letters, then letters, digits, "+-." up to ':'; the
+ * length of the scheme, 0 when there is none. */
+static size_t go_scheme_len(const char *u)
+{
+    for (size_t i = 0; u[i]; i++) {
+        char c = u[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+            continue;
+        if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.') {
+            if (i == 0)
+                return 0;
+            continue;
+        }
+        return c == ':' ? i : 0;
+    }
+    return 0;
+}
+
+/* Go's url.Parse and client checks before any connection: no control
+ * characters, a scheme (else a colon in the first path segment is a parse
+ * error), http or https only, and a host. */
 static int check_url(struct rego_bi_ctx *ctx, const struct http_req *r, struct http_fail *f)
 {
-    for (const unsigned char *p = (const unsigned char *)r->url; *p; p++)
+    const char *u = r->url;
+    for (const unsigned char *p = (const unsigned char *)u; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
             return fail(f, FAIL_INTERNAL, "parse %s: net/url: invalid control character in URL",
-                        go_quote(ctx, r->url));
+                        go_quote(ctx, u));
     if (*r->method && !valid_token(r->method, strlen(r->method)))
         return fail(f, FAIL_INTERNAL, "net/http: invalid method %s", go_quote(ctx, r->method));
-    const char *colon = strchr(r->url, ':');
-    size_t n = colon ? (size_t)(colon - r->url) : 0;
-    char scheme[16] = "";
-    if (n < sizeof(scheme)) {
-        for (size_t i = 0; i < n; i++)
-            scheme[i] = (char)(r->url[i] | 0x20);
-        scheme[n] = '\0';
+    if (u[0] == ':')
+        return fail(f, FAIL_INTERNAL, "parse %s: missing protocol scheme", go_quote(ctx, u));
+    size_t n = go_scheme_len(u);
+    if (n == 0) {
+        const char *colon = strchr(u, ':'), *slash = strchr(u, '/');
+        if (colon && (!slash || colon < slash))
+            return fail(f, FAIL_INTERNAL, "parse %s: first path segment in URL cannot contain colon",
+                        go_quote(ctx, u));
     }
+    char scheme[16] = "";
+    for (size_t i = 0; i < n && i + 1 < sizeof(scheme); i++)
+        scheme[i] = (char)(u[i] | 0x20);
     if (n >= sizeof(scheme) || (strcmp(scheme, "http") && strcmp(scheme, "https")))
         return fail(f, FAIL_NETWORK, "%s %s: unsupported protocol scheme %s", r->op,
-                    go_quote(ctx, r->url), go_quote(ctx, n < sizeof(scheme) ? scheme : ""));
+                    go_quote(ctx, u), go_quote(ctx, n < sizeof(scheme) ? scheme : ""));
+    const char *auth = u + n + 1;
+    if (strncmp(auth, "//", 2) || auth[2] == '/' || auth[2] == '\0' || auth[2] == '?' ||
+        auth[2] == '#')
+        return fail(f, FAIL_NETWORK, "%s %s: http: no Host in request URL", r->op,
+                    go_quote(ctx, u));
     return 0;
 }
 
@@ -728,7 +757,7 @@ static int server_name_route(struct rego_bi_ctx *ctx, CURL *c, const struct http
                              char **url_out, struct http_fail *f)
 {
     CURLU *u = curl_url();
-    char *host = NULL, *port = NULL, *url = NULL;
+    char *host = NULL, *port = NULL, *explicit_port = NULL, *url = NULL;
     int rc = -1;
     if (u && curl_url_set(u, CURLUPART_URL, r->url, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
@@ -737,7 +766,10 @@ static int server_name_route(struct rego_bi_ctx *ctx, CURL *c, const struct http
         curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK) {
         char *route = arena_sprintf(ctx->arena, "%s:%s:%s:%s", r->server_name, port, host, port);
         struct curl_slist *l = route ? curl_slist_append(NULL, route) : NULL;
-        char *hosthdr = arena_sprintf(ctx->arena, "Host: %s", host);
+        /* Go's Host header: the URL's host, with its port when the URL has one */
+        curl_url_get(u, CURLUPART_PORT, &explicit_port, 0);
+        char *hosthdr = arena_sprintf(ctx->arena, "Host: %s%s%s", host, explicit_port ? ":" : "",
+                                      explicit_port ? explicit_port : "");
         if (l && hosthdr) {
             *connect_to = l;
             curl_easy_setopt(c, CURLOPT_CONNECT_TO, l);
@@ -747,6 +779,7 @@ static int server_name_route(struct rego_bi_ctx *ctx, CURL *c, const struct http
     }
     curl_free(host);
     curl_free(port);
+    curl_free(explicit_port);
     curl_free(url);
     curl_url_cleanup(u);
     if (rc < 0)
