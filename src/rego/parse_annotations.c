@@ -30,6 +30,9 @@ struct actx {
     struct arena *a;
     struct module *m;
     struct rego_err *err;
+    const char *text; /* the block's YAML */
+    size_t tlen;
+    const char *key;  /* the field being decoded; NULL for the document */
     char msg[MSG_MAX];
 };
 
@@ -103,12 +106,53 @@ static const char *yaml_tag(const struct value *v)
     }
 }
 
-/* go-yaml's "cannot unmarshal !!tag `text` into T" (the value text only
- * for scalars). */
+static bool blank_rest(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_blank(s[i]))
+            return s[i] == '#';
+    return true;
+}
+
+/* The 1-based line where the value of top-level key `key` starts (the
+ * first non-blank line for the document itself); 0 when not found. */
+static int value_line(const struct actx *cx)
+{
+    const char *s = cx->text, *end = cx->text + cx->tlen;
+    size_t klen = cx->key ? strlen(cx->key) : 0;
+    bool after_key = false;
+    for (int line = 1; s < end; line++) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl ? nl : end;
+        size_t n = (size_t)(e - s);
+        if (after_key || !cx->key) {
+            if (!blank_rest(s, n))
+                return line;
+        } else if (n > klen && memcmp(s, cx->key, klen) == 0) {
+            size_t i = klen;
+            while (i < n && (s[i] == ' ' || s[i] == '\t'))
+                i++;
+            if (i < n && s[i] == ':') {
+                if (!blank_rest(s + i + 1, n - i - 1))
+                    return line;
+                after_key = true;
+            }
+        }
+        s = nl ? nl + 1 : end;
+    }
+    return 0;
+}
+
+/* go-yaml's "line N: cannot unmarshal !!tag `text` into T" (the value
+ * text only for scalars; N where the key's value starts). */
 static int type_err(struct actx *cx, const struct value *v, const char *into)
 {
     struct buf b = BUF_INIT;
-    buf_printf(&b, "yaml: unmarshal errors:\n  cannot unmarshal %s", yaml_tag(v));
+    buf_puts(&b, "yaml: unmarshal errors:\n  ");
+    int line = value_line(cx);
+    if (line)
+        buf_printf(&b, "line %d: ", line);
+    buf_printf(&b, "cannot unmarshal %s", yaml_tag(v));
     if (v->type != V_ARRAY && v->type != V_OBJECT && v->type != V_SET) {
         buf_puts(&b, " `");
         go_fmt(&b, v);
@@ -435,13 +479,21 @@ static int field_custom(struct actx *cx, struct abuild *ab, const struct value *
 static int build_fields(struct actx *cx, struct abuild *ab, const struct value *doc)
 {
     static const char *const strs[] = {"scope", "title", "description"};
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 3; i++) {
+        cx->key = strs[i];
         TRY(field_string(cx, ab, doc, strs[i]));
+    }
+    cx->key = "entrypoint";
     TRY(field_entrypoint(cx, ab, doc));
+    cx->key = "organizations";
     TRY(field_organizations(cx, ab, doc));
+    cx->key = "related_resources";
     TRY(field_list(cx, ab, doc, "related_resources", related_resource));
+    cx->key = "authors";
     TRY(field_list(cx, ab, doc, "authors", author));
+    cx->key = "schemas";
     TRY(field_schemas(cx, ab, doc));
+    cx->key = "custom";
     return field_custom(cx, ab, doc);
 }
 
@@ -552,16 +604,22 @@ static int parse_block(struct actx *cx, const struct ablock *bl, struct annotati
     struct value *doc;
     char yerr[300];
     int rc = rego_yaml_parse(cx->a, text.data, text.len, &doc, yerr, sizeof(yerr));
-    buf_free(&text);
-    if (rc < 0)
+    if (rc < 0) {
+        buf_free(&text);
         return yaml_fail(cx, bl, yerr);
-    struct abuild ab = {0};
-    if (doc->type != V_OBJECT && doc->type != V_NULL) {
-        type_err(cx, doc, "ast.rawAnnotation");
-        return yaml_fail(cx, bl, cx->msg);
     }
+    struct abuild ab = {0};
+    cx->text = text.data;
+    cx->tlen = text.len;
+    cx->key = NULL;
     cx->msg[0] = '\0';
-    if (doc->type == V_OBJECT && build_fields(cx, &ab, doc) < 0) {
+    if (doc->type != V_OBJECT && doc->type != V_NULL)
+        rc = type_err(cx, doc, "ast.rawAnnotation");
+    else if (doc->type == V_OBJECT)
+        rc = build_fields(cx, &ab, doc);
+    buf_free(&text);
+    cx->text = NULL;
+    if (rc < 0) {
         if (!cx->msg[0])
             return fail_at(cx, bl->head, "out of memory");
         return strncmp(cx->msg, "yaml:", 5) == 0 ? yaml_fail(cx, bl, cx->msg)

@@ -312,10 +312,20 @@ Test(metadata, bad_author_and_resource)
 
 Test(metadata, wrong_field_types)
 {
+    /* OPA blames the comment at index <line> of the block's lines (the
+     * last one past the end) */
     expect_error("package t\n# METADATA\n# title: [a]\np := 1\n", "rego_parse_error", 3,
-                 "yaml: unmarshal errors:\n  cannot unmarshal !!seq into string");
+                 "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into string");
     expect_error("package t\n# METADATA\n# custom: 3\np := 1\n", "rego_parse_error", 3,
-                 "yaml: unmarshal errors:\n  cannot unmarshal !!int `3` into map[string]interface {}");
+                 "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!int `3` into "
+                 "map[string]interface {}");
+    expect_error("package t\n# METADATA\n# title: x\n# organizations: 5\n# description: d\n"
+                 "p := 1\n",
+                 "rego_parse_error", 5,
+                 "yaml: unmarshal errors:\n  line 2: cannot unmarshal !!int `5` into []string");
+    expect_error("package t\n# METADATA\n# just text\np := 1\n", "rego_parse_error", 3,
+                 "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!str `just text` into "
+                 "ast.rawAnnotation");
 }
 
 Test(metadata, package_annotation_redeclared)
