@@ -154,6 +154,8 @@ struct rule {
     struct term **keys; /* head operands after the node path */
     size_t nkeys;
     bool const_value;   /* value (and keys) constant */
+    size_t nplain;      /* leading parameters that are distinct variables
+                           (eval.c reval_prepare: bound without unification) */
 };
 
 struct import {

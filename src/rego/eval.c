@@ -1546,12 +1546,9 @@ static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
     struct fn_k fk = {{fn_solution}, fr, r, *result, false};
     /* leading parameters that are distinct plain variables bind directly:
      * the frame is fresh and dies with the call, nothing to undo */
-    size_t first = 0;
-    while (first < r->nargs && r->args[first]->kind == TM_VAR && r->args[first]->slot >= 0 &&
-           !fr[r->args[first]->slot]) {
-        fr[r->args[first]->slot] = args[first];
-        first++;
-    }
+    size_t first = r->nplain;
+    for (size_t i = 0; i < first; i++)
+        fr[r->args[i]->slot] = args[i];
     size_t mark = ev->tn;
     int rc;
     if (first == r->nargs) {
@@ -1872,8 +1869,8 @@ static inline bool direct_ready(struct value **fr, const struct term *t)
 
 /* A direct call: arguments in order (the first undefined one makes the call
  * undefined, as eval_call), then the call. */
-static int direct_call_eval(struct ev *ev, struct value **fr, struct term *t,
-                            struct value **out)
+static __attribute__((noinline)) int direct_call_eval(struct ev *ev, struct value **fr,
+                                                      struct term *t, struct value **out)
 {
     struct value *args[8];
     size_t nin = t->n - 1;
@@ -2664,7 +2661,8 @@ static int positive_direct(struct ev *ev, struct value **fr, struct expr *e)
         if ((t->kind == TM_CALL && t->call_out) || !direct_ready(fr, t))
             return 2;
         struct value *v;
-        if (direct_eval(ev, fr, t, &v) == R_ERR)
+        int d = t->kind == TM_CALL ? direct_call_eval(ev, fr, t, &v) : direct_eval(ev, fr, t, &v);
+        if (d == R_ERR)
             return R_ERR;
         return v && !(v->type == V_BOOL && !v->u.b);
     }
@@ -2697,6 +2695,96 @@ static int expr_direct(struct ev *ev, struct value **fr, struct expr *e)
     }
     undo(ev, mark);
     return r == R_ERR ? R_ERR : !r;
+}
+
+/* Whether term t mentions frame slot s (in a direct term's shape). */
+static bool term_has_slot(const struct term *t, int s)
+{
+    if (t->flags & TF_CONST)
+        return false;
+    if (t->kind == TM_VAR)
+        return t->slot == s;
+    for (size_t i = 0; i < t->n; i++)
+        if (term_has_slot(t->a[i], s))
+            return true;
+    return false;
+}
+
+/* The collection a call argument enumerates for its one unbound variable
+ * (slot s): the first argument mentioning s must be a reference rooted at a
+ * bound variable or input with s as an operand after ground ones.  Sets
+ * *coll (NULL: nothing to enumerate) and *op; false when the general path
+ * must decide. */
+static bool enum_domain(struct ev *ev, struct value **fr, const struct term *t, int s,
+                        struct value **coll, const struct term **op)
+{
+    const struct term *ref = NULL;
+    for (size_t j = 1; j < t->n && !ref; j++) {
+        const struct term *arg = t->a[j];
+        if (!term_has_slot(arg, s))
+            continue;
+        if (arg->kind != TM_REF)
+            return false;
+        ref = arg;
+    }
+    if (!ref || ref->a[0]->slot == SLOT_DATA || ref->a[0]->slot == s)
+        return false;
+    struct value *v = ref->a[0]->slot >= 0 ? fr[ref->a[0]->slot] : ev->input;
+    for (size_t i = 1; i < ref->n; i++) {
+        const struct term *o = ref->a[i];
+        if (o->kind == TM_VAR && o->slot == s) {
+            *coll = v;
+            *op = o;
+            return true;
+        }
+        v = lookup(ev, v, ground_operand(fr, o));
+    }
+    return false;
+}
+
+/* An expression `f(..., x[i], ...)` (a call whose only unbound variable is
+ * an operand of one reference argument, as in `xs[i] == v` or `xs[_] == v`):
+ * enumerates the collection as walk_value would, binding the variable, and
+ * for each element where the call is true continues with expression i + 1.
+ * 2 when the expression has another shape. */
+static int expr_enum(struct ev *ev, struct value **fr, struct body *b, size_t i,
+                     struct kont *k)
+{
+    struct expr *e = b->e[i];
+    struct term *t = e->a;
+    if (e->neg || e->nwith || e->qtop || e->capture || e->kind != EX_TERM ||
+        t->kind != TM_CALL || !t->direct)
+        return 2;
+    int s = -1;
+    for (unsigned j = 0; j < t->ndvars; j++) {
+        if (fr[t->dvars[j]])
+            continue;
+        if (s >= 0)
+            return 2;
+        s = t->dvars[j];
+    }
+    struct value *coll;
+    const struct term *op;
+    if (s < 0 || !enum_domain(ev, fr, t, s, &coll, &op))
+        return 2;
+    if (!coll || (coll->type != V_ARRAY && coll->type != V_OBJECT && coll->type != V_SET))
+        return R_CONT;
+    size_t n = coll_len(coll);
+    for (size_t j = 0; j < n; j++) {
+        TRY(step(ev, op->loc));
+        struct value *key, *child;
+        coll_at(ev, coll, j, &key, &child);
+        size_t mark = ev->tn;
+        TRY(bind(ev, &fr[s], key));
+        struct value *v;
+        int r = direct_call_eval(ev, fr, t, &v);
+        if (r != R_ERR)
+            r = v && !(v->type == V_BOOL && !v->u.b) ? eval_body(ev, fr, b, i + 1, k) : R_CONT;
+        undo(ev, mark);
+        if (r != R_CONT)
+            return r;
+    }
+    return R_CONT;
 }
 
 /* Expression i of b through its continuation (after its step). */
@@ -2733,10 +2821,13 @@ static int eval_body(struct ev *ev, struct value **fr, struct body *b, size_t i,
         int d = expr_direct(ev, fr, b->e[i]);
         if (d == 1)
             continue;
-        if (d == 2)
-            r = eval_body_expr(ev, fr, b, i, k);
-        else
+        if (d == 2) {
+            r = expr_enum(ev, fr, b, i, k);
+            if (r == 2)
+                r = eval_body_expr(ev, fr, b, i, k);
+        } else {
             r = d == 0 ? R_CONT : R_ERR;
+        }
         break;
     }
     undo(ev, mark);
@@ -2905,10 +2996,10 @@ struct prep {
     unsigned n;
 };
 
-static bool prep_var(struct prep *p, const struct term *v)
+static bool prep_var(struct prep *p, const struct term *v, bool wild_ok)
 {
-    if (v->wildcard)
-        return false; /* never bound before its expression: enumerates */
+    if (v->wildcard && !wild_ok)
+        return false; /* never bound before its expression */
     for (unsigned i = 0; i < p->n; i++)
         if (p->vars[i] == v->slot)
             return true;
@@ -2925,17 +3016,19 @@ static bool prep_shape(struct prep *p, const struct term *t)
         return true;
     switch (t->kind) {
     case TM_VAR:
-        return t->slot >= 0 ? prep_var(p, t) : t->slot == SLOT_INPUT;
+        return t->slot >= 0 ? prep_var(p, t, false) : t->slot == SLOT_INPUT;
     case TM_REF: {
         const struct term *head = t->a[0];
         if (head->kind != TM_VAR)
             return false;
-        if (head->slot >= 0 ? !prep_var(p, head)
+        if (head->slot >= 0 ? !prep_var(p, head, false)
                             : head->slot != SLOT_INPUT && head->slot != SLOT_DATA)
             return false;
         for (size_t i = 1; i < t->n; i++) {
             const struct term *op = t->a[i];
-            if (!(op->flags & TF_CONST) && (op->kind != TM_VAR || op->slot < 0 || !prep_var(p, op)))
+            /* a wildcard operand is never bound: only expr_enum binds it */
+            if (!(op->flags & TF_CONST) &&
+                (op->kind != TM_VAR || op->slot < 0 || !prep_var(p, op, true)))
                 return false;
         }
         return true;
@@ -2995,9 +3088,27 @@ static int prep_body(struct prep *p, struct body *b)
     return 0;
 }
 
+/* How many leading parameters of function r are distinct variables. */
+static size_t plain_params(const struct rule *r)
+{
+    size_t n = 0;
+    for (; n < r->nargs; n++) {
+        const struct term *a = r->args[n];
+        if (a->kind != TM_VAR || a->slot < 0)
+            break;
+        size_t k = 0;
+        while (k < n && r->args[k]->slot != a->slot)
+            k++;
+        if (k < n)
+            break;
+    }
+    return n;
+}
+
 static int prep_rule(struct prep *p, struct rule *r)
 {
     for (; r; r = r->els) {
+        r->nplain = plain_params(r);
         for (size_t k = 0; k < r->nargs; k++)
             TRY(prep_term(p, r->args[k]));
         for (size_t k = 0; k < r->nkeys; k++)

@@ -225,3 +225,36 @@ Test(eval_fast, large_object_lookups)
     cr_assert_str_eq(eval_opts(c, "data.p.in_input", &o), "150");
     rego_compiled_free(c);
 }
+
+/* ---- `xs[i] == v`: one unbound operand enumerated in place ---- */
+
+Test(eval_fast, enumerated_operand_in_call)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "idx contains i if { some i; input.xs[i] == \"b\" }\n"
+                                      "any_b if input.xs[_] == \"b\"\n"
+                                      "keys contains k if { some k; input.o[k] > 1 }\n"
+                                      "names contains n if { some i; n := input.l[i].name; "
+                                      "startswith(input.l[i].name, \"a\") }\n"
+                                      "deep if input.l[_].name == \"bob\"\n"
+                                      "in_set if input.s[_] == 3\n"
+                                      "pos contains [i, x] if { some i; x := i * 10; "
+                                      "input.xs[i] != \"zz\" }\n"
+                                      "self contains i if { some i; input.n[i] == i }\n"
+                                      "none if input.missing[_] == 1\n"
+                                      "scalar if input.k[_] == 1\n");
+    const char *in = "{\"xs\": [\"a\", \"b\", \"c\", \"b\"], \"o\": {\"x\": 1, \"y\": 2, \"z\": 3},"
+                     " \"l\": [{\"name\": \"ann\"}, {\"name\": \"bob\"}, {\"nom\": \"al\"}],"
+                     " \"s\": [1, 3], \"n\": [5, 1, 2, 0], \"k\": 1}";
+    cr_assert_str_eq(eval_in(c, "data.p.idx", in), "[1,3]");
+    cr_assert_str_eq(eval_in(c, "data.p.any_b", in), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.keys", in), "[\"y\",\"z\"]");
+    cr_assert_str_eq(eval_in(c, "data.p.names", in), "[\"ann\"]");
+    cr_assert_str_eq(eval_in(c, "data.p.deep", in), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.in_set", in), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.pos", in), "[[0,0],[1,10],[2,20],[3,30]]");
+    cr_assert_str_eq(eval_in(c, "data.p.self", in), "[1,2]");
+    cr_assert_str_eq(eval_in(c, "data.p.none", in), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.scalar", in), "undefined");
+    rego_compiled_free(c);
+}
