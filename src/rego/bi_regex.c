@@ -503,10 +503,57 @@ bool bi_regex_valid(const char *pat, size_t n)
 
 struct match_iter {
     const pcre2_code *re;
-    pcre2_match_data *md;
+    pcre2_match_data *md; /* the thread's (md_for), not freed per match */
+    uint32_t groups;      /* the pattern's captures + 1 */
     const char *s;
     size_t n;
 };
+
+/* One match data block per thread, reused by every match (PCRE2 keeps its
+ * backtracking frames there, so a fresh block per call meant two heap
+ * allocations per match); grown when a pattern has more groups.  Freed
+ * when the thread exits. */
+struct md_cache {
+    pcre2_match_data *md;
+    uint32_t pairs;
+};
+static pthread_key_t g_md_key;
+static pthread_once_t g_md_once = PTHREAD_ONCE_INIT;
+static bool g_md_key_ok;
+
+static void md_cache_free(void *p)
+{
+    struct md_cache *c = p;
+    pcre2_match_data_free(c->md);
+    free(c);
+}
+
+static void md_key_init(void) { g_md_key_ok = pthread_key_create(&g_md_key, md_cache_free) == 0; }
+
+static pcre2_match_data *md_for(uint32_t pairs)
+{
+    pthread_once(&g_md_once, md_key_init);
+    if (!g_md_key_ok)
+        return NULL;
+    struct md_cache *c = pthread_getspecific(g_md_key);
+    if (!c) {
+        c = calloc(1, sizeof(*c));
+        if (!c || pthread_setspecific(g_md_key, c) != 0) {
+            free(c);
+            return NULL;
+        }
+    }
+    if (c->pairs < pairs) {
+        uint32_t want = pairs < 16 ? 16 : pairs;
+        pcre2_match_data *md = pcre2_match_data_create(want, NULL);
+        if (!md)
+            return NULL;
+        pcre2_match_data_free(c->md);
+        c->md = md;
+        c->pairs = want;
+    }
+    return c->md;
+}
 
 /* One match at or after pos; returns the ovector or NULL. */
 static PCRE2_SIZE *match_at(struct match_iter *m, size_t pos)
@@ -531,7 +578,7 @@ typedef int (*match_cb)(void *arg, const PCRE2_SIZE *ov, uint32_t ngroups);
  * right after the previous match is skipped. */
 static int for_each_match(struct match_iter *m, long limit, match_cb cb, void *arg)
 {
-    uint32_t groups = pcre2_get_ovector_count(m->md);
+    uint32_t groups = m->groups;
     size_t pos = 0;
     long prev_end = -1, count = 0;
     while ((limit < 0 || count < limit) && pos <= m->n) {
@@ -562,7 +609,10 @@ static int start_match(struct rego_bi_ctx *ctx, const struct value *pat, const s
     m->re = bi_regex_get(pat->u.str.s, pat->u.str.len, err, sizeof(err));
     if (!m->re)
         return bi_err(ctx, "%s", err);
-    m->md = pcre2_match_data_create_from_pattern(m->re, NULL);
+    uint32_t captures = 0;
+    pcre2_pattern_info(m->re, PCRE2_INFO_CAPTURECOUNT, &captures);
+    m->groups = captures + 1;
+    m->md = md_for(m->groups);
     if (!m->md)
         return bi_oom(ctx);
     m->s = s->u.str.s;
@@ -583,7 +633,6 @@ BI_FN(bi_regex_match)
     struct match_iter m = {0};
     TRY(start_match(ctx, args[0], args[1], &m));
     bool hit = match_at(&m, 0) != NULL;
-    pcre2_match_data_free(m.md);
     *out = v_bool(hit);
     return 0;
 }
@@ -629,7 +678,6 @@ static int find_all(struct rego_bi_ctx *ctx, struct value *const *args, struct v
     TRY(start_match(ctx, args[0], args[1], &m));
     struct collect c = {ctx, SARG(1), {0}, submatches, 0, 0};
     int rc = for_each_match(&m, n < 0 ? -1 : (long)n, collect_match, &c);
-    pcre2_match_data_free(m.md);
     if (rc < 0)
         return bi_oom(ctx);
     BI_RET(v_array(ctx->arena, c.list.items, c.list.len));
@@ -668,7 +716,6 @@ BI_FN(bi_regex_split)
             rc = value_list_push(ctx->arena, &c.list,
                                  v_string(ctx->arena, SARG(1) + c.beg, SLEN(1) - c.beg));
     }
-    pcre2_match_data_free(m.md);
     if (rc < 0)
         return bi_oom(ctx);
     BI_RET(v_array(ctx->arena, c.list.items, c.list.len));
@@ -730,7 +777,7 @@ BI_FN(bi_regex_replace)
     TRY(bi_want(ctx, args, 2, V_STRING));
     struct match_iter m = {0};
     TRY(start_match(ctx, args[1], args[0], &m));
-    uint32_t ngroups = pcre2_get_ovector_count(m.md);
+    uint32_t ngroups = m.groups;
     struct buf b = BUF_INIT;
     size_t last = 0, pos = 0;
     while (pos <= m.n) {
@@ -746,7 +793,6 @@ BI_FN(bi_regex_replace)
     }
     if (last < m.n)
         buf_append(&b, m.s + last, m.n - last);
-    pcre2_match_data_free(m.md);
     BI_RET(bi_buf_str(ctx, &b));
 }
 
@@ -803,7 +849,6 @@ BI_FN(bi_regex_template_match)
     struct match_iter m = {0};
     TRY(start_match(ctx, pat, args[1], &m));
     bool hit = match_at(&m, 0) != NULL;
-    pcre2_match_data_free(m.md);
     *out = v_bool(hit);
     return 0;
 }

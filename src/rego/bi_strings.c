@@ -77,6 +77,21 @@ static int map_runes(struct rego_bi_ctx *ctx, struct value *const *args, struct 
                      uint32_t (*map)(uint32_t))
 {
     TRY(bi_want(ctx, args, 0, V_STRING));
+    /* ASCII maps to ASCII, byte for byte (Go's fast path too) */
+    size_t n = SLEN(0);
+    const unsigned char *in = (const unsigned char *)SARG(0);
+    size_t k = 0;
+    while (k < n && in[k] < 0x80)
+        k++;
+    if (k == n) {
+        char *r = arena_alloc(ctx->arena, n + 1);
+        if (!r)
+            return bi_oom(ctx);
+        for (size_t i = 0; i < n; i++)
+            r[i] = (char)map(in[i]);
+        r[n] = '\0';
+        BI_RET(v_string_ref(ctx->arena, r, n));
+    }
     struct buf b = BUF_INIT;
     for (size_t i = 0; i < SLEN(0);) {
         uint32_t cp;

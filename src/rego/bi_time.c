@@ -845,12 +845,17 @@ static int tz_time(struct rego_bi_ctx *ctx, const struct value *a, struct gtime 
     } else if (!v_is(a, V_NUMBER)) {
         return rego_bi_type_error(ctx, 1, "either number (ns) or [number (ns), string (tz)]", a);
     }
-    int64_t ns;
-    mpz_t zint;
-    mpz_init(zint);
-    bool ok = bi_num_mpz(nv, zint) && mpz_fits_slong_p(zint);
-    ns = ok ? mpz_get_si(zint) : 0;
-    mpz_clear(zint);
+    int64_t ns = 0;
+    bool ok = nv->num_kind == NUM_INT; /* the common case, without GMP */
+    if (ok) {
+        ns = nv->u.num.i;
+    } else {
+        mpz_t zint;
+        mpz_init(zint);
+        ok = bi_num_mpz(nv, zint) && mpz_fits_slong_p(zint);
+        ns = ok ? mpz_get_si(zint) : 0;
+        mpz_clear(zint);
+    }
     if (!ok) {
         /* big.Float.Int64 truncates non-integers; only magnitude matters */
         double d = value_as_double(nv);
