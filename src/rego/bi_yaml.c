@@ -24,6 +24,7 @@ struct yctx {
     yaml_parser_t parser;
     struct pair_list anchors; /* anchor name (string value) -> node */
     int depth;
+    bool yaml12_bools; /* go-yaml v3: only true/false words are booleans */
     char err[256];
 };
 
@@ -61,6 +62,8 @@ static const char *const Y_TRUE[] = {"y", "Y", "yes", "Yes", "YES", "true", "Tru
                                      "on", "On", "ON", NULL};
 static const char *const Y_FALSE[] = {"n", "N", "no", "No", "NO", "false", "False", "FALSE",
                                       "off", "Off", "OFF", NULL};
+static const char *const Y12_TRUE[] = {"true", "True", "TRUE", NULL};
+static const char *const Y12_FALSE[] = {"false", "False", "FALSE", NULL};
 
 /* go-yaml v2 integer forms: [-+]digits, 0x.., 0o.. / 0.. octal, 0b..; '_' allowed. */
 static bool yaml_int(struct arena *a, const char *s, struct value **out)
@@ -173,9 +176,9 @@ static struct value *resolve_scalar(struct yctx *y, const yaml_event_t *ev)
         return v_string(a, s, n);
     if (all_match(s, Y_NULL))
         return v_null();
-    if (all_match(s, Y_TRUE))
+    if (all_match(s, y->yaml12_bools ? Y12_TRUE : Y_TRUE))
         return v_bool(true);
-    if (all_match(s, Y_FALSE))
+    if (all_match(s, y->yaml12_bools ? Y12_FALSE : Y_FALSE))
         return v_bool(false);
     struct value *num;
     if (yaml_int(a, s, &num) || yaml_float(a, s, &num))
@@ -296,11 +299,12 @@ static int parse_node(struct yctx *y, yaml_event_t *ev, struct value **out)
 
 /* Parses the first document; *out = null for an empty stream. */
 static int yaml_to_value(struct rego_bi_ctx *ctx, const char *s, size_t n, struct value **out,
-                         char *err, size_t errlen)
+                         char *err, size_t errlen, bool yaml12_bools)
 {
     struct yctx y;
     memset(&y, 0, sizeof(y));
     y.bi = ctx;
+    y.yaml12_bools = yaml12_bools;
     if (!yaml_parser_initialize(&y.parser)) {
         snprintf(err, errlen, "yaml: out of memory");
         return -1;
@@ -336,11 +340,11 @@ static int yaml_to_value(struct rego_bi_ctx *ctx, const char *s, size_t n, struc
     return rc;
 }
 
-int rego_yaml_parse(struct arena *a, const char *s, size_t n, struct value **out, char *err,
-                    size_t errlen)
+int rego_yaml_parse(struct arena *a, const char *s, size_t n, bool yaml12_bools,
+                    struct value **out, char *err, size_t errlen)
 {
     struct rego_bi_ctx ctx = {.arena = a, .name = "yaml"};
-    return yaml_to_value(&ctx, s, n, out, err, errlen);
+    return yaml_to_value(&ctx, s, n, out, err, errlen, yaml12_bools);
 }
 
 static int bi_yaml_unmarshal(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,
@@ -348,7 +352,8 @@ static int bi_yaml_unmarshal(struct rego_bi_ctx *ctx, struct value *const *args,
 {
     TRY(bi_want(ctx, args, 0, V_STRING));
     char err[300];
-    if (yaml_to_value(ctx, args[0]->u.str.s, args[0]->u.str.len, out, err, sizeof(err)) < 0)
+    if (yaml_to_value(ctx, args[0]->u.str.s, args[0]->u.str.len, out, err, sizeof(err),
+                      false) < 0)
         return bi_err(ctx, "%s", err);
     return 0;
 }
@@ -366,7 +371,8 @@ static int bi_yaml_is_valid(struct rego_bi_ctx *ctx, struct value *const *args, 
     sub.arena = &scratch;
     char err[300];
     struct value *v;
-    bool ok = yaml_to_value(&sub, args[0]->u.str.s, args[0]->u.str.len, &v, err, sizeof(err)) == 0;
+    bool ok = yaml_to_value(&sub, args[0]->u.str.s, args[0]->u.str.len, &v, err, sizeof(err),
+                            false) == 0;
     arena_free(&scratch);
     *out = v_bool(ok);
     return 0;

@@ -226,15 +226,32 @@ static int field_string(struct actx *cx, struct abuild *ab, const struct value *
     return nonempty(s) ? put(cx, ab, key, s) : 0;
 }
 
+/* go-yaml v3 decodes the YAML 1.1 words into a typed bool field only. */
+static bool yaml11_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON"};
+    static const char *const no[] = {"n", "N", "no", "No", "NO", "off", "Off", "OFF"};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
+            *out = !strcmp(s, yes[i]);
+            return true;
+        }
+    }
+    return false;
+}
+
 static int field_entrypoint(struct actx *cx, struct abuild *ab, const struct value *doc)
 {
     const struct value *v = value_object_get_str(doc, "entrypoint");
     if (!v || v->type == V_NULL)
         return 0;
-    if (v->type != V_BOOL)
+    bool b = false;
+    if (v->type == V_BOOL)
+        b = v->u.b;
+    else if (v->type != V_STRING || !yaml11_bool(v->u.str.s, &b))
         return type_err(cx, v, "bool");
-    ab->entrypoint = v->u.b;
-    return v->u.b ? put(cx, ab, "entrypoint", v_bool(true)) : 0;
+    ab->entrypoint = b;
+    return b ? put(cx, ab, "entrypoint", v_bool(true)) : 0;
 }
 
 /* A sequence field; NULL items when absent or null. */
@@ -603,7 +620,7 @@ static int parse_block(struct actx *cx, const struct ablock *bl, struct annotati
     }
     struct value *doc;
     char yerr[300];
-    int rc = rego_yaml_parse(cx->a, text.data, text.len, &doc, yerr, sizeof(yerr));
+    int rc = rego_yaml_parse(cx->a, text.data, text.len, true, &doc, yerr, sizeof(yerr));
     if (rc < 0) {
         buf_free(&text);
         return yaml_fail(cx, bl, yerr);

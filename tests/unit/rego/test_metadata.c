@@ -188,6 +188,18 @@ Test(metadata, every_field)
                "\"scope\":\"document\",\"title\":\"T\"}");
 }
 
+Test(metadata, yaml_1_2_booleans_except_for_entrypoint)
+{
+    /* go-yaml v3: yes/no/on/off are strings, but read into the typed
+     * entrypoint field they are booleans */
+    expect_one("package t\n\n# METADATA\n# entrypoint: yes\n# title: on\n"
+               "# custom:\n#  n: no\n#  t: True\n"
+               "p := rego.metadata.chain()[1].annotations\n",
+               "data.t.p",
+               "{\"custom\":{\"n\":\"no\",\"t\":true},\"entrypoint\":true,\"scope\":\"document\","
+               "\"title\":\"on\"}");
+}
+
 Test(metadata, entrypoint_defaults_to_document_scope)
 {
     expect_one("package t\n\n# METADATA\n# entrypoint: true\np := rego.metadata.chain()\n",
