@@ -157,6 +157,24 @@ static void fmt_mpz(struct buf *b, const struct fspec *f, const mpz_t z, char ve
     mpz_clear(mag);
 }
 
+/* The same for an int64, without GMP (the common case). */
+static void fmt_int64(struct buf *b, const struct fspec *f, int64_t i, char verb)
+{
+    unsigned base = verb == 'b' ? 2 : verb == 'o' || verb == 'O' ? 8 : verb == 'x' || verb == 'X' ? 16 : 10;
+    const char *set = verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    uint64_t mag = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+    char tmp[65], digits[66];
+    size_t n = 0;
+    do {
+        tmp[n++] = set[mag % base];
+        mag /= base;
+    } while (mag);
+    for (size_t k = 0; k < n; k++)
+        digits[k] = tmp[n - 1 - k];
+    digits[n] = '\0';
+    fmt_integer_digits(b, f, i < 0, digits, (int)base, verb == 'X', verb);
+}
+
 static void fmt_farg_v(struct buf *b, const struct farg *a);
 
 static void bad_verb(struct buf *b, char verb, const struct farg *a)
@@ -190,14 +208,9 @@ static void fmt_int(struct buf *b, const struct fspec *f, const struct farg *a, 
         buf_free(&t);
         return;
     }
-    case 'd': case 'v': case 'b': case 'o': case 'O': case 'x': case 'X': {
-        mpz_t z;
-        mpz_init(z);
-        mpz_set_si(z, a->i);
-        fmt_mpz(b, f, z, verb);
-        mpz_clear(z);
+    case 'd': case 'v': case 'b': case 'o': case 'O': case 'x': case 'X':
+        fmt_int64(b, f, a->i, verb);
         return;
-    }
     default:
         bad_verb(b, verb, a);
     }
