@@ -124,6 +124,7 @@ struct tvar {
     const char *name;
     size_t len;
     const struct value *v;
+    bool go_int; /* an array index of {{range}}: a Go int, false when 0 */
 };
 
 struct tmpl {
@@ -135,6 +136,7 @@ struct tmpl {
     size_t nvars;
     struct buf out;
     bool missing_is_error; /* missingkey=error (OPA 2025) */
+    bool last_go_int;      /* t_eval's value was a range index alone */
     char err[200];
 };
 
@@ -145,13 +147,38 @@ static const char *skip_ws(const char *p, const char *e)
     return p;
 }
 
+/* Go's ErrorContext for the text at p: its line (from 1) and its byte
+ * offset in that line (from 0). */
+static void t_location(const struct tmpl *t, const char *p, int *line, int *col)
+{
+    *line = 1;
+    const char *line_start = t->s;
+    for (const char *c = t->s; c < p; c++)
+        if (*c == '\n') {
+            (*line)++;
+            line_start = c + 1;
+        }
+    *col = (int)(p - line_start);
+}
+
+/* A parse error as text/template words it: "template: template:L: msg". */
+static void t_parse_error(struct tmpl *t, const char *at, const char *msg)
+{
+    int line, col;
+    t_location(t, at, &line, &col);
+    snprintf(t->err, sizeof(t->err), "template: template:%d: %s", line, msg);
+}
+
 /* Records Go's error for field name (p..q) of cur (NULL = missing key) in
- * the action text a..ae, unless missing keys are "no value" here. */
+ * the node a..ae, unless missing keys are "no value" here:
+ * "template: template:L:C: executing "template" at <node>: ...". */
 static void t_field_error(struct tmpl *t, const struct value *cur, const char *p, const char *q,
                           const char *a, const char *ae)
 {
-    int al = (int)(ae - a), fl = (int)(q - p);
-    const char *at = "template: template: executing \"template\" at <";
+    int al = (int)(ae - a), fl = (int)(q - p), line, col;
+    t_location(t, a, &line, &col);
+    char at[96];
+    snprintf(at, sizeof(at), "template: template:%d:%d: executing \"template\" at <", line, col);
     if (!cur && t->missing_is_error)
         snprintf(t->err, sizeof(t->err), "%s%.*s>: map has no entry for key \"%.*s\"", at, al, a, fl, p);
     else if (cur && cur->type == V_NULL)
@@ -169,6 +196,7 @@ static const struct value *t_eval(struct tmpl *t, const char *p, const char *e, 
 {
     const char *action = p;
     const struct value *cur = dot;
+    t->last_go_int = false;
     if (p < e && *p == '$') {
         const char *q = p + 1;
         while (q < e && *q != '.' && *q != ' ')
@@ -177,11 +205,15 @@ static const struct value *t_eval(struct tmpl *t, const char *p, const char *e, 
         for (size_t i = t->nvars; i-- > 0 && !cur;)
             if (t->vars[i].len == (size_t)(q - p - 1) && !memcmp(t->vars[i].name, p + 1, t->vars[i].len)) {
                 cur = t->vars[i].v;
+                t->last_go_int = t->vars[i].go_int && q == e;
                 break;
             }
-        if (!cur && live)
-            snprintf(t->err, sizeof(t->err), "template: template:1: undefined variable \"%.*s\"",
-                     (int)(q - p), p);
+        if (!cur && live) {
+            int line, col;
+            t_location(t, p, &line, &col);
+            snprintf(t->err, sizeof(t->err), "template: template:%d: undefined variable \"%.*s\"",
+                     line, (int)(q - p), p);
+        }
         p = q;
     }
     while (cur && p < e && *p == '.') {
@@ -200,6 +232,8 @@ static const struct value *t_eval(struct tmpl *t, const char *p, const char *e, 
     return cur;
 }
 
+/* Go's truth of what OPA's ast.As gives the template: numbers are
+ * json.Number, a non-empty string, so even 0 is true. */
 static bool truthy(const struct value *v)
 {
     if (!v || v->type == V_NULL)
@@ -207,10 +241,47 @@ static bool truthy(const struct value *v)
     if (v->type == V_BOOL)
         return v->u.b;
     if (v->type == V_NUMBER)
-        return value_as_double(v) != 0;
+        return true;
     if (v->type == V_STRING)
         return v->u.str.len > 0;
     return v->type == V_OBJECT ? v->u.obj.len > 0 : v->u.arr.len > 0;
+}
+
+/* fmt's %v of a decoded value: strings raw, json.Number as its text,
+ * <nil>, [a b], map[k:v] (keys in order). */
+static void go_print(struct buf *b, const struct value *v)
+{
+    switch (v->type) {
+    case V_NULL:
+        buf_puts(b, "<nil>");
+        return;
+    case V_STRING:
+        buf_append(b, v->u.str.s, v->u.str.len);
+        return;
+    case V_ARRAY:
+    case V_SET:
+        buf_putc(b, '[');
+        for (size_t i = 0; i < v->u.arr.len; i++) {
+            if (i)
+                buf_putc(b, ' ');
+            go_print(b, v->u.arr.items[i]);
+        }
+        buf_putc(b, ']');
+        return;
+    case V_OBJECT:
+        buf_puts(b, "map[");
+        for (size_t i = 0; i < v->u.obj.len; i++) {
+            if (i)
+                buf_putc(b, ' ');
+            go_print(b, v->u.obj.pairs[i].key);
+            buf_putc(b, ':');
+            go_print(b, v->u.obj.pairs[i].val);
+        }
+        buf_putc(b, ']');
+        return;
+    default:
+        bi_value_text(b, v);
+    }
 }
 
 static void t_print(struct buf *b, const struct value *v)
@@ -219,7 +290,7 @@ static void t_print(struct buf *b, const struct value *v)
         buf_puts(b, "<no value>");
         return;
     }
-    operand_text(b, v);
+    go_print(b, v);
 }
 
 /* Finds the action {{...}} starting at or after p; returns its start. */
@@ -276,7 +347,8 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
             return p;
         }
         if (kw(in, ie, "if")) {
-            bool cond = truthy(t_eval(t, skip_ws(in + 2, ie), ie, dot, emit));
+            const struct value *cv = t_eval(t, skip_ws(in + 2, ie), ie, dot, emit);
+            bool cond = t->last_go_int ? value_as_double(cv) != 0 : truthy(cv);
             if (t->err[0])
                 return e;
             int st;
@@ -284,7 +356,7 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
             if (st == 2)
                 p = t_exec(t, p, e, dot, emit && !cond, &st);
             if (st != 1) {
-                snprintf(t->err, sizeof(t->err), "unexpected EOF");
+                t_parse_error(t, e, "unexpected EOF");
                 return e;
             }
             continue;
@@ -306,10 +378,10 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
                     const char *n2 = skip_ws(comma + 1, assign), *n2e = assign;
                     while (n2e > n2 && n2e[-1] == ' ')
                         n2e--;
-                    vi = (struct tvar){n1 + 1, (size_t)(n1e - n1 - 1), NULL};
-                    vx = (struct tvar){n2 + 1, (size_t)(n2e - n2 - 1), NULL};
+                    vi = (struct tvar){n1 + 1, (size_t)(n1e - n1 - 1), NULL, false};
+                    vx = (struct tvar){n2 + 1, (size_t)(n2e - n2 - 1), NULL, false};
                 } else {
-                    vx = (struct tvar){n1 + 1, (size_t)(n1e - n1 - 1), NULL};
+                    vx = (struct tvar){n1 + 1, (size_t)(n1e - n1 - 1), NULL, false};
                 }
                 expr = skip_ws(assign + 2, ie);
             }
@@ -334,9 +406,10 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
                 }
                 t->nvars = saved;
                 if (vi.name)
-                    t->vars[t->nvars++] = (struct tvar){vi.name, vi.len, key};
+                    t->vars[t->nvars++] =
+                        (struct tvar){vi.name, vi.len, key, coll->type != V_OBJECT};
                 if (vx.name)
-                    t->vars[t->nvars++] = (struct tvar){vx.name, vx.len, val};
+                    t->vars[t->nvars++] = (struct tvar){vx.name, vx.len, val, false};
                 int st2;
                 t_exec(t, body, e, val, true, &st2);
             }
@@ -345,7 +418,7 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
                 body_end = t_exec(t, body_end, e, dot, emit && count == 0, &st);
             }
             if (st != 1) {
-                snprintf(t->err, sizeof(t->err), "unexpected EOF");
+                t_parse_error(t, e, "unexpected EOF");
                 return e;
             }
             p = body_end;
@@ -359,6 +432,22 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
         }
     }
     return p;
+}
+
+/* OPA hands the variables to the template through ast.As, which decodes
+ * their Rego text as JSON: a set or a non-string key anywhere fails with
+ * Go's syntax error (e.g. "invalid character ',' after object key"). */
+static int vars_decodable(struct rego_bi_ctx *ctx, const struct value *vars)
+{
+    struct buf text = BUF_INIT;
+    bi_value_text(&text, vars);
+    if (buf_failed(&text)) {
+        buf_free(&text);
+        return bi_oom(ctx);
+    }
+    const char *syntax = bi_go_json_check(ctx->arena, text.data ? text.data : "", text.len);
+    buf_free(&text);
+    return syntax ? bi_err(ctx, "%s", syntax) : 0;
 }
 
 /* OPA 2026: every "<no value>" of the rendered text becomes "<undefined>". */
@@ -390,13 +479,21 @@ BI_FN(bi_render_template)
     t.ctx = ctx;
     t.root = args[1];
     t.missing_is_error = ctx->opa_compat != REGO_OPA_2026;
+    TRY(vars_decodable(ctx, args[1]));
     int st;
     const char *s = args[0]->u.str.s;
     const char *end = s + args[0]->u.str.len;
-    const char *stop = t_exec(&t, s, end, args[1], true, &st);
-    if (st != 0 || stop != end || t.err[0]) {
+    t.s = s;
+    t.n = args[0]->u.str.len;
+    /* Go parses the whole template before it runs: structure errors first */
+    const char *stop = t_exec(&t, s, end, args[1], false, &st);
+    if (!t.err[0] && (st != 0 || stop != end))
+        t_parse_error(&t, stop, st == 2 ? "unexpected {{else}}" : "unexpected {{end}}");
+    if (!t.err[0])
+        t_exec(&t, s, end, args[1], true, &st);
+    if (t.err[0]) {
         buf_free(&t.out);
-        return bi_err(ctx, "%s", t.err[0] ? t.err : "unexpected {{end}}");
+        return bi_err(ctx, "%s", t.err);
     }
     if (!t.missing_is_error)
         return no_value_as_undefined(ctx, &t.out, out);

@@ -106,7 +106,7 @@ Test(opa_compat, render_template_missing_key)
 {
     const char *one = "strings.render_template(`{{.testvarnotprovided}}`, {`test`: `hello world`})";
     expect_error(REGO_OPA_2025, one,
-                 "strings.render_template: template: template: executing \"template\" at "
+                 "strings.render_template: template: template:1:2: executing \"template\" at "
                  "<.testvarnotprovided>: map has no entry for key \"testvarnotprovided\"");
     expect_value(REGO_OPA_2026, one, "\"<undefined>\"");
     const char *several = "strings.render_template(`test {{.foo}} {{.bar}} {{.baz}}`, {`baz`: 1})";
