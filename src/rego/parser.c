@@ -1352,10 +1352,13 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
         if (!r->ref)
             return false;
     }
-    if (p->v1 && !has_body && !r->value && !r->is_multi && !r->is_func &&
-        r->ref->kind == TM_VAR) {
-        /* a bare name is no rule */
-        return unexpected(p), false;
+    if (p->v1 && !has_body && !r->value && !r->is_multi && !r->is_func) {
+        /* a bare name is no rule; a bare reference is OPA's v1 error */
+        if (r->ref->kind == TM_VAR)
+            return unexpected(p), false;
+        perr(p, start, r->ref->n == 2 ? "`contains` keyword is required for partial set rules"
+                                      : "rule must have value assignment and/or body declaration");
+        return false;
     }
     if (!plist_push(p, rules, r))
         return false;

@@ -252,6 +252,13 @@ Test(parse_module, errors)
     parse_ver("", REGO_V1, &e);
     cr_assert(strstr(e, "rego.parse_module: 1 error occurred: x.rego:0: rego_parse_error: empty "
                         "module"), "%s", e);
+    /* bare references are no v1 rules (OPA's CheckRegoV1) */
+    parse_ver("package p\na.b\n", REGO_V1, &e);
+    cr_assert(strstr(e, "x.rego:2: rego_parse_error: `contains` keyword is required for partial "
+                        "set rules"), "%s", e);
+    parse_ver("package p\na.b.c\n", REGO_V1, &e);
+    cr_assert(strstr(e, "x.rego:2: rego_parse_error: rule must have value assignment and/or body "
+                        "declaration"), "%s", e);
     /* always Rego v1, even from a v0 policy */
     parse_ver("package p\np { true }\n", REGO_V0, &e);
     cr_assert(strstr(e, "x.rego:2: rego_parse_error: `if` keyword is required before rule body"),
