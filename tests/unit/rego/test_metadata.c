@@ -151,6 +151,19 @@ Test(metadata, package_annotation_seen_from_other_module)
     rego_compiled_free(c);
 }
 
+Test(metadata, document_scope_from_other_module)
+{
+    const char *mods[] = {
+        "package t\n\n# METADATA\n# scope: document\n# title: doc\np := 1 if false\n",
+        "package t\n\np := rego.metadata.chain() if true\n",
+    };
+    struct rego_compiled *c = compile_n(mods, 2);
+    expect_path(c, "data.t.p",
+                "[{\"path\":[\"t\",\"p\"]},{\"annotations\":{\"scope\":\"document\",\"title\":"
+                "\"doc\"},\"path\":[\"t\",\"p\"]}]");
+    rego_compiled_free(c);
+}
+
 Test(metadata, every_field)
 {
     expect_one("package t\n\n"
@@ -351,6 +364,24 @@ Test(metadata, package_annotation_redeclared)
     cr_assert_str_eq(info.code, "rego_type_error", "%s", d);
     cr_assert_str_eq(info.file, "b.rego");
     cr_assert_str_eq(info.message, "package annotation redeclared: a.rego:1");
+}
+
+Test(metadata, document_and_subpackages_redeclared)
+{
+    const char *docs[] = {
+        "package t\n# METADATA\n# scope: document\np := 1 if false\n",
+        "package t\n# METADATA\n# scope: document\np := 2 if false\n",
+    };
+    struct rego_error_info info;
+    const char *d = compile_fail(docs, 2, &info);
+    cr_assert_str_eq(info.code, "rego_type_error", "%s", d);
+    cr_assert_str_eq(info.message, "document annotation redeclared: a.rego:2");
+    const char *subs[] = {
+        "# METADATA\n# scope: subpackages\npackage t\n",
+        "# METADATA\n# scope: subpackages\npackage t\n",
+    };
+    d = compile_fail(subs, 2, &info);
+    cr_assert_str_eq(info.message, "subpackages annotation redeclared: a.rego:1", "%s", d);
 }
 
 Test(metadata, plain_comments_are_not_annotations)
