@@ -101,9 +101,10 @@ bool bi_rune_is_space(uint32_t c);
 /* ---- YAML (bi_yaml.c) ---- */
 /* The first YAML document of s[0..n) as yaml.unmarshal reads it (null for
  * an empty stream), in arena a; -1 with go-yaml's message in err.
- * yaml12_bools: only true/false (any case form) are booleans, as go-yaml v3
- * reads untyped values (OPA's METADATA blocks); else also yes/no/on/off/y/n. */
-int rego_yaml_parse(struct arena *a, const char *s, size_t n, bool yaml12_bools,
+ * go_yaml_v3: as go-yaml v3 reads untyped values (OPA's METADATA blocks):
+ * only true/false (any case form) are booleans, not yes/no/on/off/y/n, and
+ * an error's line is the context mark's before the problem mark's. */
+int rego_yaml_parse(struct arena *a, const char *s, size_t n, bool go_yaml_v3,
                     struct value **out, char *err, size_t errlen);
 
 /* ---- calling another built-in (OPA's getResult) ---- */

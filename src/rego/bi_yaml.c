@@ -24,24 +24,30 @@ struct yctx {
     yaml_parser_t parser;
     struct pair_list anchors; /* anchor name (string value) -> node */
     int depth;
-    bool yaml12_bools; /* go-yaml v3: only true/false words are booleans */
+    bool v3; /* read as go-yaml v3 does (OPA's METADATA): only true/false words
+                are booleans; error lines context mark first */
     char err[256];
 };
 
 /* go-yaml's message: "yaml: line N: <problem>", where N is the problem
  * line as libyaml counts it (0-based; +1 for scanner errors), else the
- * context line, else no line at all. */
+ * context line, else no line at all.  go-yaml v3 takes the context line
+ * first (+1 for scanner errors too). */
 static int yerr(struct yctx *y)
 {
     if (y->err[0])
         return -1;
     const yaml_parser_t *p = &y->parser;
-    size_t line = 0;
-    if (p->problem_mark.line != 0)
-        line = p->problem_mark.line + (p->error == YAML_SCANNER_ERROR ? 1 : 0);
+    size_t line = 0, scan = p->error == YAML_SCANNER_ERROR ? 1 : 0;
+    if (y->v3 && p->context_mark.line != 0)
+        line = p->context_mark.line + scan;
+    else if (p->problem_mark.line != 0)
+        line = p->problem_mark.line + scan;
     else if (p->context_mark.line != 0)
         line = p->context_mark.line;
-    const char *problem = p->problem ? p->problem : "invalid document";
+    const char *problem = p->problem ? p->problem
+                        : y->v3      ? "unknown problem parsing YAML content"
+                                     : "invalid document";
     if (line)
         snprintf(y->err, sizeof(y->err), "yaml: line %zu: %s", line, problem);
     else
@@ -176,9 +182,9 @@ static struct value *resolve_scalar(struct yctx *y, const yaml_event_t *ev)
         return v_string(a, s, n);
     if (all_match(s, Y_NULL))
         return v_null();
-    if (all_match(s, y->yaml12_bools ? Y12_TRUE : Y_TRUE))
+    if (all_match(s, y->v3 ? Y12_TRUE : Y_TRUE))
         return v_bool(true);
-    if (all_match(s, y->yaml12_bools ? Y12_FALSE : Y_FALSE))
+    if (all_match(s, y->v3 ? Y12_FALSE : Y_FALSE))
         return v_bool(false);
     struct value *num;
     if (yaml_int(a, s, &num) || yaml_float(a, s, &num))
@@ -299,12 +305,12 @@ static int parse_node(struct yctx *y, yaml_event_t *ev, struct value **out)
 
 /* Parses the first document; *out = null for an empty stream. */
 static int yaml_to_value(struct rego_bi_ctx *ctx, const char *s, size_t n, struct value **out,
-                         char *err, size_t errlen, bool yaml12_bools)
+                         char *err, size_t errlen, bool go_yaml_v3)
 {
     struct yctx y;
     memset(&y, 0, sizeof(y));
     y.bi = ctx;
-    y.yaml12_bools = yaml12_bools;
+    y.v3 = go_yaml_v3;
     if (!yaml_parser_initialize(&y.parser)) {
         snprintf(err, errlen, "yaml: out of memory");
         return -1;
@@ -340,11 +346,11 @@ static int yaml_to_value(struct rego_bi_ctx *ctx, const char *s, size_t n, struc
     return rc;
 }
 
-int rego_yaml_parse(struct arena *a, const char *s, size_t n, bool yaml12_bools,
+int rego_yaml_parse(struct arena *a, const char *s, size_t n, bool go_yaml_v3,
                     struct value **out, char *err, size_t errlen)
 {
     struct rego_bi_ctx ctx = {.arena = a, .name = "yaml"};
-    return yaml_to_value(&ctx, s, n, out, err, errlen, yaml12_bools);
+    return yaml_to_value(&ctx, s, n, out, err, errlen, go_yaml_v3);
 }
 
 static int bi_yaml_unmarshal(struct rego_bi_ctx *ctx, struct value *const *args, size_t nargs,

@@ -516,6 +516,26 @@ static int build_fields(struct actx *cx, struct abuild *ab, const struct value *
 
 /* ---- YAML errors ---- */
 
+/* Go's %+q of a rune (strconv.QuoteRuneToASCII). */
+static void go_quote_rune(struct buf *b, uint32_t r)
+{
+    static const char named[] = "\a\b\f\n\r\t\v";
+    static const char letters[] = "abfnrtv";
+    const char *k = r && r < 0x20 ? strchr(named, (int)r) : NULL;
+    if (r == '\'' || r == '\\')
+        buf_printf(b, "'\\%c'", (char)r);
+    else if (r >= 0x20 && r < 0x7f)
+        buf_printf(b, "'%c'", (char)r);
+    else if (k)
+        buf_printf(b, "'\\%c'", letters[k - named]);
+    else if (r < 0x20 || r == 0x7f)
+        buf_printf(b, "'\\x%02x'", r);
+    else if (r < 0x10000)
+        buf_printf(b, "'\\u%04x'", r);
+    else
+        buf_printf(b, "'\\U%08x'", r);
+}
+
 /* OPA's hint for "key:value" without a space after the colon. */
 static void space_hint(struct buf *b, const struct rlex_comment *c)
 {
@@ -540,14 +560,7 @@ static void space_hint(struct buf *b, const struct rlex_comment *c)
             bi_utf8_decode(part, (size_t)(pend - part), &r);
             if (bad.len)
                 buf_putc(&bad, ' ');
-            if (r >= 0x20 && r < 0x7f && r != '\'' && r != '\\')
-                buf_printf(&bad, "'%c'", (char)r);
-            else if (r == '\'' || r == '\\')
-                buf_printf(&bad, "'\\%c'", (char)r);
-            else if (r < 0x10000)
-                buf_printf(&bad, "'\\u%04x'", r);
-            else
-                buf_printf(&bad, "'\\U%08x'", r);
+            go_quote_rune(&bad, r);
         } else {
             /* an empty part before another colon: Go decodes RuneError */
             if (bad.len)

@@ -322,6 +322,16 @@ Test(metadata, bad_yaml)
     cr_assert(strncmp(info.message, "yaml: ", 6) == 0, "%s", d);
 }
 
+Test(metadata, yaml_error_with_space_hint)
+{
+    /* OPA blames the comment at index 2 of the block's lines: past the end,
+     * so the last one; every line with "key:value" gets a hint */
+    expect_error("package t\n# METADATA\n# a:b\n# title: [x\np := 1\n", "rego_parse_error", 4,
+                 "yaml: line 2: mapping values are not allowed in this context\n  Hint: on line 3, "
+                 "symbol(s) ['b'] immediately following a key/value separator ':' is not a legal "
+                 "yaml space character");
+}
+
 Test(metadata, bad_author_and_resource)
 {
     expect_error("package t\n# METADATA\n# authors:\n# - {team: x}\np := 1\n", "rego_parse_error",
