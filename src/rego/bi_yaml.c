@@ -229,10 +229,35 @@ static int remember_anchor(struct yctx *y, const yaml_char_t *anchor, struct val
     return 0;
 }
 
+/* go-yaml v3 rejects a scalar key written twice in one mapping:
+ * "line N: mapping key \"k\" already defined at line M". seen: key text ->
+ * line. */
+static int v3_unique_key(struct yctx *y, struct pair_list *seen, const yaml_event_t *ev)
+{
+    const char *s = (const char *)ev->data.scalar.value;
+    size_t n = ev->data.scalar.length;
+    int64_t line = (int64_t)ev->start_mark.line + 1;
+    for (size_t i = 0; i < seen->len; i++) {
+        const struct value *k = seen->pairs[i].key;
+        if (k->u.str.len == n && memcmp(k->u.str.s, s, n) == 0) {
+            struct buf b = BUF_INIT;
+            bi_go_quote(&b, s, n);
+            snprintf(y->err, sizeof(y->err),
+                     "yaml: unmarshal errors:\n  line %lld: mapping key %s already defined at "
+                     "line %lld",
+                     (long long)line, b.data ? b.data : "", (long long)seen->pairs[i].val->u.num.i);
+            buf_free(&b);
+            return -1;
+        }
+    }
+    struct value *k = v_string(y->bi->arena, s, n);
+    return k && pair_list_push(y->bi->arena, seen, k, v_int(y->bi->arena, line)) == 0 ? 0 : -1;
+}
+
 static int parse_collection(struct yctx *y, bool mapping, struct value **out)
 {
     struct value_list items = {0};
-    struct pair_list pairs = {0};
+    struct pair_list pairs = {0}, seen = {0};
     for (;;) {
         yaml_event_t ev;
         TRY(next_event(y, &ev));
@@ -242,6 +267,8 @@ static int parse_collection(struct yctx *y, bool mapping, struct value **out)
         }
         struct value *v;
         int rc = parse_node(y, &ev, &v);
+        if (rc == 0 && mapping && y->v3 && ev.type == YAML_SCALAR_EVENT)
+            rc = v3_unique_key(y, &seen, &ev);
         yaml_event_delete(&ev);
         TRY(rc);
         if (!mapping) {

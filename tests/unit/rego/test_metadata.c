@@ -332,6 +332,15 @@ Test(metadata, yaml_error_with_space_hint)
                  "yaml space character");
 }
 
+Test(metadata, duplicate_key)
+{
+    /* go-yaml v3 refuses a key written twice (line 2 -> the comment at
+     * index 2: the third line of the block) */
+    expect_error("package t\n# METADATA\n# title: a\n# title: b\n# description: c\np := 1\n",
+                 "rego_parse_error", 5,
+                 "yaml: unmarshal errors:\n  line 2: mapping key \"title\" already defined at line 1");
+}
+
 Test(metadata, bad_author_and_resource)
 {
     expect_error("package t\n# METADATA\n# authors:\n# - {team: x}\np := 1\n", "rego_parse_error",
