@@ -190,8 +190,8 @@ static int parse_timeout(struct rego_bi_ctx *ctx, struct value *v, int64_t *ns,
     char *end = NULL;
     errno = 0;
     long long n = strtoll(s, &end, 10);
-    if (v->u.str.len && end == s + v->u.str.len && errno == 0 && (s[0] != ' ') &&
-        (s[0] != '\t') && (s[0] != '\n'))
+    bool numeric = (s[0] >= '0' && s[0] <= '9') || s[0] == '+' || s[0] == '-';
+    if (numeric && end == s + v->u.str.len && errno == 0) /* strconv.ParseInt */
         return *ns = n, 0;
     struct value *d = NULL;
     const char *msg = NULL;
@@ -580,7 +580,11 @@ static char *read_small_file(struct rego_bi_ctx *ctx, const char *path, struct h
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        fail(f, FAIL_INTERNAL, "open %s: %s", path, strerror(errno));
+        char why[128];
+        snprintf(why, sizeof(why), "%s", strerror(errno));
+        if (why[0] >= 'A' && why[0] <= 'Z')
+            why[0] = (char)(why[0] - 'A' + 'a'); /* Go's syscall texts are lower case */
+        fail(f, FAIL_INTERNAL, "open %s: %s", path, why);
         return NULL;
     }
     struct buf b = BUF_INIT;
@@ -624,14 +628,18 @@ static int ca_bundle(struct rego_bi_ctx *ctx, CURL *c, const struct http_req *r,
         if (!s)
             return -1;
         if (!pem_has(ctx, s, "CERTIFICATE"))
-            return fail(f, FAIL_INTERNAL, "could not append certificates from file");
+            return fail(f, FAIL_INTERNAL, "could not append CA certificates from %s",
+                        go_quote(ctx, r->ca_file));
         buf_puts(pem, s);
         buf_putc(pem, '\n');
     }
     if (r->ca_env) {
         const char *s = getenv(r->ca_env);
         if (!s || !pem_has(ctx, s, "CERTIFICATE"))
-            return fail(f, FAIL_INTERNAL, "could not append certificates from env var");
+            return fail(f, FAIL_INTERNAL,
+                        "could not add CA certificates from envvar %s: could not append "
+                        "certificates",
+                        go_quote(ctx, r->ca_env));
         buf_puts(pem, s);
         buf_putc(pem, '\n');
     }
