@@ -137,6 +137,7 @@ struct tmpl {
     struct buf out;
     bool missing_is_error; /* missingkey=error (OPA 2025) */
     bool last_go_int;      /* t_eval's value was a range index alone */
+    bool checking;         /* the parse pass: variables must be declared */
     char err[200];
 };
 
@@ -164,6 +165,8 @@ static void t_location(const struct tmpl *t, const char *p, int *line, int *col)
 /* A parse error as text/template words it: "template: template:L: msg". */
 static void t_parse_error(struct tmpl *t, const char *at, const char *msg)
 {
+    if (t->err[0])
+        return; /* the first error stands */
     int line, col;
     t_location(t, at, &line, &col);
     snprintf(t->err, sizeof(t->err), "template: template:%d: %s", line, msg);
@@ -201,14 +204,15 @@ static const struct value *t_eval(struct tmpl *t, const char *p, const char *e, 
         const char *q = p + 1;
         while (q < e && *q != '.' && *q != ' ')
             q++;
-        cur = q == p + 1 ? t->root : NULL; /* "$" alone is the data */
-        for (size_t i = t->nvars; i-- > 0 && !cur;)
+        bool found = q == p + 1; /* "$" alone is the data */
+        cur = found ? t->root : NULL;
+        for (size_t i = t->nvars; i-- > 0 && !found;)
             if (t->vars[i].len == (size_t)(q - p - 1) && !memcmp(t->vars[i].name, p + 1, t->vars[i].len)) {
+                found = true;
                 cur = t->vars[i].v;
                 t->last_go_int = t->vars[i].go_int && q == e;
-                break;
             }
-        if (!cur && live) {
+        if (!found && (live || t->checking) && !t->err[0]) {
             int line, col;
             t_location(t, p, &line, &col);
             snprintf(t->err, sizeof(t->err), "template: template:%d: undefined variable \"%.*s\"",
@@ -393,9 +397,15 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
                                                                                    : 0;
             const char *body = p, *body_end = p;
             int st = 0;
-            body_end = t_exec(t, body, e, dot, false, &st);
             size_t saved = t->nvars;
-            for (size_t i = 0; emit && i < count && t->nvars + 2 <= 16 && !t->err[0]; i++) {
+            if (t->checking && t->nvars + 2 <= 16) { /* declared for the body and else */
+                if (vi.name)
+                    t->vars[t->nvars++] = vi;
+                if (vx.name)
+                    t->vars[t->nvars++] = vx;
+            }
+            body_end = t_exec(t, body, e, dot, false, &st);
+            for (size_t i = 0; emit && i < count && saved + 2 <= 16 && !t->err[0]; i++) {
                 const struct value *key, *val;
                 if (coll->type == V_OBJECT) {
                     key = coll->u.obj.pairs[i].key;
@@ -413,10 +423,12 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
                 int st2;
                 t_exec(t, body, e, val, true, &st2);
             }
-            t->nvars = saved;
+            if (!t->checking)
+                t->nvars = saved;
             if (st == 2) {
                 body_end = t_exec(t, body_end, e, dot, emit && count == 0, &st);
             }
+            t->nvars = saved;
             if (st != 1) {
                 t_parse_error(t, e, "unexpected EOF");
                 return e;
@@ -424,11 +436,12 @@ static const char *t_exec(struct tmpl *t, const char *p, const char *e, const st
             p = body_end;
             continue;
         }
-        if (emit) {
-            const struct value *v = t_eval(t, in, ie, dot, true);
+        if (emit || t->checking) {
+            const struct value *v = t_eval(t, in, ie, dot, emit);
             if (t->err[0])
                 return e;
-            t_print(&t->out, v);
+            if (emit)
+                t_print(&t->out, v);
         }
     }
     return p;
@@ -485,8 +498,11 @@ BI_FN(bi_render_template)
     const char *end = s + args[0]->u.str.len;
     t.s = s;
     t.n = args[0]->u.str.len;
-    /* Go parses the whole template before it runs: structure errors first */
+    /* Go parses the whole template before it runs: structure errors and
+     * undeclared variables first */
+    t.checking = true;
     const char *stop = t_exec(&t, s, end, args[1], false, &st);
+    t.checking = false;
     if (!t.err[0] && (st != 0 || stop != end))
         t_parse_error(&t, stop, st == 2 ? "unexpected {{else}}" : "unexpected {{end}}");
     if (!t.err[0])

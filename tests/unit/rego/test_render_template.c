@@ -67,7 +67,14 @@ Test(render_template, error_texts_and_locations)
                "{\"n\": 1}");
     RENDER_ERR("strings.render_template: template: template:1: unexpected {{end}}", "a{{end}}",
                "{}");
-    /* parsing comes first: a structure error wins over an earlier missing key */
+    /* parsing comes first: a structure error or an undeclared variable wins
+     * over an earlier missing key; range variables are declared in their body */
+    RENDER_ERR("strings.render_template: template: template:1: undefined variable \"$x\"",
+               "{{.nope}}{{range $i, $x := .l}}{{end}}{{$x}}", "{}");
+    RENDER("\"ab\"", "{{range $i, $x := .l}}{{$x}}{{end}}", "{\"l\": [\"a\", \"b\"]}");
+    /* even in a branch that never runs */
+    RENDER_ERR("template: template:1: undefined variable \"$nope\"", "{{if .n}}{{$nope}}{{end}}",
+               "{}");
     RENDER_ERR("strings.render_template: template: template:1: unexpected EOF",
                "{{.nope}}{{range .l}}", "{}");
     RENDER_ERR("strings.render_template: template: template:2: unexpected {{else}}", "a\n{{else}}",
