@@ -317,7 +317,8 @@ Test(http_send, headers_both_ways)
     server_start(r, 1);
     struct outcome o = eval_rule(
         "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\", "
-        "\"headers\": {\"x-custom-thing\": \"v 1\", \"Authorization\": \"Bearer t\"}})",
+        "\"headers\": {\"x-custom-thing\": \"v 1\", \"Authorization\": \"Bearer t\", "
+        "\"accept\": \"application/json\", \"content-length\": \"99\", \"x-empty\": \"\"}})",
         true, true);
     cr_assert_eq(o.rc, 0, "%s", o.err.detail);
     expect_json(get(get(o.v, "headers"), "x-multi"), "[\"a\", \"b\"]");
@@ -325,6 +326,12 @@ Test(http_send, headers_both_ways)
     expect_json(get(o.v, "raw_body"), "\"hi\"");
     cr_expect(strstr(received(), "\r\nX-Custom-Thing: v 1\r\n"), "%s", received());
     cr_expect(strstr(received(), "\r\nAuthorization: Bearer t\r\n"), "%s", received());
+    cr_expect(strstr(received(), "\r\nAccept: application/json\r\n"), "%s", received());
+    cr_expect(strstr(received(), "\r\nX-Empty:"), "an empty value is still sent: %s",
+              received());
+    cr_expect(!strcasestr(received(), "content-length"), "Go does not send a given "
+                                                          "Content-Length: %s",
+              received());
 }
 
 Test(http_send, post_with_json_body_and_raw_body)
