@@ -24,11 +24,15 @@ struct aentry {
     struct annotation *an;
 };
 
+struct alist {
+    struct aentry *v;
+    size_t n, cap;
+};
+
 struct aset {
     struct arena *a;
     struct rego_err *err;
-    struct aentry *by_rule, *by_pkg, *by_path;
-    size_t nrule, npkg, npath;
+    struct alist by_rule, by_pkg, by_path;
 };
 
 struct mctx {
@@ -73,11 +77,11 @@ static bool is_prefix(const struct value *pre, const struct value *path)
     return true;
 }
 
-static struct aentry *find_path(struct aentry *l, size_t n, const struct value *path)
+static struct aentry *find_path(const struct alist *l, const struct value *path)
 {
-    for (size_t i = 0; i < n; i++)
-        if (value_equal(l[i].path, path))
-            return &l[i];
+    for (size_t i = 0; i < l->n; i++)
+        if (value_equal(l->v[i].path, path))
+            return &l->v[i];
     return NULL;
 }
 
@@ -90,34 +94,38 @@ static int redeclared(struct aset *s, const struct annotation *an, const struct 
     return -1;
 }
 
-static int add(struct aset *s, struct aentry **l, size_t *n, struct value *path,
-               struct annotation *an)
+static int add(struct aset *s, struct alist *l, struct value *path, struct annotation *an)
 {
-    struct aentry *nl = arena_alloc(s->a, (*n + 1) * sizeof(*nl));
-    if (!nl || !path)
+    if (!path)
         return -1;
-    if (*n)
-        memcpy(nl, *l, *n * sizeof(*nl));
-    nl[*n] = (struct aentry){path, an};
-    *l = nl;
-    (*n)++;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 8;
+        struct aentry *nv = arena_alloc(s->a, nc * sizeof(*nv));
+        if (!nv)
+            return -1;
+        if (l->n)
+            memcpy(nv, l->v, l->n * sizeof(*nv));
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->v[l->n++] = (struct aentry){path, an};
     return 0;
 }
 
 static int add_annotation(struct aset *s, const struct module *m, struct annotation *an)
 {
     if (!strcmp(an->scope, "rule"))
-        return add(s, &s->by_rule, &s->nrule, rule_path(s->a, an->rule), an);
+        return add(s, &s->by_rule, rule_path(s->a, an->rule), an);
     struct value *path = !strcmp(an->scope, "document") ? rule_path(s->a, an->rule)
                                                         : pkg_path(s->a, m);
     if (!path)
         return -1;
     if (!strcmp(an->scope, "package")) {
-        struct aentry *old = find_path(s->by_pkg, s->npkg, path);
-        return old ? redeclared(s, an, old->an) : add(s, &s->by_pkg, &s->npkg, path, an);
+        struct aentry *old = find_path(&s->by_pkg, path);
+        return old ? redeclared(s, an, old->an) : add(s, &s->by_pkg, path, an);
     }
-    struct aentry *old = find_path(s->by_path, s->npath, path);
-    return old ? redeclared(s, an, old->an) : add(s, &s->by_path, &s->npath, path, an);
+    struct aentry *old = find_path(&s->by_path, path);
+    return old ? redeclared(s, an, old->an) : add(s, &s->by_path, path, an);
 }
 
 /* ---- the constants ---- */
@@ -131,13 +139,20 @@ static struct value *link(struct arena *a, struct value *path, const struct anno
     return v_object(a, p.pairs, p.len, DUP_LAST_WINS, NULL);
 }
 
-/* Rule-scope entries of r, closest (latest location) first. */
-static size_t own_annotations(const struct aset *s, const struct rule *r, struct aentry **out)
+/* Rule-scope entries of r (*n of them), closest (latest location) first;
+ * NULL when out of memory. */
+static struct aentry **own_annotations(const struct aset *s, const struct rule *r, size_t *count)
 {
     size_t n = 0;
-    for (size_t i = 0; i < s->nrule; i++)
-        if (s->by_rule[i].an->rule == r)
-            out[n++] = &s->by_rule[i];
+    for (size_t i = 0; i < s->by_rule.n; i++)
+        n += s->by_rule.v[i].an->rule == r;
+    struct aentry **out = arena_alloc(s->a, (n + 1) * sizeof(*out));
+    if (!out)
+        return NULL;
+    n = 0;
+    for (size_t i = 0; i < s->by_rule.n; i++)
+        if (s->by_rule.v[i].an->rule == r)
+            out[n++] = &s->by_rule.v[i];
     for (size_t i = 1; i < n; i++) {
         for (size_t j = i; j > 0; j--) {
             const struct rloc *x = &out[j - 1]->an->loc, *y = &out[j]->an->loc;
@@ -148,32 +163,33 @@ static size_t own_annotations(const struct aset *s, const struct rule *r, struct
             out[j] = t;
         }
     }
-    return n;
+    *count = n;
+    return out;
 }
 
 static struct value *make_chain(const struct aset *s, const struct rule *r)
 {
     struct arena *a = s->a;
     struct value_list l = {0};
-    struct aentry **own = arena_alloc(a, (s->nrule + 1) * sizeof(*own));
+    size_t n;
+    struct aentry **own = own_annotations(s, r, &n);
     struct value *path = rule_path(a, r), *pkg = pkg_path(a, r->mod);
     if (!own || !path || !pkg)
         return NULL;
-    size_t n = own_annotations(s, r, own);
     for (size_t i = 0; i < n; i++)
         if (value_list_push(a, &l, link(a, own[i]->path, own[i]->an)) < 0)
             return NULL;
     if (!n && value_list_push(a, &l, link(a, path, NULL)) < 0)
         return NULL;
-    const struct aentry *doc = find_path(s->by_path, s->npath, path);
+    const struct aentry *doc = find_path(&s->by_path, path);
     if (doc && value_list_push(a, &l, link(a, doc->path, doc->an)) < 0)
         return NULL;
-    const struct aentry *pk = find_path(s->by_pkg, s->npkg, pkg);
+    const struct aentry *pk = find_path(&s->by_pkg, pkg);
     if (pk && value_list_push(a, &l, link(a, pk->path, pk->an)) < 0)
         return NULL;
     for (size_t len = pkg->u.arr.len + 1; len-- > 0;) {
-        for (size_t i = 0; i < s->npath; i++) {
-            const struct aentry *e = &s->by_path[i];
+        for (size_t i = 0; i < s->by_path.n; i++) {
+            const struct aentry *e = &s->by_path.v[i];
             if (e->path->u.arr.len == len && is_prefix(e->path, pkg) &&
                 value_list_push(a, &l, link(a, e->path, e->an)) < 0)
                 return NULL;
@@ -184,10 +200,11 @@ static struct value *make_chain(const struct aset *s, const struct rule *r)
 
 static struct value *make_rule(const struct aset *s, const struct rule *r)
 {
-    struct aentry **own = arena_alloc(s->a, (s->nrule + 1) * sizeof(*own));
+    size_t n;
+    struct aentry **own = own_annotations(s, r, &n);
     if (!own)
         return NULL;
-    if (own_annotations(s, r, own))
+    if (n)
         return own[0]->an->obj;
     return v_object(s->a, NULL, 0, DUP_LAST_WINS, NULL);
 }
