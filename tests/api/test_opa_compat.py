@@ -11,7 +11,7 @@ that means the same in both is allowed in both; a value other than
 
 as-tool: `rego --help` documents the flag; the flag picks the behaviour of
 numbers.range_step's error and render_template; a bad value is a usage
-error (exit 2)."""
+error (exit 2); `as-tool verify --config` follows the config key."""
 
 import json
 import os
@@ -131,5 +131,18 @@ else:
     e = as_tool("rego", "eval", "--opa-compat", "2024", "x := 1")
     t.check("as-tool --opa-compat 2024 -> usage error (exit 2)",
             e.returncode == 2 and "usage" in e.stderr, e.stderr[-300:])
+    # as-tool verify takes the generation from --config
+    with tempfile.TemporaryDirectory(prefix="as-compat-") as d:
+        files = {"ev.json": '{"svn":"1","report_data":"YWFhYWE="}', "policy.rego": TEMPLATE_POLICY,
+                 "c25.json": "{}", "c26.json": '{"policy_opa_compat": "2026"}'}
+        for name, text in files.items():
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        for conf, want in (("c25.json", False), ("c26.json", True)):
+            v = as_tool("verify", "--tee", "sample", "--evidence", os.path.join(d, "ev.json"),
+                        "--runtime-data-raw", "YWFhYWE", "--policy", os.path.join(d, "policy.rego"),
+                        "--config", os.path.join(d, conf))
+            t.check(f"as-tool verify --config {conf}: render_template policy allowed = {want}",
+                    f'"allowed": {"true" if want else "false"}' in v.stdout, v.stdout[-600:])
 
 t.finish()
