@@ -76,22 +76,18 @@ static const struct decl g_decls[] = {
     {"equal", "(x: any, y: any) => result: boolean"},
     {"floor", "(x: number) => y: number"},
     {"format_int", "(number: number, base: number) => output: string"},
-    {"glob.match",
-     "(pattern: string, delimiters: any<null, array[string]>, "
-     "match: string) => result: boolean"},
+    {"glob.match", "(pattern: string, delimiters: any<null, array[string]>, "
+                   "match: string) => result: boolean"},
     {"glob.quote_meta", "(pattern: string) => output: string"},
-    {"graph.reachable",
-     "(graph: object[any: any<array[any], set[any]>], initial: any<array[any], "
-     "set[any]>) => output: set[any]"},
+    {"graph.reachable", "(graph: object[any: any<array[any], set[any]>], initial: any<array[any], "
+                        "set[any]>) => output: set[any]"},
     {"graph.reachable_paths",
      "(graph: object[any: any<array[any], set[any]>], initial: any<array[any], "
      "set[any]>) => output: set[array[any]]"},
-    {"graphql.is_valid",
-     "(query: any<string, object[any: any]>, schema: any<string, "
-     "object[any: any]>) => output: boolean"},
-    {"graphql.parse",
-     "(query: any<string, object[any: any]>, schema: any<string, "
-     "object[any: any]>) => output: array<object[any: any], object[any: any]>"},
+    {"graphql.is_valid", "(query: any<string, object[any: any]>, schema: any<string, "
+                         "object[any: any]>) => output: boolean"},
+    {"graphql.parse", "(query: any<string, object[any: any]>, schema: any<string, "
+                      "object[any: any]>) => output: array<object[any: any], object[any: any]>"},
     {"graphql.parse_and_verify",
      "(query: any<string, object[any: any]>, schema: any<string, "
      "object[any: any]>) => output: array<boolean, object[any: any], object[any: any]>"},
@@ -114,9 +110,8 @@ static const struct decl g_decls[] = {
     {"io.jwt.decode_verify",
      "(jwt: string, constraints: object[string: any]) => output: array<boolean, "
      "object[any: any], object[any: any]>"},
-    {"io.jwt.encode_sign",
-     "(headers: object[string: any], payload: object[string: any], "
-     "key: object[string: any]) => output: string"},
+    {"io.jwt.encode_sign", "(headers: object[string: any], payload: object[string: any], "
+                           "key: object[string: any]) => output: string"},
     {"io.jwt.encode_sign_raw", "(headers: string, payload: string, key: string) => output: string"},
     {"io.jwt.verify_eddsa", "(jwt: string, certificate: string) => result: boolean"},
     {"io.jwt.verify_es256", "(jwt: string, certificate: string) => result: boolean"},
@@ -143,9 +138,8 @@ static const struct decl g_decls[] = {
      "array[any]>]>) => filtered: any"},
     {"json.is_valid", "(x: string) => result: boolean"},
     {"json.marshal", "(x: any) => y: string"},
-    {"json.marshal_with_options",
-     "(x: any, opts: object<indent: string, prefix: string, "
-     "pretty: boolean>[string: any]) => y: string"},
+    {"json.marshal_with_options", "(x: any, opts: object<indent: string, prefix: string, "
+                                  "pretty: boolean>[string: any]) => y: string"},
     {"json.match_schema",
      "(document: any<string, object[any: any]>, schema: any<string, "
      "object[any: any]>) => output: array<boolean, array[object<desc: string, error: string, "
@@ -180,17 +174,14 @@ static const struct decl g_decls[] = {
     {"net.lookup_ip_addr", "(name: string) => addrs: set[string]"},
     {"numbers.range", "(a: number, b: number) => range: array[number]"},
     {"numbers.range_step", "(a: number, b: number, step: number) => range: array[number]"},
-    {"object.filter",
-     "(object: object[any: any], keys: any<array[any], object[any: any], "
-     "set[any]>) => filtered: any"},
+    {"object.filter", "(object: object[any: any], keys: any<array[any], object[any: any], "
+                      "set[any]>) => filtered: any"},
     {"object.get", "(object: object[any: any], key: any, default: any) => value: any"},
     {"object.keys", "(object: object[any: any]) => value: set[any]"},
-    {"object.remove",
-     "(object: object[any: any], keys: any<array[any], object[any: any], "
-     "set[any]>) => output: any"},
-    {"object.subset",
-     "(super: any<array[any], object[any: any], set[any]>, sub: any<array[any], "
-     "object[any: any], set[any]>) => result: any"},
+    {"object.remove", "(object: object[any: any], keys: any<array[any], object[any: any], "
+                      "set[any]>) => output: any"},
+    {"object.subset", "(super: any<array[any], object[any: any], set[any]>, sub: any<array[any], "
+                      "object[any: any], set[any]>) => result: any"},
     {"object.union", "(a: object[any: any], b: object[any: any]) => output: any"},
     {"object.union_n", "(objects: array[object[any: any]]) => output: any"},
     {"opa.runtime", "() => output: object[string: any]"},
@@ -198,9 +189,8 @@ static const struct decl g_decls[] = {
     {"plus", "(x: number, y: number) => z: number"},
     {"print", "(any...)"},
     {"product", "(collection: any<array[number], set[number]>) => n: number"},
-    {"providers.aws.sign_req",
-     "(request: object[string: any], aws_config: object[string: any], "
-     "time_ns: number) => signed_request: object[any: any]"},
+    {"providers.aws.sign_req", "(request: object[string: any], aws_config: object[string: any], "
+                               "time_ns: number) => signed_request: object[any: any]"},
     {"rand.intn", "(str: string, n: number) => y: number"},
     {"re_match", "(string, string) => boolean"},
     {"regex.find_all_string_submatch_n",
@@ -211,9 +201,8 @@ static const struct decl g_decls[] = {
     {"regex.match", "(pattern: string, value: string) => result: boolean"},
     {"regex.replace", "(s: string, pattern: string, value: string) => output: string"},
     {"regex.split", "(pattern: string, value: string) => output: array[string]"},
-    {"regex.template_match",
-     "(template: string, value: string, delimiter_start: string, "
-     "delimiter_end: string) => result: boolean"},
+    {"regex.template_match", "(template: string, value: string, delimiter_start: string, "
+                             "delimiter_end: string) => result: boolean"},
     {"rego.metadata.chain", "() => chain: array[any]"},
     {"rego.metadata.rule", "() => output: any"},
     {"rego.parse_module", "(filename: string, rego: string) => output: object[string: any]"},
@@ -244,12 +233,10 @@ static const struct decl g_decls[] = {
     {"time.clock",
      "(x: any<number, array<number, string>>) => output: array<number, number, number>"},
     {"time.date", "(x: any<number, array<number, string>>) => date: array<number, number, number>"},
-    {"time.diff",
-     "(ns1: any<number, array<number, string>>, ns2: any<number, array<number, "
-     "string>>) => output: array<number, number, number, number, number, number>"},
-    {"time.format",
-     "(x: any<number, array<number, string>, array<number, string, "
-     "string>>) => formatted timestamp: string"},
+    {"time.diff", "(ns1: any<number, array<number, string>>, ns2: any<number, array<number, "
+                  "string>>) => output: array<number, number, number, number, number, number>"},
+    {"time.format", "(x: any<number, array<number, string>, array<number, string, "
+                    "string>>) => formatted timestamp: string"},
     {"time.now_ns", "() => now: number"},
     {"time.parse_duration_ns", "(duration: string) => ns: number"},
     {"time.parse_ns", "(layout: string, value: string) => ns: number"},

@@ -41,6 +41,8 @@ struct cctx {
     bool failed;
     uint32_t *occ; /* per slot, expressions of the body being reordered */
     struct rtc_errors *all; /* every error, for rcomp_modules_all (or NULL) */
+    const char *details;    /* detail lines of the next cfail (OPA's Details) */
+    const struct term *stmt_call; /* the call an expression consists of */
 };
 
 static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char *fmt, ...)
@@ -56,6 +58,8 @@ static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char 
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     rego_err_set(cx->err, code, loc, "%s", msg);
+    if (cx->all && rtc_errors_add(cx->all, code, msg, cx->details, &loc) < 0)
+        cx->err->code[0] = '\0'; /* out of memory */
     return -1;
 }
 
@@ -750,22 +754,45 @@ static int resolve_fn(struct cctx *cx, struct scope *s, const struct term *f,
     return cfail(cx, "rego_type_error", f->loc, "undefined function %s", name);
 }
 
+/* OPA's arityMismatchError: built-ins with their declaration, functions
+ * by arity.  A nested call gets an output operand in OPA, so it must have
+ * exactly the arity. */
+static int arity_error(struct cctx *cx, const struct term *t, const struct fn_target *ft,
+                       bool nested)
+{
+    size_t act = t->n - 1;
+    if (ft->fn)
+        return cfail(cx, "rego_type_error", t->loc,
+                     "function %s has arity %zu, got %zu argument%s", ft->name, ft->arity, act,
+                     act == 1 ? "" : "s");
+    const char *decl = ft->bi ? rtc_builtin_decl(ft->bi->name) : NULL;
+    if (ft->bi && !decl)
+        decl = ft->bi->decl;
+    char *details = decl ? rtc_arity_details(t, decl, nested) : NULL;
+    cx->details = details;
+    int rc = cfail(cx, "rego_type_error", t->loc, "%s: arity mismatch", ft->name);
+    cx->details = NULL;
+    free(details);
+    return rc;
+}
+
 static int resolve_call(struct cctx *cx, struct scope *s, struct term *t)
 {
     struct fn_target ft;
+    bool nested = t != cx->stmt_call;
     TRY(resolve_fn(cx, s, t->a[0], &ft));
+    for (size_t k = 1; k < t->n; k++)
+        TRY(resolve_term(cx, s, t->a[k]));
     size_t nargs = t->n - 1;
-    if (!ft.variadic && nargs != ft.arity && nargs != ft.arity + 1)
-        return cfail(cx, "rego_type_error", t->loc, "%s: arity mismatch", ft.name);
+    if (!ft.variadic && nargs != ft.arity && (nested || nargs != ft.arity + 1))
+        return arity_error(cx, t, &ft, nested);
     if (ft.variadic && nargs < ft.arity)
-        return cfail(cx, "rego_type_error", t->loc, "%s: arity mismatch", ft.name);
+        return arity_error(cx, t, &ft, nested);
     t->call_out = !ft.variadic && nargs == ft.arity + 1;
     t->bi = ft.bi;
     t->fn = ft.fn;
     t->host = ft.host;
     t->fn_name = ft.name;
-    for (size_t k = 1; k < t->n; k++)
-        TRY(resolve_term(cx, s, t->a[k]));
     return 0;
 }
 
@@ -931,6 +958,7 @@ static int resolve_expr(struct cctx *cx, struct scope *s, struct expr *e)
         TRY(resolve_term(cx, s, e->a));
         break;
     default:
+        cx->stmt_call = e->kind == EX_TERM && e->a && e->a->kind == TM_CALL ? e->a : NULL;
         if (e->a)
             TRY(resolve_term(cx, s, e->a));
         if (e->b)
@@ -1936,9 +1964,25 @@ static int type_check(struct cctx *cx)
     if (n > 0 && out->n > first) {
         const struct rtc_error *e = &out->v[first];
         struct rloc loc = {arena_strdup(cx->a, e->file ? e->file : ""), e->row, e->col};
+        struct rtc_errors *all = cx->all;
+        cx->all = NULL; /* already listed */
         cfail(cx, e->code, loc, "%s", e->msg);
+        cx->all = all;
     }
     rtc_errors_free(&local);
+    return n == 0 ? 0 : -1;
+}
+
+static int type_check_query(struct cctx *cx, struct body *b)
+{
+    struct rtc_errors errs = {0};
+    int n = rtc_check_query(cx->c, b, cx->nslots, &errs);
+    if (n > 0 && errs.n) {
+        const struct rtc_error *e = &errs.v[0];
+        struct rloc loc = {e->file ? arena_strdup(cx->a, e->file) : NULL, e->row, e->col};
+        cfail(cx, e->code, loc, "%s", e->msg);
+    }
+    rtc_errors_free(&errs);
     return n == 0 ? 0 : -1;
 }
 
@@ -2035,6 +2079,7 @@ int rcomp_query(const struct rego_compiled *c, struct arena *a, const char *text
     }
     q->check_capture = b->n > 1 || iter;
     TRY(reorder_body(&cx, b, safe));
+    TRY(type_check_query(&cx, b));
     q->body = b;
     q->nslots = cx.nslots;
     q->var_names = arena_alloc(a, (s->n + 1) * sizeof(*q->var_names));

@@ -31,11 +31,11 @@ enum ty_kind { T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_SET, T_ANY, T_FN };
 
 struct ty {
     uint8_t k;
-    const char *name;   /* named declaration argument or result */
-    struct ty **v;      /* T_ARR static items, T_ANY members (sorted), T_FN args */
+    const char *name; /* named declaration argument or result */
+    struct ty **v;    /* T_ARR static items, T_ANY members (sorted), T_FN args */
     size_t n;
-    struct ty *dyn;     /* T_ARR dynamic items, T_SET element, T_FN result */
-    struct value **pk;  /* T_OBJ static keys (sorted) */
+    struct ty *dyn;    /* T_ARR dynamic items, T_SET element, T_FN result */
+    struct value **pk; /* T_OBJ static keys (sorted) */
     struct ty **pv;
     size_t np;
     struct ty *dk, *dv; /* T_OBJ dynamic property (both or neither) */
@@ -67,6 +67,8 @@ struct lerrs {
     size_t n, cap;
 };
 
+#define RTC_MAX_NESTING 128
+
 struct tc {
     struct rego_compiled *c;
     struct arena a;
@@ -74,6 +76,9 @@ struct tc {
     struct pmap calls, comps, decls;
     struct ty **ntype;   /* per rule node id */
     uint8_t *nstate;     /* 0 unvisited, 1 in progress, 2 done */
+    uint8_t *ntyped;     /* node_typed: 0 unknown, 1 no, 2 yes */
+    struct ty **nextent; /* node_extent of non-leaf nodes */
+    int depth;           /* rule types being inferred on demand, nested */
     struct lerrs all;
 };
 
@@ -94,7 +99,10 @@ static struct ty *ty_new(struct tc *tc, enum ty_kind k)
     return t;
 }
 
-static int ty_order(const struct ty *t) { return t ? t->k : -1; }
+static int ty_order(const struct ty *t)
+{
+    return t ? t->k : -1;
+}
 
 static int ty_cmp(const struct ty *a, const struct ty *b);
 
@@ -338,10 +346,14 @@ static bool ty_contains(const struct ty *a, const struct ty *b)
 static struct ty *type_of(struct tc *tc, const struct value *v)
 {
     switch (v->type) {
-    case V_NULL: return &g_null;
-    case V_BOOL: return &g_bool;
-    case V_NUMBER: return &g_num;
-    case V_STRING: return &g_str;
+    case V_NULL:
+        return &g_null;
+    case V_BOOL:
+        return &g_bool;
+    case V_NUMBER:
+        return &g_num;
+    case V_STRING:
+        return &g_str;
     case V_ARRAY:
     case V_SET: {
         struct ty **st = arena_alloc(&tc->a, (v->u.arr.len + 1) * sizeof(*st));
@@ -644,8 +656,8 @@ static void ty_print(struct buf *b, const struct ty *t)
         buf_puts(b, "???");
         return;
     }
-    static const char *const names[] = {"null", "boolean", "number", "string", "array",
-                                        "object", "set", "any"};
+    static const char *const names[] = {"null",  "boolean", "number", "string",
+                                        "array", "object",  "set",    "any"};
     switch (t->k) {
     case T_ARR:
     case T_ANY:
@@ -822,8 +834,8 @@ static struct ty *dp_type(struct dparse *p)
     static struct {
         const char *word;
         struct ty *t;
-    } const scalars[] = {{"null", &g_null}, {"boolean", &g_bool}, {"number", &g_num},
-                         {"string", &g_str}};
+    } const scalars[] = {
+        {"null", &g_null}, {"boolean", &g_bool}, {"number", &g_num}, {"string", &g_str}};
     size_t n = dp_ident(p);
     for (size_t i = 0; i < 4; i++)
         if (n == strlen(scalars[i].word) && !strncmp(p->s, scalars[i].word, n)) {
@@ -1011,8 +1023,8 @@ static void lerrs_cat(struct tc *tc, struct lerrs *dst, const struct lerrs *src)
 
 static bool is_keyword(const char *s, size_t n)
 {
-    static const char *const kws[] = {"not",  "package", "import", "as",    "default",
-                                      "else", "with",    "null",   "true",  "false",
+    static const char *const kws[] = {"not",  "package", "import", "as",       "default",
+                                      "else", "with",    "null",   "true",     "false",
                                       "some", "in",      "every",  "contains", "if"};
     for (size_t i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
         if (strlen(kws[i]) == n && !memcmp(kws[i], s, n))
@@ -1130,17 +1142,30 @@ static struct ty *node_leaf(struct tc *tc, struct rnode *n);
 static struct ty *term_type(struct env *e, struct term *t);
 static void check_body(struct env *e, struct body *b, struct lerrs *errs);
 
-static bool var_like(const struct term *t) { return t->kind == TM_VAR || t->kind == TM_CALL; }
+static bool var_like(const struct term *t)
+{
+    return t->kind == TM_VAR || t->kind == TM_CALL;
+}
 
-/* A rule node is in OPA's type tree when it or a node below has a type. */
+static bool has_rules(const struct rnode *n)
+{
+    return n->nrules || n->nfuncs || n->dflt;
+}
+
+/* A rule node is in OPA's type tree when it or a node below has rules
+ * (decided without inferring any type: a rule whose type is unknown is
+ * `any` below). */
 static bool node_typed(struct tc *tc, struct rnode *n)
 {
-    if (node_leaf(tc, n))
-        return true;
-    for (size_t k = 0; k < n->nkids; k++)
-        if (node_typed(tc, n->kids[k]))
-            return true;
-    return false;
+    bool cache = n->id >= 0 && n->id < tc->c->nnodes;
+    if (cache && tc->ntyped[n->id])
+        return tc->ntyped[n->id] == 2;
+    bool typed = has_rules(n);
+    for (size_t k = 0; k < n->nkids && !typed; k++)
+        typed = node_typed(tc, n->kids[k]);
+    if (cache)
+        tc->ntyped[n->id] = typed ? 2 : 1;
+    return typed;
 }
 
 static struct rnode *typed_kid(struct tc *tc, struct rnode *n, const struct value *key)
@@ -1157,6 +1182,11 @@ static struct ty *node_extent(struct tc *tc, struct rnode *n)
     struct ty *leaf = node_leaf(tc, n);
     if (leaf)
         return leaf;
+    if (has_rules(n))
+        return TY_A;
+    bool cache = n->id >= 0 && n->id < tc->c->nnodes;
+    if (cache && tc->nextent[n->id])
+        return tc->nextent[n->id];
     struct ty *t = ty_object(tc, &g_str, TY_A);
     if (!t || !(t->pk = arena_alloc(&tc->a, (n->nkids + 1) * sizeof(*t->pk))) ||
         !(t->pv = arena_alloc(&tc->a, (n->nkids + 1) * sizeof(*t->pv)))) {
@@ -1170,6 +1200,8 @@ static struct ty *node_extent(struct tc *tc, struct rnode *n)
         t->pv[t->np++] = node_extent(tc, n->kids[k]);
     }
     obj_sort(t);
+    if (cache)
+        tc->nextent[n->id] = t;
     return t;
 }
 
@@ -1557,9 +1589,8 @@ struct one_of {
 };
 
 /* OPA's RefErrInvalidDetail */
-static void ref_err_invalid(struct env *e, const struct term *r, size_t pos,
-                            const struct ty *have, const struct ty *want, struct one_of *oneof,
-                            struct lerrs *errs)
+static void ref_err_invalid(struct env *e, const struct term *r, size_t pos, const struct ty *have,
+                            const struct ty *want, struct one_of *oneof, struct lerrs *errs)
 {
     struct buf msg = BUF_INIT, det = BUF_INIT;
     buf_puts(&msg, "undefined ref: ");
@@ -1838,8 +1869,8 @@ static void arg_error(struct env *e, struct rloc loc, const struct term *call, c
 
 /* OPA's checkExprBuiltin; args may end with the call term itself standing
  * for the output variable of a lifted call. */
-static void check_call(struct env *e, struct rloc loc, const struct term *call,
-                       struct term **args, size_t n, struct lerrs *errs)
+static void check_call(struct env *e, struct rloc loc, const struct term *call, struct term **args,
+                       size_t n, struct lerrs *errs)
 {
     struct ty *f = callee_type(e, call);
     if (!f)
@@ -2101,6 +2132,40 @@ static bool check_rule(struct tc *tc, struct rule *r, struct ty **out)
     return true;
 }
 
+/* OPA's insertIntoObject: a rule below a rule whose value is an object
+ * joins that object's dynamic part. */
+static struct ty *insert_into(struct tc *tc, struct ty *o, struct value *const *path, size_t n,
+                              struct ty *t)
+{
+    struct ty *key = type_of(tc, path[0]);
+    struct ty *val = n == 1 ? t : insert_into(tc, ty_object(tc, NULL, NULL), path + 1, n - 1, t);
+    struct ty *r =
+        ty_object(tc, o->dk ? ty_or(tc, o->dk, key) : key, o->dk ? ty_or(tc, o->dv, val) : val);
+    if (r) {
+        r->pk = o->pk;
+        r->pv = o->pv;
+        r->np = o->np;
+    }
+    return r ? r : o;
+}
+
+static struct ty *node_leaf(struct tc *tc, struct rnode *n);
+
+static struct ty *merge_below(struct tc *tc, struct ty *o, struct rnode *n, struct value **path,
+                              size_t depth)
+{
+    for (size_t k = 0; k < n->nkids && depth < 64 && o; k++) {
+        struct rnode *kid = n->kids[k];
+        path[depth] = kid->key;
+        struct ty *lt = has_rules(kid) ? node_leaf(tc, kid) : NULL;
+        if (lt)
+            o = insert_into(tc, o, path, depth + 1, lt);
+        else if (!has_rules(kid))
+            o = merge_below(tc, o, kid, path, depth + 1);
+    }
+    return o;
+}
+
 static struct ty *node_leaf(struct tc *tc, struct rnode *n)
 {
     if (n->id < 0 || n->id >= tc->c->nnodes)
@@ -2109,6 +2174,11 @@ static struct ty *node_leaf(struct tc *tc, struct rnode *n)
         return tc->ntype[n->id];
     if (tc->nstate[n->id] == 1)
         return TY_A;
+    /* a long chain of rules using rules: the deep ones are `any` for
+     * their users (never stricter than OPA) and checked from the top */
+    if (tc->depth >= RTC_MAX_NESTING)
+        return TY_A;
+    tc->depth++;
     tc->nstate[n->id] = 1;
     struct rule **lists[3] = {n->rules, n->funcs, n->dflt ? &n->dflt : NULL};
     size_t counts[3] = {n->nrules, n->nfuncs, n->dflt ? 1 : 0};
@@ -2125,16 +2195,154 @@ static struct ty *node_leaf(struct tc *tc, struct rnode *n)
             }
         }
     }
+    if (!failed && t && t->k == T_OBJ && n->nkids) {
+        struct value *path[64];
+        t = merge_below(tc, t, n, path, 0);
+    }
     tc->ntype[n->id] = failed ? TY_A : t;
     tc->nstate[n->id] = 2;
+    tc->depth--;
     return tc->ntype[n->id];
 }
 
-static void check_nodes(struct tc *tc, struct rnode *n)
+/* Rule nodes in an order where a node comes after the nodes its rules
+ * use (an iterative depth-first walk), so that inferring a rule's type
+ * seldom recurses into another rule's. */
+struct deps {
+    struct rnode **v;
+    size_t n, cap;
+};
+
+static void deps_add(struct tc *tc, struct deps *d, struct rnode *n)
 {
-    node_leaf(tc, n);
-    for (size_t k = 0; k < n->nkids && !tc->oom; k++)
-        check_nodes(tc, n->kids[k]);
+    if (!n)
+        return;
+    if (d->n == d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 8;
+        struct rnode **nv = arena_alloc(&tc->a, ncap * sizeof(*nv));
+        if (!nv) {
+            tc->oom = true;
+            return;
+        }
+        if (d->n)
+            memcpy(nv, d->v, d->n * sizeof(*nv));
+        d->v = nv;
+        d->cap = ncap;
+    }
+    d->v[d->n++] = n;
+}
+
+static void deps_subtree(struct tc *tc, struct deps *d, struct rnode *n)
+{
+    deps_add(tc, d, n);
+    for (size_t k = 0; k < n->nkids; k++)
+        deps_subtree(tc, d, n->kids[k]);
+}
+
+static void deps_body(struct tc *tc, struct deps *d, const struct body *b);
+
+static void deps_term(struct tc *tc, struct deps *d, const struct term *t)
+{
+    if (!t)
+        return;
+    if (t->kind == TM_REF && t->a[0]->kind == TM_VAR && t->a[0]->slot == SLOT_DATA)
+        deps_subtree(tc, d, t->pre_node ? t->pre_node : tc->c->root);
+    else if (t->kind == TM_VAR && t->slot == SLOT_DATA)
+        deps_subtree(tc, d, tc->c->root);
+    if (t->kind == TM_CALL)
+        deps_add(tc, d, t->fn);
+    for (size_t i = 0; i < t->n; i++)
+        deps_term(tc, d, t->a[i]);
+    deps_term(tc, d, t->key);
+    deps_term(tc, d, t->head);
+    if (t->body)
+        deps_body(tc, d, t->body);
+}
+
+static void deps_body(struct tc *tc, struct deps *d, const struct body *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        const struct expr *x = b->e[i];
+        deps_term(tc, d, x->a);
+        deps_term(tc, d, x->b);
+        deps_term(tc, d, x->c);
+        if (x->body)
+            deps_body(tc, d, x->body);
+        for (size_t k = 0; k < x->nwith; k++)
+            deps_term(tc, d, x->with[k].value);
+    }
+}
+
+static void deps_rule(struct tc *tc, struct deps *d, const struct rule *r)
+{
+    for (; r; r = r->els) {
+        deps_body(tc, d, r->body);
+        deps_term(tc, d, r->value);
+        deps_term(tc, d, r->elem);
+        for (size_t k = 0; k < r->nkeys; k++)
+            deps_term(tc, d, r->keys[k]);
+    }
+}
+
+static struct deps node_deps(struct tc *tc, struct rnode *n)
+{
+    struct deps d = {0};
+    for (size_t k = 0; k < n->nrules; k++)
+        deps_rule(tc, &d, n->rules[k]);
+    for (size_t k = 0; k < n->nfuncs; k++)
+        deps_rule(tc, &d, n->funcs[k]);
+    deps_rule(tc, &d, n->dflt);
+    return d;
+}
+
+struct frame {
+    struct rnode *n;
+    struct deps d;
+    size_t i;
+};
+
+/* Infers every node with rules, dependencies first. */
+static void check_from(struct tc *tc, struct rnode *start, uint8_t *seen, struct frame *stack)
+{
+    size_t sp = 0;
+    if (seen[start->id])
+        return;
+    seen[start->id] = 1;
+    stack[sp++] = (struct frame){start, node_deps(tc, start), 0};
+    while (sp && !tc->oom) {
+        struct frame *f = &stack[sp - 1];
+        if (f->i < f->d.n) {
+            struct rnode *m = f->d.v[f->i++];
+            if (m->id >= 0 && m->id < tc->c->nnodes && !seen[m->id]) {
+                seen[m->id] = 1;
+                stack[sp++] = (struct frame){m, node_deps(tc, m), 0};
+            }
+            continue;
+        }
+        node_leaf(tc, f->n);
+        sp--;
+    }
+}
+
+static void check_nodes(struct tc *tc, struct rnode *root)
+{
+    size_t nn = (size_t)tc->c->nnodes;
+    uint8_t *seen = arena_zalloc(&tc->a, nn + 1);
+    struct frame *stack = arena_alloc(&tc->a, (nn + 1) * sizeof(*stack));
+    struct rnode **todo = arena_alloc(&tc->a, (nn + 1) * sizeof(*todo));
+    if (!seen || !stack || !todo) {
+        tc->oom = true;
+        return;
+    }
+    size_t nt = 0;
+    todo[nt++] = root;
+    for (size_t k = 0; k < nt && !tc->oom; k++) {
+        struct rnode *n = todo[k];
+        if (n->id >= 0 && (size_t)n->id < nn)
+            check_from(tc, n, seen, stack);
+        for (size_t j = 0; j < n->nkids && nt < nn + 1; j++)
+            todo[nt++] = n->kids[j];
+    }
 }
 
 /* ------------------------------------------------- error list */
@@ -2207,8 +2415,10 @@ int rtc_check_modules(struct rego_compiled *c, struct rtc_errors *out)
     arena_init(&tc.a, 64 * 1024);
     tc.ntype = arena_zalloc(&tc.a, ((size_t)c->nnodes + 1) * sizeof(*tc.ntype));
     tc.nstate = arena_zalloc(&tc.a, (size_t)c->nnodes + 1);
+    tc.ntyped = arena_zalloc(&tc.a, (size_t)c->nnodes + 1);
+    tc.nextent = arena_zalloc(&tc.a, ((size_t)c->nnodes + 1) * sizeof(*tc.nextent));
     int rc = -1;
-    if (tc.ntype && tc.nstate && c->root) {
+    if (tc.ntype && tc.nstate && tc.ntyped && tc.nextent && c->root) {
         check_nodes(&tc, c->root);
         if (!tc.oom) {
             if (tc.all.n)
@@ -2223,6 +2433,130 @@ int rtc_check_modules(struct rego_compiled *c, struct rtc_errors *out)
                     break;
                 }
                 if (rtc_errors_add(out, "rego_type_error", le->msg, le->details, &le->loc) < 0)
+                    rc = -1;
+            }
+        }
+    }
+    free(tc.calls.e);
+    free(tc.comps.e);
+    free(tc.decls.e);
+    arena_free(&tc.a);
+    return rc;
+}
+
+/* ------------------------------------------------- arity errors */
+
+/* A term's type where OPA checks arities (CheckUndefinedFuncs, before
+ * any inference): constants, input and data (any), unknown otherwise. */
+static struct ty *pre_type(struct tc *tc, const struct term *t)
+{
+    switch (t->kind) {
+    case TM_SCALAR:
+        return type_of(tc, t->val);
+    case TM_VAR:
+        return t->slot == SLOT_INPUT || t->slot == SLOT_DATA ? TY_A : NULL;
+    case TM_REF:
+        return t->a[0]->kind == TM_VAR &&
+                       (t->a[0]->slot == SLOT_INPUT || t->a[0]->slot == SLOT_DATA)
+                   ? TY_A
+                   : NULL;
+    case TM_ARRAY: {
+        struct ty **st = arena_alloc(&tc->a, (t->n + 1) * sizeof(*st));
+        if (!st)
+            return NULL;
+        for (size_t i = 0; i < t->n; i++)
+            st[i] = pre_type(tc, t->a[i]);
+        return ty_array(tc, st, t->n, t->n ? NULL : TY_A);
+    }
+    case TM_SET: {
+        struct ty *of = NULL;
+        for (size_t i = 0; i < t->n; i++)
+            of = ty_or(tc, of, pre_type(tc, t->a[i]));
+        return ty_set(tc, t->n ? of : TY_A);
+    }
+    case TM_OBJECT: {
+        struct ty *o = ty_object(tc, NULL, NULL);
+        if (!o || !(o->pk = arena_alloc(&tc->a, (t->n / 2 + 1) * sizeof(*o->pk))) ||
+            !(o->pv = arena_alloc(&tc->a, (t->n / 2 + 1) * sizeof(*o->pv))))
+            return NULL;
+        for (size_t i = 0; i + 1 < t->n; i += 2) {
+            if ((t->a[i]->flags & TF_CONST) && t->a[i]->val) {
+                o->pk[o->np] = t->a[i]->val;
+                o->pv[o->np++] = pre_type(tc, t->a[i + 1]);
+            } else {
+                o->dk = pre_type(tc, t->a[i]);
+                o->dv = pre_type(tc, t->a[i + 1]);
+            }
+        }
+        if (!o->np && !o->dk) {
+            o->dk = TY_A;
+            o->dv = TY_A;
+        }
+        obj_sort(o);
+        return o;
+    }
+    default:
+        return NULL;
+    }
+}
+
+char *rtc_arity_details(const struct term *call, const char *decl, bool generated)
+{
+    struct tc tc = {0};
+    arena_init(&tc.a, 4096);
+    struct ty *f = decl ? parse_decl(&tc, decl) : NULL;
+    char *out = NULL;
+    if (f) {
+        struct buf b = BUF_INIT;
+        buf_puts(&b, "have: (");
+        for (size_t i = 1; i < call->n; i++) {
+            if (i > 1)
+                buf_puts(&b, ", ");
+            ty_print(&b, pre_type(&tc, call->a[i]));
+        }
+        if (generated)
+            buf_puts(&b, call->n > 1 ? ", ???" : "???");
+        buf_puts(&b, ")\nwant: ");
+        fargs_print(&b, f->v, f->n, f->var ? (f->var->plain ? f->var->plain : f->var) : NULL,
+                    false);
+        if (!buf_failed(&b))
+            out = strdup(buf_cstr(&b));
+        buf_free(&b);
+    }
+    arena_free(&tc.a);
+    return out;
+}
+
+/* ------------------------------------------------- queries */
+
+int rtc_check_query(const struct rego_compiled *c, struct body *b, int nslots,
+                    struct rtc_errors *out)
+{
+    struct tc tc = {.c = (struct rego_compiled *)c};
+    arena_init(&tc.a, 16 * 1024);
+    tc.ntype = arena_zalloc(&tc.a, ((size_t)c->nnodes + 1) * sizeof(*tc.ntype));
+    tc.nstate = arena_zalloc(&tc.a, (size_t)c->nnodes + 1);
+    tc.ntyped = arena_zalloc(&tc.a, (size_t)c->nnodes + 1);
+    tc.nextent = arena_zalloc(&tc.a, ((size_t)c->nnodes + 1) * sizeof(*tc.nextent));
+    struct env e = {.tc = &tc, .nslots = nslots};
+    e.vt = arena_zalloc(&tc.a, ((size_t)nslots + 1) * sizeof(*e.vt));
+    struct lerrs errs = {0};
+    int rc = -1;
+    if (tc.ntype && tc.nstate && tc.ntyped && tc.nextent && e.vt && c->root) {
+        check_body(&e, b, &errs);
+        if (!tc.oom) {
+            if (errs.n)
+                qsort(errs.v, errs.n, sizeof(*errs.v), cmp_lerr);
+            rc = (int)errs.n;
+            for (size_t i = 0; i < errs.n && rc >= 0; i++) {
+                if (out->n >= RTC_MAX_ERRORS) {
+                    if (rtc_errors_add(out, "rego_compile_error", "error limit reached", NULL,
+                                       NULL) < 0)
+                        rc = -1;
+                    break;
+                }
+                if (rtc_errors_add(out, "rego_type_error", errs.v[i].msg, errs.v[i].details,
+                                   &errs.v[i].loc) < 0)
                     rc = -1;
             }
         }

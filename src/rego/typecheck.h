@@ -4,6 +4,7 @@
 #ifndef AS_REGO_TYPECHECK_H
 #define AS_REGO_TYPECHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "rego/rego_int.h"
@@ -37,9 +38,20 @@ int rtc_errors_add(struct rtc_errors *l, const char *code, const char *msg, cons
  * Returns the number of type errors, -1 on out of memory. */
 int rtc_check_modules(struct rego_compiled *c, struct rtc_errors *out);
 
+/* Type-checks a compiled query body (nslots variables) against the rules
+ * of c, as OPA's query compiler does; same result convention. */
+int rtc_check_query(const struct rego_compiled *c, struct body *b, int nslots,
+                    struct rtc_errors *out);
+
 /* compiler.c: rcomp_modules collecting every error (the first one also in
  * *err).  all may be NULL. */
 int rcomp_modules_all(struct rego_compiled *c, struct rego_err *err, struct rtc_errors *all);
+
+/* OPA's arityMismatchError detail lines for a call of a declared built-in:
+ * "have: (...)\nwant: (...)" (argument types as known before inference;
+ * generated: a nested call, whose output OPA adds as an operand).  Heap
+ * string, NULL when decl is NULL or on out of memory. */
+char *rtc_arity_details(const struct term *call, const char *decl, bool generated);
 
 /* bi_decls.c: OPA's declaration of a built-in in OPA's notation, e.g.
  * "(collection: any<string, array[any], object[any: any], set[any]>) => n: number";
