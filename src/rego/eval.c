@@ -2747,8 +2747,8 @@ static bool enum_domain(struct ev *ev, struct value **fr, const struct term *t, 
  * enumerates the collection as walk_value would, binding the variable, and
  * for each element where the call is true continues with expression i + 1.
  * 2 when the expression has another shape. */
-static int expr_enum(struct ev *ev, struct value **fr, struct body *b, size_t i,
-                     struct kont *k)
+static __attribute__((noinline)) int expr_enum(struct ev *ev, struct value **fr,
+                                               struct body *b, size_t i, struct kont *k)
 {
     struct expr *e = b->e[i];
     struct term *t = e->a;

@@ -251,6 +251,17 @@ struct value *value_object_get_strn_fast(const struct value *obj, const char *ke
 {
     if (!v_is(obj, V_OBJECT) || !key)
         return NULL;
+    if (obj->u.obj.len <= 8) {
+        /* small objects (records): a scan that mostly compares lengths */
+        for (size_t i = 0; i < obj->u.obj.len; i++) {
+            const struct value *k = obj->u.obj.pairs[i].key;
+            if (k->type != V_STRING || k->u.str.len != n)
+                continue;
+            if (n == 0 || (k->u.str.s[0] == key[0] && memcmp(k->u.str.s, key, n) == 0))
+                return obj->u.obj.pairs[i].val;
+        }
+        return NULL;
+    }
     size_t lo = 0, hi = obj->u.obj.len, lo_lcp = 0, hi_lcp = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2, lcp;
