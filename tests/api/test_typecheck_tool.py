@@ -1,0 +1,100 @@
+"""test_typecheck_tool.py - `as-tool rego eval` with OPA's compile-time type
+errors (docs/rego.md "Type checking"): every error is printed as
+`opa eval --format json` prints it (code, message, location), in location
+order, at most 10 then "error limit reached"; queries are checked against
+the policy's rule types; policies OPA accepts still evaluate."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import AS_TOOL, SKIP_EXIT  # noqa: E402
+
+if not AS_TOOL or not os.access(AS_TOOL, os.X_OK):
+    print("skipped: AS_TOOL is not set to the as-tool binary")
+    print("0 passed, 0 failed, 1 skipped")
+    sys.exit(SKIP_EXIT)
+
+passed = failed = 0
+
+
+def check(what, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   - {what}")
+    else:
+        failed += 1
+        print(f"FAIL - {what}: {detail}")
+
+
+tmp = tempfile.mkdtemp(prefix="as-tc-")
+
+
+def module(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run(args):
+    p = subprocess.run([AS_TOOL, "rego", "eval", "--format", "json"] + args,
+                       capture_output=True, timeout=60)
+    try:
+        out = json.loads(p.stdout.decode())
+    except ValueError:
+        out = None
+    return p.returncode, out, p.stderr.decode("utf-8", "replace")
+
+
+# two rules with type errors: both reported, in row order
+two = module("two.rego", "package test\n\nq if { x := 1 + \"a\" }\n\np if { count(1) }\n")
+rc, out, err = run(["--v1", "-d", two, "data.test"])
+check("two type errors: exit 1", rc == 1, rc)
+errs = (out or {}).get("errors", [])
+check("two type errors: two entries", len(errs) == 2, out)
+if len(errs) == 2:
+    want = [("rego_type_error", "plus: invalid argument(s)", 3, 13),
+            ("rego_type_error", "count: invalid argument(s)", 5, 8)]
+    for e, (code, msg, row, col) in zip(errs, want):
+        check(f"{msg}: code, message, location",
+              e.get("code") == code and e.get("message") == msg and
+              e.get("location") == {"file": two, "row": row, "col": col}, e)
+
+# twelve errors: OPA stops at 10 and adds "error limit reached"
+many = module("many.rego", "package test\n" +
+              "".join(f"p{i} if {{ count({i}) }}\n" for i in range(12)))
+rc, out, err = run(["--v1", "-d", many, "data.test"])
+errs = (out or {}).get("errors", [])
+check("error limit: 11 entries", rc == 1 and len(errs) == 11, out)
+if len(errs) == 11:
+    check("error limit: first ten are the type errors in row order",
+          [e.get("location", {}).get("row") for e in errs[:10]] == list(range(2, 12)), errs)
+    check("error limit: last entry has no location",
+          errs[10] == {"code": "rego_compile_error", "message": "error limit reached"}, errs[10])
+
+# a query is checked against the policy's types
+obj = module("obj.rego", "package test\n\nq := {\"a\": 1}\n")
+rc, out, err = run(["--v1", "-d", obj, "data.test.q.b"])
+errs = (out or {}).get("errors", [])
+check("query into a known object: undefined ref",
+      rc == 1 and len(errs) == 1 and errs[0].get("code") == "rego_type_error" and
+      errs[0].get("message") == "undefined ref: data.test.q.b", out)
+rc, out, err = run(["--v1", "-d", obj, "data.test.q.a"])
+check("query into a known key: evaluates",
+      rc == 0 and out["result"][0]["expressions"][0]["value"] == 1, out)
+
+# a policy OPA accepts: input is any
+ok = module("ok.rego", "package test\n\np := n if { x := input.a; n := count(x) }\n")
+inp = module("in.json", '{"a": [1, 2, 3]}')
+rc, out, err = run(["--v1", "-d", ok, "-i", inp, "data.test.p"])
+check("input is any: evaluates", rc == 0 and out["result"][0]["expressions"][0]["value"] == 3,
+      (out, err))
+
+subprocess.run(["rm", "-rf", tmp])
+print(f"{passed} passed, {failed} failed, 0 skipped")
+sys.exit(1 if failed else 0)
