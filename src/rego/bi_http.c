@@ -69,6 +69,7 @@ struct http_fail {
     enum http_fail_kind kind;
     const char *code; /* eval_builtin_error or eval_type_error */
     bool timeout;
+    const char *url; /* the request that failed (after redirects), for timeouts */
     char msg[700];
 };
 
@@ -451,8 +452,22 @@ static int add_header(struct header_state *h, const char *line)
 
 /* One custom header; Go leaves Content-Length, Transfer-Encoding and
  * Trailer out of what it writes (reqWriteExcludeHeader). */
+static bool sensitive_header(const char *name)
+{
+    return !strcmp(name, "Authorization") || !strcmp(name, "Www-Authenticate") ||
+           !strcmp(name, "Cookie") || !strcmp(name, "Cookie2");
+}
+
+/* Which headers a request of a redirect chain carries (Go's client). */
+struct header_plan {
+    bool drop_sensitive; /* the target is not the first host or a subdomain */
+    bool drop_host;      /* an absolute redirect: Host is the target's */
+    const char *route_host; /* "Host: ..." for tls_server_name, or NULL */
+};
+
 static int custom_header(struct rego_bi_ctx *ctx, const struct http_req *r,
-                         const struct value_pair *p, struct header_state *h, struct http_fail *f)
+                         const struct value_pair *p, const struct header_plan *plan,
+                         struct header_state *h, struct http_fail *f)
 {
     const struct value *k = p->key, *v = p->val;
     if (k->type != V_STRING)
@@ -469,7 +484,8 @@ static int custom_header(struct rego_bi_ctx *ctx, const struct http_req *r,
         return fail(f, FAIL_NETWORK, "%s %s: net/http: invalid header field value for %s", r->op,
                     go_quote(ctx, r->url), go_quote(ctx, name));
     if (!strcmp(name, "Content-Length") || !strcmp(name, "Transfer-Encoding") ||
-        !strcmp(name, "Trailer"))
+        !strcmp(name, "Trailer") || (plan->drop_sensitive && sensitive_header(name)) ||
+        (plan->drop_host && !strcmp(name, "Host")))
         return 0;
     h->has_ua |= !strcmp(name, "User-Agent");
     h->has_ctype |= !strcmp(name, "Content-Type");
@@ -480,12 +496,16 @@ static int custom_header(struct rego_bi_ctx *ctx, const struct http_req *r,
     return 0;
 }
 
-static int build_headers(struct rego_bi_ctx *ctx, const struct http_req *r, struct header_state *h,
+static int build_headers(struct rego_bi_ctx *ctx, const struct http_req *r,
+                         const struct header_plan *plan, struct header_state *h,
                          struct http_fail *f)
 {
+    curl_slist_free_all(h->list);
     memset(h, 0, sizeof(*h));
     for (size_t i = 0; r->headers && i < r->headers->u.obj.len; i++)
-        TRY(custom_header(ctx, r, &r->headers->u.obj.pairs[i], h, f));
+        TRY(custom_header(ctx, r, &r->headers->u.obj.pairs[i], plan, h, f));
+    if (plan->route_host && !plan->drop_host && add_header(h, plan->route_host) < 0)
+        return bi_oom(ctx);
     /* curl's own defaults that Go does not send */
     if (add_header(h, "Accept:") < 0 || add_header(h, "Expect:") < 0 ||
         (!h->has_ctype && add_header(h, "Content-Type:") < 0))
@@ -761,7 +781,7 @@ static void set_method_and_body(CURL *c, const struct http_req *r)
  * certificate check) as given: the URL carries the name, CONNECT_TO the
  * address, and the Host header keeps the URL's authority. */
 static int server_name_route(struct rego_bi_ctx *ctx, CURL *c, const struct http_req *r,
-                             struct header_state *h, struct curl_slist **connect_to,
+                             const char **host_line, struct curl_slist **connect_to,
                              char **url_out, struct http_fail *f)
 {
     CURLU *u = curl_url();
@@ -782,7 +802,8 @@ static int server_name_route(struct rego_bi_ctx *ctx, CURL *c, const struct http
             *connect_to = l;
             curl_easy_setopt(c, CURLOPT_CONNECT_TO, l);
             *url_out = arena_strdup(ctx->arena, url);
-            rc = add_header(h, hosthdr);
+            *host_line = hosthdr;
+            rc = *url_out ? 0 : -1;
         }
     }
     curl_free(host);
@@ -810,6 +831,8 @@ static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 struct easy {
     CURL *c;
     struct header_state h;
+    struct header_plan plan;
+    const char *first_url; /* as given to curl (tls_server_name rewrites it) */
     struct curl_slist *connect_to;
     struct buf ca;
     char errbuf[CURL_ERROR_SIZE];
@@ -838,12 +861,8 @@ static void set_transfer(struct easy *e, const struct http_req *r, struct xfer *
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)BI_HTTP_MAX_BODY);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, r->redirect ? 1L : 0L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, HTTP_MAX_REDIRECTS);
-    if (r->timeout_ns > 0) {
-        int64_t ms = (r->timeout_ns + NS_PER_MS - 1) / NS_PER_MS;
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(ms > LONG_MAX ? LONG_MAX : ms));
-    }
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 1L); /* header_plan decides */
     if (r->insecure) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -860,15 +879,15 @@ static int easy_setup(struct rego_bi_ctx *ctx, struct easy *e, const struct http
     e->c = curl_easy_init();
     if (!e->c)
         return fail(f, FAIL_INTERNAL, "cannot create an HTTP client");
-    TRY(build_headers(ctx, r, &e->h, f));
     set_transfer(e, r, x);
-    const char *url = r->url;
+    e->first_url = r->url;
     if (r->server_name && !has_host_header(r)) {
         char *routed = NULL;
-        TRY(server_name_route(ctx, e->c, r, &e->h, &e->connect_to, &routed, f));
-        url = routed;
+        TRY(server_name_route(ctx, e->c, r, &e->plan.route_host, &e->connect_to, &routed, f));
+        e->first_url = routed;
     }
-    curl_easy_setopt(e->c, CURLOPT_URL, url);
+    TRY(build_headers(ctx, r, &e->plan, &e->h, f));
+    curl_easy_setopt(e->c, CURLOPT_URL, e->first_url);
     curl_easy_setopt(e->c, CURLOPT_HTTPHEADER, e->h.list);
     if (!e->h.has_ua)
         curl_easy_setopt(e->c, CURLOPT_USERAGENT, "restful-as/" AS_VERSION);
@@ -906,14 +925,14 @@ static void url_host_port(struct rego_bi_ctx *ctx, const char *url, const char *
 
 /* "dial tcp 127.0.0.1:9: connect: connection refused" */
 static int dial_error(struct rego_bi_ctx *ctx, CURL *c, const struct http_req *r,
-                      struct http_fail *f)
+                      const char *url, struct http_fail *f)
 {
     long os_err = 0;
     char *ip = NULL;
     const char *host, *port;
     curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_err);
     curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip);
-    url_host_port(ctx, r->url, &host, &port);
+    url_host_port(ctx, url, &host, &port);
     const char *addr = ip && *ip ? ip : host;
     bool v6 = strchr(addr, ':') && addr[0] != '[';
     char why[128];
@@ -921,14 +940,16 @@ static int dial_error(struct rego_bi_ctx *ctx, CURL *c, const struct http_req *r
     if (why[0] >= 'A' && why[0] <= 'Z')
         why[0] = (char)(why[0] - 'A' + 'a'); /* Go's syscall texts are lower case */
     return fail(f, FAIL_NETWORK, "%s %s: dial tcp %s%s%s:%s: connect: %s", r->op,
-                go_quote(ctx, r->url), v6 ? "[" : "", addr, v6 ? "]" : "", port, why);
+                go_quote(ctx, url), v6 ? "[" : "", addr, v6 ? "]" : "", port, why);
 }
 
 /* A failed curl transfer as Go's client.Do error (a *url.Error). */
 static int transfer_error(struct rego_bi_ctx *ctx, CURL *c, CURLcode rc, const struct http_req *r,
-                          const struct xfer *x, const char *errbuf, struct http_fail *f)
+                          const char *url, const struct xfer *x, const char *errbuf,
+                          struct http_fail *f)
 {
-    const char *u = go_quote(ctx, r->url);
+    const char *u = go_quote(ctx, url);
+    f->url = url;
     const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
     if (x->body_too_big || rc == CURLE_FILESIZE_EXCEEDED)
         return fail(f, FAIL_INTERNAL, "response body larger than %u bytes", BI_HTTP_MAX_BODY);
@@ -943,13 +964,10 @@ static int transfer_error(struct rego_bi_ctx *ctx, CURL *c, CURLcode rc, const s
                     "headers)",
                     r->op, u);
     case CURLE_COULDNT_CONNECT:
-        return dial_error(ctx, c, r, f);
+        return dial_error(ctx, c, r, url, f);
     case CURLE_COULDNT_RESOLVE_HOST:
-        url_host_port(ctx, r->url, &host, &port);
+        url_host_port(ctx, url, &host, &port);
         return fail(f, FAIL_NETWORK, "%s %s: dial tcp: lookup %s: no such host", r->op, u, host);
-    case CURLE_TOO_MANY_REDIRECTS:
-        return fail(f, FAIL_NETWORK, "%s %s: stopped after %ld redirects", r->op, u,
-                    HTTP_MAX_REDIRECTS);
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
@@ -975,42 +993,6 @@ static void retry_pause(int64_t attempt)
     struct timespec ts = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
     }
-}
-
-/* Sends the request (with its retries) and builds the response object. */
-static int exchange(struct rego_bi_ctx *ctx, const struct http_req *r, struct value **out,
-                    struct http_fail *f)
-{
-    struct easy e;
-    memset(&e, 0, sizeof(e));
-    struct xfer x;
-    memset(&x, 0, sizeof(x));
-    int rc = easy_setup(ctx, &e, r, &x, f);
-    for (int64_t attempt = 0; rc == 0; attempt++) {
-        x.head.len = x.body.len = 0;
-        x.head_done = x.head_too_big = x.body_too_big = false;
-        e.errbuf[0] = '\0';
-        CURLcode cc = curl_easy_perform(e.c);
-        if (cc == CURLE_OK) {
-            long code = 0;
-            curl_easy_getinfo(e.c, CURLINFO_RESPONSE_CODE, &code);
-            rc = bi_http_response_value(ctx, code, x.head.data, x.head.len, x.body.data,
-                                        x.body.len, r->force_json, r->force_yaml, out);
-            if (rc < 0)
-                fail(f, FAIL_INTERNAL, "out of memory");
-            break;
-        }
-        bool read_limit = x.body_too_big || x.head_too_big || cc == CURLE_FILESIZE_EXCEEDED;
-        if (read_limit || attempt >= r->retries) {
-            rc = transfer_error(ctx, e.c, cc, r, &x, e.errbuf, f);
-            break;
-        }
-        retry_pause(attempt);
-    }
-    easy_free(&e);
-    buf_free(&x.head);
-    buf_free(&x.body);
-    return rc;
 }
 
 /* ---- the response object ---- */
@@ -1295,6 +1277,167 @@ int bi_http_response_value(struct rego_bi_ctx *ctx, long status_code, const char
     return *out ? 0 : -1;
 }
 
+/* ---- redirects and retries ---- */
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Go's client.Timeout spans the whole exchange, redirects included: the
+ * time left, or -1 when it is spent (0 = no timeout). */
+static long timeout_left_ms(const struct http_req *r, int64_t deadline)
+{
+    if (r->timeout_ns <= 0)
+        return 0;
+    int64_t left = deadline - now_ns();
+    if (left <= 0)
+        return -1;
+    int64_t ms = (left + NS_PER_MS - 1) / NS_PER_MS;
+    return ms > LONG_MAX ? LONG_MAX : (long)ms;
+}
+
+static bool is_redirect(long code)
+{
+    return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+}
+
+/* isDomainOrSubdomain(new host, first host) of Go's client. */
+static bool same_or_subdomain(struct rego_bi_ctx *ctx, const char *first_url, const char *url)
+{
+    const char *h0, *h1, *port;
+    url_host_port(ctx, first_url, &h0, &port);
+    url_host_port(ctx, url, &h1, &port);
+    size_t n0 = strlen(h0), n1 = strlen(h1);
+    if (!strcasecmp(h0, h1))
+        return true;
+    return n1 > n0 && h1[n1 - n0 - 1] == '.' && !strcasecmp(h1 + n1 - n0, h0);
+}
+
+/* Prepares the request to a redirect target as Go's client does: 301, 302
+ * and 303 continue with GET (HEAD stays HEAD) without the body, 307 and
+ * 308 repeat method and body; Authorization and cookies only to the first
+ * host or its subdomains; a custom Host only for relative locations. */
+static int follow(struct rego_bi_ctx *ctx, struct easy *e, const struct http_req *r, long code,
+                  const char *target, bool relative, struct http_fail *f)
+{
+    const char *m = *r->method ? r->method : "GET";
+    if (code != 307 && code != 308 && strcmp(m, "HEAD")) {
+        curl_easy_setopt(e->c, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(e->c, CURLOPT_CUSTOMREQUEST, NULL);
+    }
+    e->plan.drop_sensitive |= !same_or_subdomain(ctx, e->first_url, target);
+    e->plan.drop_host |= !relative;
+    TRY(build_headers(ctx, r, &e->plan, &e->h, f));
+    curl_easy_setopt(e->c, CURLOPT_HTTPHEADER, e->h.list);
+    curl_easy_setopt(e->c, CURLOPT_URL, target);
+    return 0;
+}
+
+/* The Location of the last response, as sent. */
+static const char *location_of(struct rego_bi_ctx *ctx, const struct xfer *x)
+{
+    struct head h;
+    if (parse_head(ctx, x->head.data, x->head.len, &h) < 0)
+        return NULL;
+    const struct head_field *loc = first_field(&h, "location");
+    return loc ? arena_strndup(ctx->arena, loc->val, loc->val_len) : NULL;
+}
+
+/* One attempt: the request and the redirects it leads to.  1 = a response
+ * in *out, 0 = a transfer failure (cc, *url), -1 = refused (f filled). */
+static int attempt_chain(struct rego_bi_ctx *ctx, struct easy *e, const struct http_req *r,
+                         struct xfer *x, CURLcode *cc, const char **url, struct value **out,
+                         struct http_fail *f)
+{
+    int64_t deadline = now_ns() + r->timeout_ns;
+    *url = e->first_url;
+    for (int redirects = 0;; redirects++) {
+        long left = timeout_left_ms(r, deadline);
+        *cc = left < 0 ? CURLE_OPERATION_TIMEDOUT : CURLE_OK;
+        if (left < 0)
+            return 0;
+        curl_easy_setopt(e->c, CURLOPT_TIMEOUT_MS, left);
+        x->head.len = x->body.len = 0;
+        x->head_done = x->head_too_big = x->body_too_big = false;
+        e->errbuf[0] = '\0';
+        if ((*cc = curl_easy_perform(e->c)) != CURLE_OK)
+            return 0;
+        long code = 0;
+        char *target = NULL;
+        curl_easy_getinfo(e->c, CURLINFO_RESPONSE_CODE, &code);
+        curl_easy_getinfo(e->c, CURLINFO_REDIRECT_URL, &target);
+        if (!r->redirect || !is_redirect(code) || !target) {
+            if (bi_http_response_value(ctx, code, x->head.data, x->head.len, x->body.data,
+                                       x->body.len, r->force_json, r->force_yaml, out) < 0)
+                return bi_oom(ctx);
+            return 1;
+        }
+        const char *next = arena_strdup(ctx->arena, target);
+        const char *loc = location_of(ctx, x);
+        if (!next || !loc)
+            return bi_oom(ctx);
+        struct http_req hop = *r;
+        hop.url = next;
+        if (redirects + 1 == HTTP_MAX_REDIRECTS) /* Go: 10 requests at most */
+            return fail(f, FAIL_NETWORK, "%s %s: stopped after %ld redirects", r->op,
+                        go_quote(ctx, next), HTTP_MAX_REDIRECTS);
+        TRY(check_url(ctx, &hop, f));
+        TRY(follow(ctx, e, r, code, next, go_scheme_len(loc) == 0, f));
+        *url = next;
+    }
+}
+
+/* Back to the first request of the chain for a retry. */
+static int attempt_reset(struct rego_bi_ctx *ctx, struct easy *e, const struct http_req *r,
+                         struct http_fail *f)
+{
+    e->plan.drop_sensitive = e->plan.drop_host = false;
+    TRY(build_headers(ctx, r, &e->plan, &e->h, f));
+    curl_easy_setopt(e->c, CURLOPT_HTTPHEADER, e->h.list);
+    curl_easy_setopt(e->c, CURLOPT_URL, e->first_url);
+    curl_easy_setopt(e->c, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(e->c, CURLOPT_CUSTOMREQUEST, NULL);
+    set_method_and_body(e->c, r);
+    return 0;
+}
+
+/* Sends the request (with its retries) and builds the response object. */
+static int exchange(struct rego_bi_ctx *ctx, const struct http_req *r, struct value **out,
+                    struct http_fail *f)
+{
+    struct easy e;
+    memset(&e, 0, sizeof(e));
+    struct xfer x;
+    memset(&x, 0, sizeof(x));
+    int rc = easy_setup(ctx, &e, r, &x, f);
+    for (int64_t attempt = 0; rc == 0; attempt++) {
+        CURLcode cc = CURLE_OK;
+        const char *url = r->url;
+        int got = attempt_chain(ctx, &e, r, &x, &cc, &url, out, f);
+        if (got != 0) {
+            rc = got > 0 ? 0 : -1;
+            break;
+        }
+        bool read_limit = x.body_too_big || x.head_too_big || cc == CURLE_FILESIZE_EXCEEDED;
+        if (read_limit || attempt >= r->retries) {
+            rc = transfer_error(ctx, e.c, cc, r, url, &x, e.errbuf, f);
+            break;
+        }
+        retry_pause(attempt);
+        if (attempt_reset(ctx, &e, r, f) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    easy_free(&e);
+    buf_free(&x.head);
+    buf_free(&x.body);
+    return rc;
+}
+
 /* ---- http.send ---- */
 
 static const char *const HTTP_KEYS[] = {
@@ -1372,7 +1515,7 @@ static int error_object(struct rego_bi_ctx *ctx, const struct http_fail *f, stru
 static int raise_failure(struct rego_bi_ctx *ctx, const struct http_req *r, const struct http_fail *f)
 {
     if (f->kind == FAIL_NETWORK && f->timeout)
-        return bi_err(ctx, "%s %s: request timed out", r->op, r->url);
+        return bi_err(ctx, "%s %s: request timed out", r->op, f->url ? f->url : r->url);
     return rego_bi_error(ctx, f->code ? f->code : "eval_builtin_error", "%s", f->msg);
 }
 

@@ -629,3 +629,99 @@ Test(http_send, lookup_ip_addr)
                !strcmp(lh.v->u.arr.items[i]->u.str.s, "::1");
     cr_expect(has, "localhost -> %s", json_to_string(&g_arena, lh.v, JSON_COMPACT));
 }
+
+/* ---- redirects as Go's client follows them ---- */
+
+static char R_PUT[256], R_POST[256], R_LOOP[256], R_OTHER[256], R_FILE[128];
+
+static const char *request_at(const char *path_line)
+{
+    const char *p = strstr(received(), path_line);
+    cr_assert(p, "no request \"%s\" in:\n%s", path_line, received());
+    return p;
+}
+
+Test(http_send, redirect_methods_headers_and_limits)
+{
+    static struct route r[] = {
+        {"/put", R_PUT, 0},     {"/post", R_POST, 0},   {"/loop", R_LOOP, 0},
+        {"/other", R_OTHER, 0}, {"/file", R_FILE, 0},
+        {"/end", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nend", 0},
+    };
+    server_start(r, 6);
+    int port = srv.port;
+    snprintf(R_PUT, sizeof(R_PUT), "HTTP/1.1 302 Found\r\nLocation: /end?from=put\r\n"
+                                   "Content-Length: 0\r\n\r\n");
+    snprintf(R_POST, sizeof(R_POST), "HTTP/1.1 307 Temporary Redirect\r\nLocation: "
+                                     "http://127.0.0.1:%d/end?from=post\r\nContent-Length: 0\r\n\r\n",
+             port);
+    snprintf(R_LOOP, sizeof(R_LOOP), "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: "
+                                     "0\r\n\r\n");
+    snprintf(R_OTHER, sizeof(R_OTHER), "HTTP/1.1 301 Moved\r\nLocation: "
+                                       "http://localhost:%d/end?from=other\r\nContent-Length: 0\r\n\r\n",
+             port);
+    snprintf(R_FILE, sizeof(R_FILE), "HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\n"
+                                     "Content-Length: 0\r\n\r\n");
+    const char *base = "\"enable_redirect\": true, \"headers\": {\"authorization\": \"Bearer s\"}";
+
+    struct outcome put = eval_rule(
+        arena_sprintf(&g_arena, "r := http.send({\"method\": \"put\", \"url\": "
+                                "\"http://127.0.0.1:@PORT@/put\", \"raw_body\": \"data\", %s})",
+                      base),
+        true, true);
+    cr_assert_eq(put.rc, 0, "%s", put.err.detail);
+    expect_json(get(put.v, "raw_body"), "\"end\"");
+    const char *hop = request_at("GET /end?from=put HTTP/1.1");
+    cr_expect(!strstr(hop, "data"), "302 after PUT continues with GET without the body");
+    cr_expect(strstr(hop, "Authorization: Bearer s"), "same host keeps Authorization: %s", hop);
+
+    struct outcome post = eval_rule(
+        arena_sprintf(&g_arena, "r := http.send({\"method\": \"post\", \"url\": "
+                                "\"http://127.0.0.1:@PORT@/post\", \"raw_body\": \"keep\", %s})",
+                      base),
+        true, true);
+    cr_assert_eq(post.rc, 0, "%s", post.err.detail);
+    hop = request_at("POST /end?from=post HTTP/1.1");
+    cr_expect(strstr(hop, "\r\n\r\nkeep"), "307 repeats method and body: %s", hop);
+
+    struct outcome other = eval_rule(
+        arena_sprintf(&g_arena, "r := http.send({\"method\": \"get\", \"url\": "
+                                "\"http://127.0.0.1:@PORT@/other\", %s})",
+                      base),
+        true, true);
+    if (other.rc == 0) {
+        hop = request_at("GET /end?from=other HTTP/1.1");
+        const char *end = strstr(hop, "\r\n\r\n");
+        const char *auth = strstr(hop, "Authorization:");
+        cr_expect(!auth || (end && auth > end), "Authorization sent to another host: %s", hop);
+    } else {
+        cr_log_warn("localhost does not reach 127.0.0.1 here: %s", other.err.detail);
+    }
+
+    int before_loop = accepted();
+    struct outcome loop = eval_rule(
+        arena_sprintf(&g_arena, "r := http.send({\"method\": \"get\", \"url\": "
+                                "\"http://127.0.0.1:@PORT@/loop\", %s})",
+                      base),
+        true, true);
+    cr_assert_eq(loop.rc, -1);
+    char *want = arena_sprintf(&g_arena,
+                               "http.send: Get \"http://127.0.0.1:%d/loop\": stopped after 10 "
+                               "redirects",
+                               port);
+    cr_expect(strstr(loop.err.detail, want), "%s", loop.err.detail);
+    cr_expect_eq(accepted() - before_loop, 10, "Go sends at most 10 requests, got %d",
+                 accepted() - before_loop);
+
+    int before = accepted();
+    struct outcome file = eval_rule(
+        arena_sprintf(&g_arena, "r := http.send({\"method\": \"get\", \"url\": "
+                                "\"http://127.0.0.1:@PORT@/file\", %s})",
+                      base),
+        true, true);
+    cr_assert_eq(file.rc, -1);
+    cr_expect(strstr(file.err.detail, "Get \"file:///etc/passwd\": unsupported protocol scheme "
+                                      "\"file\""),
+              "%s", file.err.detail);
+    cr_expect_eq(accepted(), before + 1, "only the redirecting request was made");
+}
