@@ -6,7 +6,8 @@ Off (the default, and explicitly false): POST /attestation with such a
 policy is 500 policy_error naming OPA's unsafe built-in error, and the
 HTTP server sees no request.  On: the policy's decision follows what the
 server answers (allow -> 200 token, deny -> 403 policy_denied), one
-request per evaluation, and net.lookup_ip_addr("localhost") resolves."""
+request per evaluation (also with parallel requests), and
+net.lookup_ip_addr("localhost") resolves."""
 
 import http.server
 import json
@@ -128,6 +129,22 @@ with Server(t, config={"allow_network_builtins": True}) as s:
     r = attest(s, "net-http")
     t.check_error(r, 403, "policy_denied", what="on: the server denies -> 403 policy_denied")
     t.check("on: every evaluation asks again", hits() == before + 2, hits() - before)
+    # parallel evaluations each make their own exchange
+    Reference.verdict = True
+    before = hits()
+    results = []
+
+    def one():
+        results.append(attest(s, "net-http").status)
+
+    workers = [threading.Thread(target=one) for _ in range(12)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    t.check("on: 12 parallel attestations -> 12 x 200", results == [200] * 12, results)
+    t.check("on: 12 parallel attestations -> 12 requests", hits() == before + 12,
+            hits() - before)
     if localhost_resolves():
         put_policy(s, "net-lookup", LOOKUP_POLICY)
         r = attest(s, "net-lookup")
