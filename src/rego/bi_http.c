@@ -120,8 +120,8 @@ static bool is_string_key(const char *k)
     return false;
 }
 
-/* Go's strings.Trim(s, "\""), copied into the arena. */
-static const char *trim_quotes(struct rego_bi_ctx *ctx, const struct value *s)
+/* Go's strings.Trim(s, "\""), copied into the arena; *len its length. */
+static const char *trim_quotes(struct rego_bi_ctx *ctx, const struct value *s, size_t *len)
 {
     const char *p = s->u.str.s;
     size_t n = s->u.str.len;
@@ -129,6 +129,7 @@ static const char *trim_quotes(struct rego_bi_ctx *ctx, const struct value *s)
         p++, n--;
     while (n && p[n - 1] == '"')
         n--;
+    *len = n;
     return arena_strndup(ctx->arena, p, n);
 }
 
@@ -271,18 +272,27 @@ static int read_body(struct rego_bi_ctx *ctx, struct value *body, struct http_re
 }
 
 static int read_string_option(struct rego_bi_ctx *ctx, const char *k, const struct value *v,
-                              struct http_req *r)
+                              struct http_req *r, struct http_fail *f)
 {
-    const char *s = trim_quotes(ctx, v);
+    size_t n;
+    const char *s = trim_quotes(ctx, v, &n);
     if (!s)
         return bi_oom(ctx);
+    bool nul = strlen(s) != n; /* C strings below: a NUL byte is refused as Go would */
+    if (nul && !strcmp(k, "url"))
+        return fail(f, FAIL_INTERNAL, "parse %s: net/url: invalid control character in URL",
+                    go_quote(ctx, s));
+    if (nul && !strcmp(k, "method"))
+        return fail(f, FAIL_INTERNAL, "net/http: invalid method %s", go_quote(ctx, s));
+    if (nul && strcmp(k, "raw_body"))
+        return fail(f, FAIL_INTERNAL, "%s: invalid argument (a NUL byte)", k);
     if (!strcmp(k, "method")) {
         r->method = upper_dup(ctx, s);
     } else if (!strcmp(k, "url")) {
         r->url = s;
     } else if (!strcmp(k, "raw_body")) {
         r->body = s;
-        r->body_len = strlen(s);
+        r->body_len = n;
         r->has_body = true;
     } else {
         static const struct {
@@ -314,7 +324,7 @@ static int read_option(struct rego_bi_ctx *ctx, const char *k, struct value *v,
     if (is_string_key(k)) {
         if (v->type != V_STRING)
             return fail(f, FAIL_BUILTIN, "\"%s\" must be a string", k);
-        return read_string_option(ctx, k, v, r);
+        return read_string_option(ctx, k, v, r, f);
     }
     bool b;
     if (!strcmp(k, "enable_redirect"))
@@ -375,6 +385,15 @@ static int read_request(struct rego_bi_ctx *ctx, const struct value *req, struct
 }
 
 /* ---- headers and URL checks (Go's net/http rules) ---- */
+
+/* Without leading and trailing spaces and tabs. */
+static void trim_ows(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\t'))
+        (*s)++, (*n)--;
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
 
 static bool is_token_char(unsigned char c)
 {
@@ -489,8 +508,11 @@ static int custom_header(struct rego_bi_ctx *ctx, const struct http_req *r,
         return 0;
     h->has_ua |= !strcmp(name, "User-Agent");
     h->has_ctype |= !strcmp(name, "Content-Type");
+    const char *val = v->u.str.s;
+    size_t vlen = v->u.str.len;
+    trim_ows(&val, &vlen); /* Go writes textproto.TrimString(value) */
     /* "Name;" sends an empty value (curl drops "Name:") */
-    char *line = arena_sprintf(ctx->arena, v->u.str.len ? "%s: %s" : "%s;", name, v->u.str.s);
+    char *line = arena_sprintf(ctx->arena, vlen ? "%s: %.*s" : "%s;", name, (int)vlen, val);
     if (!line || add_header(h, line) < 0)
         return bi_oom(ctx);
     return 0;
@@ -1066,13 +1088,6 @@ static int field_cmp(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static void trim_ows(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t'))
-        (*s)++, (*n)--;
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-        (*n)--;
-}
 
 /* "Name: value" -> a field; false for lines that are not one (folded
  * continuations, garbage). */

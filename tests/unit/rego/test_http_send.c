@@ -355,14 +355,16 @@ Test(http_send, post_with_json_body_and_raw_body)
 
     struct outcome raw = eval_rule(
         "r := http.send({\"method\": \"PUT\", \"url\": \"http://127.0.0.1:@PORT@/q\", "
-        "\"raw_body\": \"a=b\", \"body\": {\"ignored\": 1}, "
-        "\"headers\": {\"content-type\": \"text/plain\"}})",
+        "\"raw_body\": \"a=b\\u0000c\", \"body\": {\"ignored\": 1}, "
+        "\"headers\": {\"content-type\": \"  text/plain \"}})",
         true, true);
     cr_assert_eq(raw.rc, 0, "%s", raw.err.detail);
     req = strstr(received(), "PUT /q");
     cr_assert(req, "%s", received());
-    cr_expect(strstr(req, "\r\nContent-Type: text/plain\r\n"), "%s", req);
-    cr_expect(strstr(req, "\r\n\r\na=b"), "%s", req);
+    cr_expect(strstr(req, "\r\nContent-Type: text/plain\r\n"), "value trimmed as Go: %s", req);
+    cr_expect(strstr(req, "\r\nContent-Length: 5\r\n"), "a NUL byte is sent too: %s", req);
+    const char *body = strstr(req, "\r\n\r\n");
+    cr_expect(body && !memcmp(body + 4, "a=b\0c", 5), "%s", req);
 }
 
 Test(http_send, status_404_is_a_response)
@@ -579,6 +581,10 @@ Test(http_send, refused_before_sending)
         {"{\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\", \"max_retry_attempts\": -1}",
          "invalid value -1 for field \"max_retry_attempts\""},
         {"{\"method\": \"get\", \"url\": 7}", "\"url\" must be a string"},
+        {"{\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\\u0000x\"}",
+         "net/url: invalid control character in URL"},
+        {"{\"method\": \"get\\u0000x\", \"url\": \"http://127.0.0.1:@PORT@/\"}",
+         "net/http: invalid method"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct outcome o = eval_rule(arena_sprintf(&g_arena, "r := http.send(%s)", cases[i].req),
