@@ -41,11 +41,11 @@
 #include "base/reader.h"
 #include "base/utf8.h"
 
-#define NS_PER_MS 1000000LL
+#define NS_PER_MS               1000000LL
 #define HTTP_DEFAULT_TIMEOUT_NS (5000 * NS_PER_MS)
-#define HTTP_MAX_REDIRECTS 10L
-#define HTTP_RETRY_BASE_MS 100.0
-#define HTTP_RETRY_MAX_MS 60000.0
+#define HTTP_MAX_REDIRECTS      10L
+#define HTTP_RETRY_BASE_MS      100.0
+#define HTTP_RETRY_MAX_MS       60000.0
 
 /* ---- the network switch ---- */
 
@@ -107,9 +107,20 @@ struct http_req {
 };
 
 static const char *const STRING_KEYS[] = {
-    "method", "url", "raw_body", "tls_ca_cert", "tls_ca_cert_file", "tls_ca_cert_env_variable",
-    "tls_client_cert", "tls_client_cert_file", "tls_client_cert_env_variable", "tls_client_key",
-    "tls_client_key_file", "tls_client_key_env_variable", "tls_server_name", NULL,
+    "method",
+    "url",
+    "raw_body",
+    "tls_ca_cert",
+    "tls_ca_cert_file",
+    "tls_ca_cert_env_variable",
+    "tls_client_cert",
+    "tls_client_cert_file",
+    "tls_client_cert_env_variable",
+    "tls_client_key",
+    "tls_client_key_file",
+    "tls_client_key_env_variable",
+    "tls_server_name",
+    NULL,
 };
 
 static bool is_string_key(const char *k)
@@ -167,14 +178,12 @@ static int go_parse_bool(struct rego_bi_ctx *ctx, const struct value *v, bool *o
         if (!strcmp(t, no[i]))
             return *out = false, 0;
     }
-    return fail(f, FAIL_BUILTIN, "strconv.ParseBool: parsing %s: invalid syntax",
-                go_quote(ctx, t));
+    return fail(f, FAIL_BUILTIN, "strconv.ParseBool: parsing %s: invalid syntax", go_quote(ctx, t));
 }
 
 /* OPA's parseTimeout: a number is nanoseconds (int64); a string is an
  * integer of nanoseconds or a Go duration. */
-static int parse_timeout(struct rego_bi_ctx *ctx, struct value *v, int64_t *ns,
-                         struct http_fail *f)
+static int parse_timeout(struct rego_bi_ctx *ctx, struct value *v, int64_t *ns, struct http_fail *f)
 {
     if (v->type == V_NUMBER) {
         if (!bi_num_int64(v, ns))
@@ -213,8 +222,7 @@ static int parse_retries(struct rego_bi_ctx *ctx, const struct value *v, int64_t
                 term_text(ctx, v));
 }
 
-static int want_bool_field(const struct value *req, const char *key, bool *out,
-                           struct http_fail *f)
+static int want_bool_field(const struct value *req, const char *key, bool *out, struct http_fail *f)
 {
     const struct value *v = value_object_get_str(req, key);
     *out = false;
@@ -318,8 +326,8 @@ static int read_string_option(struct rego_bi_ctx *ctx, const char *k, const stru
 }
 
 /* One request option (createHTTPRequest's switch). */
-static int read_option(struct rego_bi_ctx *ctx, const char *k, struct value *v,
-                       struct http_req *r, struct http_fail *f)
+static int read_option(struct rego_bi_ctx *ctx, const char *k, struct value *v, struct http_req *r,
+                       struct http_fail *f)
 {
     if (is_string_key(k)) {
         if (v->type != V_STRING)
@@ -479,8 +487,8 @@ static bool sensitive_header(const char *name)
 
 /* Which headers a request of a redirect chain carries (Go's client). */
 struct header_plan {
-    bool drop_sensitive; /* the target is not the first host or a subdomain */
-    bool drop_host;      /* an absolute redirect: Host is the target's */
+    bool drop_sensitive;    /* the target is not the first host or a subdomain */
+    bool drop_host;         /* an absolute redirect: Host is the target's */
     const char *route_host; /* "Host: ..." for tls_server_name, or NULL */
 };
 
@@ -571,7 +579,8 @@ static int check_url(struct rego_bi_ctx *ctx, const struct http_req *r, struct h
     if (n == 0) {
         const char *colon = strchr(u, ':'), *slash = strchr(u, '/');
         if (colon && (!slash || colon < slash))
-            return fail(f, FAIL_INTERNAL, "parse %s: first path segment in URL cannot contain colon",
+            return fail(f, FAIL_INTERNAL,
+                        "parse %s: first path segment in URL cannot contain colon",
                         go_quote(ctx, u));
     }
     char scheme[16] = "";
@@ -803,8 +812,8 @@ static void set_method_and_body(CURL *c, const struct http_req *r)
  * certificate check) as given: the URL carries the name, CONNECT_TO the
  * address, and the Host header keeps the URL's authority. */
 static int server_name_route(struct rego_bi_ctx *ctx, CURL *c, const struct http_req *r,
-                             const char **host_line, struct curl_slist **connect_to,
-                             char **url_out, struct http_fail *f)
+                             const char **host_line, struct curl_slist **connect_to, char **url_out,
+                             struct http_fail *f)
 {
     CURLU *u = curl_url();
     char *host = NULL, *port = NULL, *explicit_port = NULL, *url = NULL;
@@ -848,7 +857,10 @@ static bool has_host_header(const struct http_req *r)
     return false;
 }
 
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 struct easy {
     CURL *c;
@@ -946,8 +958,8 @@ static void url_host_port(struct rego_bi_ctx *ctx, const char *url, const char *
 }
 
 /* "dial tcp 127.0.0.1:9: connect: connection refused" */
-static int dial_error(struct rego_bi_ctx *ctx, CURL *c, const struct http_req *r,
-                      const char *url, struct http_fail *f)
+static int dial_error(struct rego_bi_ctx *ctx, CURL *c, const struct http_req *r, const char *url,
+                      struct http_fail *f)
 {
     long os_err = 0;
     char *ip = NULL;
@@ -1087,7 +1099,6 @@ static int field_cmp(const void *a, const void *b)
         return x->name_len < y->name_len ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
 }
-
 
 /* "Name: value" -> a field; false for lines that are not one (folded
  * continuations, garbage). */
@@ -1252,8 +1263,8 @@ static bool is_yaml_type(const char *ct, size_t n)
 
 /* The decoded body or null when it does not decode (OPA ignores the
  * error). */
-static struct value *decoded_body(struct rego_bi_ctx *ctx, const struct head *h,
-                                  struct value *raw, bool force_json, bool force_yaml)
+static struct value *decoded_body(struct rego_bi_ctx *ctx, const struct head *h, struct value *raw,
+                                  bool force_json, bool force_yaml)
 {
     const struct head_field *ct = first_field(h, "content-type");
     const char *name = NULL;
@@ -1456,13 +1467,35 @@ static int exchange(struct rego_bi_ctx *ctx, const struct http_req *r, struct va
 /* ---- http.send ---- */
 
 static const char *const HTTP_KEYS[] = {
-    "body", "cache", "caching_mode", "cache_ignored_headers", "enable_redirect",
-    "force_cache", "force_cache_duration_seconds", "force_json_decode", "force_yaml_decode",
-    "headers", "max_retry_attempts", "method", "raise_error", "raw_body", "timeout",
-    "tls_ca_cert", "tls_ca_cert_env_variable", "tls_ca_cert_file", "tls_client_cert",
-    "tls_client_cert_env_variable", "tls_client_cert_file", "tls_client_key",
-    "tls_client_key_env_variable", "tls_client_key_file", "tls_insecure_skip_verify",
-    "tls_server_name", "tls_use_system_certs", "url", NULL,
+    "body",
+    "cache",
+    "caching_mode",
+    "cache_ignored_headers",
+    "enable_redirect",
+    "force_cache",
+    "force_cache_duration_seconds",
+    "force_json_decode",
+    "force_yaml_decode",
+    "headers",
+    "max_retry_attempts",
+    "method",
+    "raise_error",
+    "raw_body",
+    "timeout",
+    "tls_ca_cert",
+    "tls_ca_cert_env_variable",
+    "tls_ca_cert_file",
+    "tls_client_cert",
+    "tls_client_cert_env_variable",
+    "tls_client_cert_file",
+    "tls_client_key",
+    "tls_client_key_env_variable",
+    "tls_client_key_file",
+    "tls_insecure_skip_verify",
+    "tls_server_name",
+    "tls_use_system_certs",
+    "url",
+    NULL,
 };
 
 static bool http_key_known(const struct value *k)
@@ -1511,8 +1544,8 @@ static int check_keys(struct rego_bi_ctx *ctx, const struct value *req, struct h
 static int error_object(struct rego_bi_ctx *ctx, const struct http_fail *f, struct value **out)
 {
     bool net = f->kind == FAIL_NETWORK;
-    const char *msg = net ? f->msg : arena_sprintf(ctx->arena, "%s: %s: %s", f->code, ctx->name,
-                                                   f->msg);
+    const char *msg =
+        net ? f->msg : arena_sprintf(ctx->arena, "%s: %s: %s", f->code, ctx->name, f->msg);
     struct pair_list e = {0}, o = {0};
     if (!msg ||
         pair_list_push_str(ctx->arena, &e, "code",
@@ -1527,7 +1560,8 @@ static int error_object(struct rego_bi_ctx *ctx, const struct http_fail *f, stru
     BI_RET(v_object(ctx->arena, o.pairs, o.len, DUP_LAST_WINS, NULL));
 }
 
-static int raise_failure(struct rego_bi_ctx *ctx, const struct http_req *r, const struct http_fail *f)
+static int raise_failure(struct rego_bi_ctx *ctx, const struct http_req *r,
+                         const struct http_fail *f)
 {
     if (f->kind == FAIL_NETWORK && f->timeout)
         return bi_err(ctx, "%s %s: request timed out", r->op, f->url ? f->url : r->url);

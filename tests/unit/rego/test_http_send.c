@@ -248,24 +248,28 @@ static void expect_set(const struct value *got, const char *want_array)
 {
     const struct value *a = J(want_array);
     cr_expect(value_equal(got, v_set(&g_arena, a->u.arr.items, a->u.arr.len)),
-              "got %s want the set of %s", json_to_string(&g_arena, got, JSON_COMPACT),
-              want_array);
+              "got %s want the set of %s", json_to_string(&g_arena, got, JSON_COMPACT), want_array);
 }
 
-static const char *received(void) { return srv.requests.data ? buf_cstr(&srv.requests) : ""; }
+static const char *received(void)
+{
+    return srv.requests.data ? buf_cstr(&srv.requests) : "";
+}
 
 /* ---- the switch ---- */
 
 static const struct route OK_JSON[] = {
-    {"/", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
-          "{\"a\": [1,2]}",
+    {"/",
+     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
+     "{\"a\": [1,2]}",
      0},
 };
 
 Test(http_send, switch_off_is_opas_unsafe_builtin_error_and_connects_nowhere)
 {
     server_start(OK_JSON, 1);
-    const char *rule = "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\"})";
+    const char *rule =
+        "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\"})";
     for (int strict = 0; strict < 2; strict++) {
         struct outcome o = eval_rule(rule, false, strict);
         cr_assert_eq(o.rc, -1, "the evaluation must fail even without strict errors");
@@ -327,10 +331,10 @@ Test(http_send, headers_both_ways)
     cr_expect(strstr(received(), "\r\nX-Custom-Thing: v 1\r\n"), "%s", received());
     cr_expect(strstr(received(), "\r\nAuthorization: Bearer t\r\n"), "%s", received());
     cr_expect(strstr(received(), "\r\nAccept: application/json\r\n"), "%s", received());
-    cr_expect(strstr(received(), "\r\nX-Empty:"), "an empty value is still sent: %s",
-              received());
-    cr_expect(!strcasestr(received(), "content-length"), "Go does not send a given "
-                                                          "Content-Length: %s",
+    cr_expect(strstr(received(), "\r\nX-Empty:"), "an empty value is still sent: %s", received());
+    cr_expect(!strcasestr(received(), "content-length"),
+              "Go does not send a given "
+              "Content-Length: %s",
               received());
 }
 
@@ -340,10 +344,10 @@ Test(http_send, post_with_json_body_and_raw_body)
         {"/", "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 0},
     };
     server_start(r, 1);
-    struct outcome o = eval_rule(
-        "r := http.send({\"method\": \"post\", \"url\": \"http://127.0.0.1:@PORT@/p\", "
-        "\"body\": {\"k\": \"v\", \"n\": [1, true]}})",
-        true, true);
+    struct outcome o =
+        eval_rule("r := http.send({\"method\": \"post\", \"url\": \"http://127.0.0.1:@PORT@/p\", "
+                  "\"body\": {\"k\": \"v\", \"n\": [1, true]}})",
+                  true, true);
     cr_assert_eq(o.rc, 0, "%s", o.err.detail);
     expect_json(get(o.v, "status_code"), "201");
     expect_json(get(o.v, "status"), "\"201 Created\"");
@@ -353,11 +357,11 @@ Test(http_send, post_with_json_body_and_raw_body)
     cr_expect(strstr(req, "\r\n\r\n{\"k\":\"v\",\"n\":[1,true]}"), "%s", req);
     cr_expect(!strcasestr(req, "content-type"), "no Content-Type unless given: %s", req);
 
-    struct outcome raw = eval_rule(
-        "r := http.send({\"method\": \"PUT\", \"url\": \"http://127.0.0.1:@PORT@/q\", "
-        "\"raw_body\": \"a=b\\u0000c\", \"body\": {\"ignored\": 1}, "
-        "\"headers\": {\"content-type\": \"  text/plain \"}})",
-        true, true);
+    struct outcome raw =
+        eval_rule("r := http.send({\"method\": \"PUT\", \"url\": \"http://127.0.0.1:@PORT@/q\", "
+                  "\"raw_body\": \"a=b\\u0000c\", \"body\": {\"ignored\": 1}, "
+                  "\"headers\": {\"content-type\": \"  text/plain \"}})",
+                  true, true);
     cr_assert_eq(raw.rc, 0, "%s", raw.err.detail);
     req = strstr(received(), "PUT /q");
     cr_assert(req, "%s", received());
@@ -370,14 +374,15 @@ Test(http_send, post_with_json_body_and_raw_body)
 Test(http_send, status_404_is_a_response)
 {
     static const struct route r[] = {
-        {"/", "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: "
-              "15\r\n\r\n{\"error\": \"no\"}",
+        {"/",
+         "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: "
+         "15\r\n\r\n{\"error\": \"no\"}",
          0},
     };
     server_start(r, 1);
     struct outcome o = eval_rule(
-        "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/missing\"})",
-        true, true);
+        "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/missing\"})", true,
+        true);
     cr_assert_eq(o.rc, 0, "%s", o.err.detail);
     expect_json(get(o.v, "status_code"), "404");
     expect_json(get(o.v, "status"), "\"404 Not Found\"");
@@ -387,18 +392,21 @@ Test(http_send, status_404_is_a_response)
 Test(http_send, yaml_and_forced_json_decoding)
 {
     static const struct route r[] = {
-        {"/y", "HTTP/1.1 200 OK\r\nContent-Type: application/yaml\r\nContent-Length: 11\r\n\r\n"
-               "a: [1, 2]\nb",
+        {"/y",
+         "HTTP/1.1 200 OK\r\nContent-Type: application/yaml\r\nContent-Length: 11\r\n\r\n"
+         "a: [1, 2]\nb",
          0},
-        {"/j", "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 7\r\n\r\n[1, 2]\n", 0},
-        {"/bad", "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.x+json\r\nContent-Length: "
-                 "4\r\n\r\n{\"a\"",
+        {"/j", "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 7\r\n\r\n[1, 2]\n",
+         0},
+        {"/bad",
+         "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.x+json\r\nContent-Length: "
+         "4\r\n\r\n{\"a\"",
          0},
     };
     server_start(r, 3);
-    struct outcome y = eval_rule(
-        "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/y\"})", true,
-        true);
+    struct outcome y =
+        eval_rule("r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/y\"})",
+                  true, true);
     cr_assert_eq(y.rc, 0, "%s", y.err.detail);
     expect_json(get(y.v, "body"), "null"); /* "b" without a value: not YAML, body null */
     struct outcome j = eval_rule("r := http.send({\"method\": \"get\", \"url\": "
@@ -406,9 +414,9 @@ Test(http_send, yaml_and_forced_json_decoding)
                                  true, true);
     cr_assert_eq(j.rc, 0, "%s", j.err.detail);
     expect_json(get(j.v, "body"), "[1, 2]");
-    struct outcome b = eval_rule(
-        "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/bad\"})", true,
-        true);
+    struct outcome b =
+        eval_rule("r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/bad\"})",
+                  true, true);
     cr_assert_eq(b.rc, 0, "%s", b.err.detail);
     expect_json(get(b.v, "body"), "null"); /* +json but broken: null, not an error */
 }
@@ -416,8 +424,9 @@ Test(http_send, yaml_and_forced_json_decoding)
 Test(http_send, yaml_body_decoded)
 {
     static const struct route r[] = {
-        {"/", "HTTP/1.1 200 OK\r\nContent-Type: application/x-yaml\r\nContent-Length: 15\r\n\r\n"
-              "a: [1, 2]\nb: c\n",
+        {"/",
+         "HTTP/1.1 200 OK\r\nContent-Type: application/x-yaml\r\nContent-Length: 15\r\n\r\n"
+         "a: [1, 2]\nb: c\n",
          0},
     };
     server_start(r, 1);
@@ -434,10 +443,10 @@ Test(http_send, connection_refused)
     int port;
     close(listen_free(&port)); /* a port nobody listens on */
     srv.port = port;
-    struct outcome soft = eval_rule(
-        "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\", "
-        "\"raise_error\": false})",
-        true, true);
+    struct outcome soft =
+        eval_rule("r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\", "
+                  "\"raise_error\": false})",
+                  true, true);
     cr_assert_eq(soft.rc, 0, "%s", soft.err.detail);
     expect_json(get(soft.v, "status_code"), "0");
     const struct value *e = get(soft.v, "error");
@@ -451,12 +460,12 @@ Test(http_send, connection_refused)
     struct outcome hard = eval_rule(
         "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\"})", true, true);
     cr_assert_eq(hard.rc, -1);
-    cr_expect(strstr(hard.err.detail, "eval_builtin_error: http.send: Get"), "%s",
-              hard.err.detail);
+    cr_expect(strstr(hard.err.detail, "eval_builtin_error: http.send: Get"), "%s", hard.err.detail);
     cr_expect(strstr(hard.err.detail, "connect: connection refused"), "%s", hard.err.detail);
     /* without strict built-in errors OPA makes the call undefined */
-    struct outcome lax = eval_rule(
-        "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\"})", true, false);
+    struct outcome lax =
+        eval_rule("r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\"})",
+                  true, false);
     cr_assert_eq(lax.rc, 0, "%s", lax.err.detail);
     cr_expect_null(lax.v);
 }
@@ -480,8 +489,8 @@ Test(http_send, timeout_honoured)
                                  true, true);
     double took = now_s() - t0;
     cr_assert_eq(o.rc, -1);
-    char *want = arena_sprintf(&g_arena, "http.send: Get http://127.0.0.1:%d/slow: request timed out",
-                               srv.port);
+    char *want = arena_sprintf(
+        &g_arena, "http.send: Get http://127.0.0.1:%d/slow: request timed out", srv.port);
     cr_expect(strstr(o.err.detail, want), "%s", o.err.detail);
     cr_expect(took < 1.2, "took %.2f s for a 200 ms timeout", took);
 
@@ -528,9 +537,9 @@ Test(http_send, redirects_only_when_enabled)
              "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/new\r\nContent-Length: "
              "0\r\n\r\n",
              srv.port);
-    struct outcome stay = eval_rule(
-        "r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/old\"})", true,
-        true);
+    struct outcome stay =
+        eval_rule("r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/old\"})",
+                  true, true);
     cr_assert_eq(stay.rc, 0, "%s", stay.err.detail);
     expect_json(get(stay.v, "status_code"), "302");
     cr_expect(value_object_get_str(get(stay.v, "headers"), "location") != NULL);
@@ -574,7 +583,8 @@ Test(http_send, refused_before_sending)
          "net/http: invalid method \"G ET\""},
         {"{\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\", \"timeout\": \"5 parsecs\"}",
          "invalid timeout value \"5 parsecs\""},
-        {"{\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\", \"enable_redirect\": \"yes\"}",
+        {"{\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\", \"enable_redirect\": "
+         "\"yes\"}",
          "strconv.ParseBool: parsing \"\\\"yes\\\"\": invalid syntax"},
         {"{\"method\": \"get\", \"url\": \"http://127.0.0.1:@PORT@/\", \"raise_error\": 1}",
          "http.send: invalid value for raise_error field"},
@@ -587,8 +597,8 @@ Test(http_send, refused_before_sending)
          "net/http: invalid method"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct outcome o = eval_rule(arena_sprintf(&g_arena, "r := http.send(%s)", cases[i].req),
-                                     true, true);
+        struct outcome o =
+            eval_rule(arena_sprintf(&g_arena, "r := http.send(%s)", cases[i].req), true, true);
         cr_expect_eq(o.rc, -1, "case %zu: no error", i);
         cr_expect(strstr(o.err.detail, cases[i].want), "case %zu: %s", i, o.err.detail);
     }
@@ -650,51 +660,58 @@ static const char *request_at(const char *path_line)
 Test(http_send, redirect_methods_headers_and_limits)
 {
     static struct route r[] = {
-        {"/put", R_PUT, 0},     {"/post", R_POST, 0},   {"/loop", R_LOOP, 0},
-        {"/other", R_OTHER, 0}, {"/file", R_FILE, 0},
-        {"/end", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nend", 0},
+        {"/put", R_PUT, 0},   {"/post", R_POST, 0},
+        {"/loop", R_LOOP, 0}, {"/other", R_OTHER, 0},
+        {"/file", R_FILE, 0}, {"/end", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nend", 0},
     };
     server_start(r, 6);
     int port = srv.port;
-    snprintf(R_PUT, sizeof(R_PUT), "HTTP/1.1 302 Found\r\nLocation: /end?from=put\r\n"
-                                   "Content-Length: 0\r\n\r\n");
-    snprintf(R_POST, sizeof(R_POST), "HTTP/1.1 307 Temporary Redirect\r\nLocation: "
-                                     "http://127.0.0.1:%d/end?from=post\r\nContent-Length: 0\r\n\r\n",
+    snprintf(R_PUT, sizeof(R_PUT),
+             "HTTP/1.1 302 Found\r\nLocation: /end?from=put\r\n"
+             "Content-Length: 0\r\n\r\n");
+    snprintf(R_POST, sizeof(R_POST),
+             "HTTP/1.1 307 Temporary Redirect\r\nLocation: "
+             "http://127.0.0.1:%d/end?from=post\r\nContent-Length: 0\r\n\r\n",
              port);
-    snprintf(R_LOOP, sizeof(R_LOOP), "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: "
-                                     "0\r\n\r\n");
-    snprintf(R_OTHER, sizeof(R_OTHER), "HTTP/1.1 301 Moved\r\nLocation: "
-                                       "http://localhost:%d/end?from=other\r\nContent-Length: 0\r\n\r\n",
+    snprintf(R_LOOP, sizeof(R_LOOP),
+             "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: "
+             "0\r\n\r\n");
+    snprintf(R_OTHER, sizeof(R_OTHER),
+             "HTTP/1.1 301 Moved\r\nLocation: "
+             "http://localhost:%d/end?from=other\r\nContent-Length: 0\r\n\r\n",
              port);
-    snprintf(R_FILE, sizeof(R_FILE), "HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\n"
-                                     "Content-Length: 0\r\n\r\n");
+    snprintf(R_FILE, sizeof(R_FILE),
+             "HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\n"
+             "Content-Length: 0\r\n\r\n");
     const char *base = "\"enable_redirect\": true, \"headers\": {\"authorization\": \"Bearer s\"}";
 
-    struct outcome put = eval_rule(
-        arena_sprintf(&g_arena, "r := http.send({\"method\": \"put\", \"url\": "
+    struct outcome put =
+        eval_rule(arena_sprintf(&g_arena,
+                                "r := http.send({\"method\": \"put\", \"url\": "
                                 "\"http://127.0.0.1:@PORT@/put\", \"raw_body\": \"data\", %s})",
-                      base),
-        true, true);
+                                base),
+                  true, true);
     cr_assert_eq(put.rc, 0, "%s", put.err.detail);
     expect_json(get(put.v, "raw_body"), "\"end\"");
     const char *hop = request_at("GET /end?from=put HTTP/1.1");
     cr_expect(!strstr(hop, "data"), "302 after PUT continues with GET without the body");
     cr_expect(strstr(hop, "Authorization: Bearer s"), "same host keeps Authorization: %s", hop);
 
-    struct outcome post = eval_rule(
-        arena_sprintf(&g_arena, "r := http.send({\"method\": \"post\", \"url\": "
+    struct outcome post =
+        eval_rule(arena_sprintf(&g_arena,
+                                "r := http.send({\"method\": \"post\", \"url\": "
                                 "\"http://127.0.0.1:@PORT@/post\", \"raw_body\": \"keep\", %s})",
-                      base),
-        true, true);
+                                base),
+                  true, true);
     cr_assert_eq(post.rc, 0, "%s", post.err.detail);
     hop = request_at("POST /end?from=post HTTP/1.1");
     cr_expect(strstr(hop, "\r\n\r\nkeep"), "307 repeats method and body: %s", hop);
 
-    struct outcome other = eval_rule(
-        arena_sprintf(&g_arena, "r := http.send({\"method\": \"get\", \"url\": "
-                                "\"http://127.0.0.1:@PORT@/other\", %s})",
-                      base),
-        true, true);
+    struct outcome other = eval_rule(arena_sprintf(&g_arena,
+                                                   "r := http.send({\"method\": \"get\", \"url\": "
+                                                   "\"http://127.0.0.1:@PORT@/other\", %s})",
+                                                   base),
+                                     true, true);
     if (other.rc == 0) {
         hop = request_at("GET /end?from=other HTTP/1.1");
         const char *end = strstr(hop, "\r\n\r\n");
@@ -705,11 +722,11 @@ Test(http_send, redirect_methods_headers_and_limits)
     }
 
     int before_loop = accepted();
-    struct outcome loop = eval_rule(
-        arena_sprintf(&g_arena, "r := http.send({\"method\": \"get\", \"url\": "
-                                "\"http://127.0.0.1:@PORT@/loop\", %s})",
-                      base),
-        true, true);
+    struct outcome loop = eval_rule(arena_sprintf(&g_arena,
+                                                  "r := http.send({\"method\": \"get\", \"url\": "
+                                                  "\"http://127.0.0.1:@PORT@/loop\", %s})",
+                                                  base),
+                                    true, true);
     cr_assert_eq(loop.rc, -1);
     char *want = arena_sprintf(&g_arena,
                                "http.send: Get \"http://127.0.0.1:%d/loop\": stopped after 10 "
@@ -720,11 +737,11 @@ Test(http_send, redirect_methods_headers_and_limits)
                  accepted() - before_loop);
 
     int before = accepted();
-    struct outcome file = eval_rule(
-        arena_sprintf(&g_arena, "r := http.send({\"method\": \"get\", \"url\": "
-                                "\"http://127.0.0.1:@PORT@/file\", %s})",
-                      base),
-        true, true);
+    struct outcome file = eval_rule(arena_sprintf(&g_arena,
+                                                  "r := http.send({\"method\": \"get\", \"url\": "
+                                                  "\"http://127.0.0.1:@PORT@/file\", %s})",
+                                                  base),
+                                    true, true);
     cr_assert_eq(file.rc, -1);
     cr_expect(strstr(file.err.detail, "Get \"file:///etc/passwd\": unsupported protocol scheme "
                                       "\"file\""),
