@@ -1690,8 +1690,9 @@ static __attribute__((noinline)) int invoke_mocked(struct ev *ev, struct term *t
                                                    struct value *const *args, size_t nargs,
                                                    struct value **out);
 
-static int invoke(struct ev *ev, struct term *t, struct value *const *args, size_t nargs,
-                  struct value **out)
+static inline __attribute__((always_inline)) int invoke(struct ev *ev, struct term *t,
+                                                        struct value *const *args,
+                                                        size_t nargs, struct value **out)
 {
     *out = NULL;
     if (__builtin_expect(ev->mocks != NULL, 0))
