@@ -2012,6 +2012,44 @@ static void check_some_in(struct env *e, struct expr *x, struct lerrs *errs)
     vexpr(e, x->loc, VX_EQ, x->b, ref, errs);
 }
 
+/* OPA checks no call of an `every` body (its body walk stops at the
+ * every expression) but its reference checker and closure check walk
+ * into it: references and comprehensions in the domain and the body. */
+static void every_terms(struct env *e, struct term *t, struct lerrs *cerrs, struct lerrs *rerrs)
+{
+    if (!t)
+        return;
+    if (t->kind == TM_CALL) {
+        for (size_t i = 1; i < t->n; i++)
+            every_terms(e, t->a[i], cerrs, rerrs);
+        return;
+    }
+    walk_closures(e, t, cerrs);
+    walk_refs(e, t, rerrs);
+}
+
+static void every_body(struct env *e, struct body *b, struct lerrs *cerrs, struct lerrs *rerrs)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct expr *x = b->e[i];
+        every_terms(e, x->a, cerrs, rerrs);
+        every_terms(e, x->b, cerrs, rerrs);
+        every_terms(e, x->c, cerrs, rerrs);
+        if (x->kind == EX_EVERY && x->body)
+            every_body(e, x->body, cerrs, rerrs);
+    }
+}
+
+static void check_every(struct env *e, struct expr *x, struct lerrs *errs)
+{
+    struct lerrs cerrs = {0}, rerrs = {0};
+    every_terms(e, x->c, &cerrs, &rerrs);
+    if (x->body)
+        every_body(e, x->body, &cerrs, &rerrs);
+    lerrs_cat(e->tc, errs, &cerrs);
+    lerrs_cat(e->tc, errs, &rerrs);
+}
+
 static void check_expr(struct env *e, struct expr *x, struct lerrs *errs)
 {
     switch (x->kind) {
@@ -2034,7 +2072,10 @@ static void check_expr(struct env *e, struct expr *x, struct lerrs *errs)
     case EX_SOMEIN:
         check_some_in(e, x, errs);
         return;
-    default: /* some declarations; every bodies are not type-checked here */
+    case EX_EVERY:
+        check_every(e, x, errs);
+        return;
+    default: /* some declarations */
         return;
     }
 }

@@ -390,6 +390,21 @@ static const struct tc_case g_cases[] = {
      "package test\np if { v := object.get(input, [\"a\", \"b\"], 0); v > 1 }", NULL, ""},
     {"accepted: x in xs over a rule set", REGO_V1,
      "package test\ns := {\"a\", \"b\"}\np if { some x in s; startswith(x, \"a\") }", NULL, ""},
+    /* check.go refChecker and checkClosures walk into every; CheckBody's
+     * walk stops at it (no call in an every body is checked) */
+    {"refChecker: references in an every body", REGO_V1,
+     "package test\nq := {\"a\": 1}\np if { every x in [1] { data.test.q.baz; x > 0 } }", NULL,
+     "p.rego:3:25: rego_type_error: undefined ref: data.test.q.baz\n"
+     "\tdata.test.q.baz\n"
+     "\t            ^\n"
+     "\t            have: \"baz\"\n"
+     "\t            want (one of): [\"a\"]"},
+    {"checkClosures: a comprehension in an every body", REGO_V1,
+     "package test\np if { every x in input { y := [z | z := count(1)] } }", NULL,
+     "p.rego:2:42: rego_type_error: count: invalid argument(s)\n"
+     "\thave: (number, ??"
+     "?)\n"
+     "\twant: (collection: any<string, array[any], object[any: any], set[any]>, n: number)"},
     /* compile.go checkUndefinedFuncs / arityMismatchError */
     {"arityMismatchError: built-in with its declaration (FuncArgs, no result)", REGO_V1,
      "package test\np if { count(1, 2, 3) }", NULL,
