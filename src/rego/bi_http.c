@@ -786,7 +786,10 @@ static void set_no_proxy(CURL *c, char *store, size_t cap)
     const char *env = getenv("no_proxy");
     if (!env)
         env = getenv("NO_PROXY");
-    snprintf(store, cap, "%s%slocalhost,127.0.0.1,::1", env ? env : "", env && *env ? "," : "");
+    if (env && !strcmp(env, "*")) /* curl's "no proxy at all" works only alone */
+        snprintf(store, cap, "*");
+    else
+        snprintf(store, cap, "%s%slocalhost,127.0.0.1,::1", env ? env : "", env && *env ? "," : "");
     curl_easy_setopt(c, CURLOPT_NOPROXY, store);
 }
 
