@@ -74,11 +74,12 @@ struct tc {
     struct arena a;
     bool oom;
     struct pmap calls, comps, decls;
-    struct ty **ntype;   /* per rule node id */
-    uint8_t *nstate;     /* 0 unvisited, 1 in progress, 2 done */
-    uint8_t *ntyped;     /* node_typed: 0 unknown, 1 no, 2 yes */
-    struct ty **nextent; /* node_extent of non-leaf nodes */
-    int depth;           /* rule types being inferred on demand, nested */
+    struct ty **ntype;            /* per rule node id */
+    uint8_t *nstate;              /* 0 unvisited, 1 in progress, 2 done */
+    uint8_t *ntyped;              /* node_typed: 0 unknown, 1 no, 2 yes */
+    struct ty **nextent;          /* node_extent of non-leaf nodes */
+    int depth;                    /* rule types being inferred on demand, nested */
+    const struct expr *with_expr; /* the expression vexpr checks next, for its with */
     struct lerrs all;
 };
 
@@ -1918,9 +1919,63 @@ enum vx_kind { VX_TERM, VX_CALL, VX_LIFTED, VX_EQ };
 /* One expression as OPA checks it after rewriting: closures, references,
  * then the expression itself (its error dropped when a closure or
  * reference error explains an unknown type). */
+/* The function type a `with` target or value names: a built-in's
+ * declaration or a user function's inferred type. */
+static struct ty *named_fn_type(struct env *e, const char *name)
+{
+    if (!name)
+        return NULL;
+    if (strncmp(name, "data.", 5) == 0) {
+        struct rnode *n = e->tc->c->root;
+        for (const char *p = name + 5; n && *p;) {
+            const char *dot = strchr(p, '.');
+            size_t len = dot ? (size_t)(dot - p) : strlen(p);
+            n = rcomp_node_child(n, p, len);
+            p += len + (dot ? 1 : 0);
+        }
+        return n ? node_leaf(e->tc, n) : NULL;
+    }
+    const struct rego_builtin *bi = rego_builtin_lookup(name, strlen(name));
+    return bi ? decl_of(e->tc, bi) : NULL;
+}
+
+/* OPA's checkExprWith: a function replaced by a function of another
+ * signature; true after an error */
+static bool check_with(struct env *e, const struct expr *x, struct lerrs *errs)
+{
+    for (size_t i = 0; i < x->nwith; i++) {
+        const struct with_mod *w = &x->with[i];
+        if (w->kind != 2)
+            continue;
+        struct ty *t = named_fn_type(e, w->fn_name);
+        struct ty *v = w->mock_fn   ? node_leaf(e->tc, w->mock_fn)
+                       : w->mock_bi ? decl_of(e->tc, w->mock_bi)
+                                    : NULL;
+        if (!t || !v || t->k != T_FN || v->k != T_FN || unifies(t, v))
+            continue;
+        struct buf msg = BUF_INIT, det = BUF_INIT;
+        buf_printf(&msg, "%s: arity mismatch", w->fn_name);
+        buf_puts(&det, "have: (");
+        for (size_t k = 0; k < v->n; k++) {
+            if (k)
+                buf_puts(&det, ", ");
+            ty_print(&det, v->v[k]);
+        }
+        buf_puts(&det, ")\nwant: ");
+        fargs_print(&det, t->v, t->n, t->var, true);
+        lerr_add(e->tc, errs, w->loc, &msg, &det, false);
+        buf_free(&msg);
+        buf_free(&det);
+        return true;
+    }
+    return false;
+}
+
 static void vexpr(struct env *e, struct rloc loc, enum vx_kind k, struct term *t, struct term *b,
                   struct lerrs *errs)
 {
+    const struct expr *wx = e->tc->with_expr;
+    e->tc->with_expr = NULL;
     struct term *ops[64], **argv = ops;
     size_t n = 0;
     if (k == VX_CALL || k == VX_LIFTED) {
@@ -1943,7 +1998,9 @@ static void vexpr(struct env *e, struct rloc loc, enum vx_kind k, struct term *t
         walk_closures(e, argv[i], &cerrs);
     for (size_t i = 0; i < n; i++)
         walk_refs(e, argv[i], &rerrs);
-    if (k == VX_CALL)
+    if (wx && check_with(e, wx, &xerrs))
+        ; /* the expression's own check is not reached (OPA's checkExpr) */
+    else if (k == VX_CALL)
         check_call(e, loc, t, argv, n, &xerrs);
     else if (k == VX_LIFTED)
         check_call(e, loc, t, argv, n + 1, &xerrs);
@@ -2057,9 +2114,11 @@ static void check_expr(struct env *e, struct expr *x, struct lerrs *errs)
         if (x->a->kind == TM_CALL) {
             for (size_t i = 1; i < x->a->n; i++)
                 lift(e, x->a->a[i], errs);
+            e->tc->with_expr = x;
             vexpr(e, x->loc, VX_CALL, x->a, NULL, errs);
         } else {
             lift(e, x->a, errs);
+            e->tc->with_expr = x;
             vexpr(e, x->loc, VX_TERM, x->a, NULL, errs);
         }
         return;
@@ -2067,6 +2126,7 @@ static void check_expr(struct env *e, struct expr *x, struct lerrs *errs)
     case EX_ASSIGN:
         lift(e, x->a, errs);
         lift(e, x->b, errs);
+        e->tc->with_expr = x;
         vexpr(e, x->loc, VX_EQ, x->a, x->b, errs);
         return;
     case EX_SOMEIN:

@@ -405,6 +405,16 @@ static const struct tc_case g_cases[] = {
      "\thave: (number, ??"
      "?)\n"
      "\twant: (collection: any<string, array[any], object[any: any], set[any]>, n: number)"},
+    {"checkExprWith: a built-in replaced by a function of another arity", REGO_V1,
+     "package test\ng(a, b) := a\nf(x) := y if { y := count(x) }\np if { f([1]) with count as g }",
+     NULL,
+     "p.rego:4:15: rego_type_error: count: arity mismatch\n"
+     "\thave: (any, any)\n"
+     "\twant: (collection: any<string, array[any], object[any: any], set[any]>)"},
+    {"accepted: checkExprWith: same arity, or replaced by a value", REGO_V1,
+     "package test\nh(_) := 1\nf(x) := y if { y := count(x) }\n"
+     "p if { f([1]) with count as h }\nq if { f([1]) with count as 7 }",
+     NULL, ""},
     /* compile.go checkUndefinedFuncs / arityMismatchError */
     {"arityMismatchError: built-in with its declaration (FuncArgs, no result)", REGO_V1,
      "package test\np if { count(1, 2, 3) }", NULL,
