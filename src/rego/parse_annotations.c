@@ -611,18 +611,43 @@ static int yaml_fail(struct actx *cx, const struct ablock *bl, const char *msg)
 
 /* ---- one block ---- */
 
-static int parse_block(struct actx *cx, const struct ablock *bl, struct annotation **out)
+/* The block's YAML: each line without one leading space, newline-ended.
+ * Returns whether it is all blank. */
+static bool block_text(const struct ablock *bl, struct buf *text)
 {
-    struct buf text = BUF_INIT;
     bool blank = true;
     for (size_t i = 0; i < bl->nlines; i++) {
         const struct rlex_comment *c = &bl->lines[i];
         size_t skip = c->len && c->text[0] == ' ' ? 1 : 0;
-        buf_append(&text, c->text + skip, c->len - skip);
-        buf_putc(&text, '\n');
+        buf_append(text, c->text + skip, c->len - skip);
+        buf_putc(text, '\n');
         for (size_t k = skip; k < c->len && blank; k++)
             blank = is_blank(c->text[k]);
     }
+    return blank;
+}
+
+/* Decodes the fields of the parsed document into ab (cx->msg on error). */
+static int decode_doc(struct actx *cx, const struct buf *text, const struct value *doc,
+                      struct abuild *ab)
+{
+    cx->text = text->data;
+    cx->tlen = text->len;
+    cx->key = NULL;
+    cx->msg[0] = '\0';
+    int rc = 0;
+    if (doc->type != V_OBJECT && doc->type != V_NULL)
+        rc = type_err(cx, doc, "ast.rawAnnotation");
+    else if (doc->type == V_OBJECT)
+        rc = build_fields(cx, ab, doc);
+    cx->text = NULL;
+    return rc;
+}
+
+static int parse_block(struct actx *cx, const struct ablock *bl, struct annotation **out)
+{
+    struct buf text = BUF_INIT;
+    bool blank = block_text(bl, &text);
     if (buf_failed(&text)) {
         buf_free(&text);
         return fail_at(cx, bl->head, "out of memory");
@@ -639,16 +664,8 @@ static int parse_block(struct actx *cx, const struct ablock *bl, struct annotati
         return yaml_fail(cx, bl, yerr);
     }
     struct abuild ab = {0};
-    cx->text = text.data;
-    cx->tlen = text.len;
-    cx->key = NULL;
-    cx->msg[0] = '\0';
-    if (doc->type != V_OBJECT && doc->type != V_NULL)
-        rc = type_err(cx, doc, "ast.rawAnnotation");
-    else if (doc->type == V_OBJECT)
-        rc = build_fields(cx, &ab, doc);
+    rc = decode_doc(cx, &text, doc, &ab);
     buf_free(&text);
-    cx->text = NULL;
     if (rc < 0) {
         if (!cx->msg[0])
             return fail_at(cx, bl->head, "out of memory");
@@ -664,7 +681,6 @@ static int parse_block(struct actx *cx, const struct ablock *bl, struct annotati
     an->obj = v_object(cx->a, ab.pairs.pairs, ab.pairs.len, DUP_LAST_WINS, NULL);
     if (!an->obj)
         return fail_at(cx, bl->head, "out of memory");
-    an->rule = NULL;
     *out = an;
     return ab.entrypoint ? 1 : 0;
 }
