@@ -2510,6 +2510,17 @@ static int cmp_lerr(const void *x, const void *y)
     return strcmp(a->details ? a->details : "", b->details ? b->details : "");
 }
 
+/* OPA's Compiler.err: the error that reaches the limit is followed by
+ * {rego_compile_error, "error limit reached"} and no more are taken. */
+static bool limit_reached(struct rtc_errors *out, int *rc)
+{
+    if (out->n < RTC_MAX_ERRORS)
+        return false;
+    if (rtc_errors_add(out, "rego_compile_error", "error limit reached", NULL, NULL) < 0)
+        *rc = -1;
+    return true;
+}
+
 int rtc_check_modules(struct rego_compiled *c, struct rtc_errors *out)
 {
     struct tc tc = {.c = c};
@@ -2527,14 +2538,10 @@ int rtc_check_modules(struct rego_compiled *c, struct rtc_errors *out)
             rc = (int)tc.all.n;
             for (size_t i = 0; i < tc.all.n && rc >= 0; i++) {
                 const struct lerr *le = &tc.all.v[i];
-                if (out->n >= RTC_MAX_ERRORS) {
-                    if (rtc_errors_add(out, "rego_compile_error", "error limit reached", NULL,
-                                       NULL) < 0)
-                        rc = -1;
-                    break;
-                }
                 if (rtc_errors_add(out, "rego_type_error", le->msg, le->details, &le->loc) < 0)
                     rc = -1;
+                if (limit_reached(out, &rc))
+                    break;
             }
         }
     }
@@ -2650,15 +2657,11 @@ int rtc_check_query(const struct rego_compiled *c, struct body *b, int nslots,
                 qsort(errs.v, errs.n, sizeof(*errs.v), cmp_lerr);
             rc = (int)errs.n;
             for (size_t i = 0; i < errs.n && rc >= 0; i++) {
-                if (out->n >= RTC_MAX_ERRORS) {
-                    if (rtc_errors_add(out, "rego_compile_error", "error limit reached", NULL,
-                                       NULL) < 0)
-                        rc = -1;
-                    break;
-                }
                 if (rtc_errors_add(out, "rego_type_error", errs.v[i].msg, errs.v[i].details,
                                    &errs.v[i].loc) < 0)
                     rc = -1;
+                if (limit_reached(out, &rc))
+                    break;
             }
         }
     }

@@ -450,13 +450,14 @@ Test(typecheck, table)
     }
 }
 
-/* compile.go: Compiler.err stops at MaxErrors (10) and appends
- * {rego_compile_error, "error limit reached"} without a location. */
-Test(typecheck, error_limit)
+/* compile.go: Compiler.err stops at MaxErrors (10): the tenth error is
+ * followed by {rego_compile_error, "error limit reached"} without a
+ * location, whether more follow (12 here) or not (exactly 10). */
+static void error_limit_with(int nerrs)
 {
     struct buf mod = BUF_INIT;
     buf_puts(&mod, "package test\n");
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < nerrs; i++)
         buf_printf(&mod, "p%d if { count(%d) }\n", i, i);
     struct rego_source src = {"p.rego", buf_cstr(&mod), mod.len};
     struct rego_compiled *c = NULL;
@@ -474,6 +475,33 @@ Test(typecheck, error_limit)
     cr_expect_str_eq(l.v[10].message, "error limit reached");
     cr_expect_eq(l.v[10].row, 0);
     cr_expect_str_eq(l.v[10].file, "");
+    rego_error_list_free(&l);
+    buf_free(&mod);
+}
+
+Test(typecheck, error_limit)
+{
+    error_limit_with(12);
+}
+
+Test(typecheck, error_limit_exactly_ten)
+{
+    error_limit_with(10);
+}
+
+Test(typecheck, nine_errors_no_limit)
+{
+    struct buf mod = BUF_INIT;
+    buf_puts(&mod, "package test\n");
+    for (int i = 0; i < 9; i++)
+        buf_printf(&mod, "p%d if { count(%d) }\n", i, i);
+    struct rego_source src = {"p.rego", buf_cstr(&mod), mod.len};
+    struct rego_compiled *c = NULL;
+    struct as_error err;
+    struct rego_error_list l;
+    cr_assert_eq(rego_compile_all(&src, 1, REGO_V1, NULL, &c, &err, &l), -1);
+    cr_expect_eq(l.n, 9);
+    cr_expect_str_eq(l.v[8].code, "rego_type_error");
     rego_error_list_free(&l);
     buf_free(&mod);
 }
