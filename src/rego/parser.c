@@ -391,10 +391,13 @@ static bool adjacent(struct parser *p) { return !tok(p)->ws_before; }
  * "unexpected <token> token: expected ident". */
 static void *dot_without_ident(struct parser *p)
 {
-    struct rtoken *n = tok_at(p, 1);
+    struct rtoken *dot = tok(p), *n = tok_at(p, 1);
     p->i++;
-    if (n->ws_before)
-        return perr(p, n, "unexpected whitespace token: expected ident");
+    if (n->ws_before) {
+        /* the whitespace starts right after the dot */
+        struct rtoken ws = {.row = dot->row, .col = dot->col + 1};
+        return perr(p, &ws, "unexpected whitespace token: expected ident");
+    }
     if (n->t == RT_EOF)
         return perr(p, n, "unexpected eof token: expected ident");
     if (n->t == RT_STRING || n->t == RT_RAWSTRING)

@@ -249,6 +249,9 @@ Test(parse_module, errors)
     cr_assert_null(parse_ver("package foo.", REGO_V1, &e));
     cr_assert(strstr(e, "rego.parse_module: 1 error occurred: x.rego:1: rego_parse_error: "
                         "unexpected eof token: expected ident"), "%s", e);
+    parse_ver("package p\nx := input.\n  y\n", REGO_V1, &e);
+    cr_assert(strstr(e, "x.rego:2: rego_parse_error: unexpected whitespace token: expected ident"),
+              "%s", e);
     parse_ver("", REGO_V1, &e);
     cr_assert(strstr(e, "rego.parse_module: 1 error occurred: x.rego:0: rego_parse_error: empty "
                         "module"), "%s", e);
