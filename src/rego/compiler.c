@@ -2057,10 +2057,13 @@ int rcomp_query(const struct rego_compiled *c, struct arena *a, const char *text
     if (!safe)
         return -1;
     q->nexprs = b->n;
-    q->orig = arena_memdup(a, b->e, (b->n + 1) * sizeof(*b->e));
+    /* n expressions and a NULL after them (b->e holds exactly n) */
+    q->orig = arena_zalloc(a, (b->n + 1) * sizeof(*b->e));
     q->text = text;
     if (!q->orig)
         return -1;
+    if (b->n)
+        memcpy(q->orig, b->e, b->n * sizeof(*b->e));
     /* as OPA's rego package (rewriteQueryToCaptureValue): a term or call
      * expression reports its value, false included; with several
      * expressions or iteration a false value still fails */
