@@ -465,10 +465,11 @@ int rlex_scan(struct arena *a, const char *text, size_t len, struct rlex_result 
 
 const char *rlex_tok_name(enum rtok t)
 {
+    /* OPA's token names (operators by their built-in names) */
     static const char *const names[] = {
-        "EOF", "identifier", "string", "string", "number", "{", "}", "[", "]", "(", ")",
-        ".", ",", ";", ":", ":=", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*",
-        "/", "%", "&", "|", "template string",
+        "eof", "identifier", "string", "string", "number", "{", "}", "[", "]", "(", ")",
+        ".", ",", ";", ":", "assign", "eq", "equal", "neq", "lt", "lte", "gt", "gte", "plus",
+        "minus", "mul", "div", "rem", "and", "or", "template string",
     };
     return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }

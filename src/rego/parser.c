@@ -69,19 +69,42 @@ static void *perr(struct parser *p, const struct rtoken *t, const char *fmt, ...
     return NULL;
 }
 
-static void *unexpected(struct parser *p)
+static bool is_ident(const struct rtoken *t, const char *s);
+
+/* The keyword t is, as OPA's scanner tokenizes it (if/contains/in/every
+ * only where enabled), or NULL. */
+static const char *keyword_of(const struct parser *p, const struct rtoken *t)
 {
-    struct rtoken *t = tok(p);
-    if (t->t == RT_EOF)
-        return perr(p, t, "unexpected eof token");
-    if (t->t == RT_IDENT)
-        return perr(p, t, "unexpected identifier token");
-    if (t->t == RT_STRING || t->t == RT_RAWSTRING)
-        return perr(p, t, "unexpected string token");
-    if (t->t == RT_NUMBER)
-        return perr(p, t, "unexpected number token");
-    return perr(p, t, "unexpected %s token", rlex_tok_name(t->t));
+    static const char *const always[] = {"package", "import", "as",   "default", "else", "not",
+                                         "some",    "with",   "null", "true",    "false"};
+    if (t->t != RT_IDENT)
+        return NULL;
+    for (size_t k = 0; k < sizeof(always) / sizeof(always[0]); k++)
+        if (is_ident(t, always[k]))
+            return always[k];
+    if (p->kw_if && is_ident(t, "if"))
+        return "if";
+    if (p->kw_contains && is_ident(t, "contains"))
+        return "contains";
+    if (p->kw_in && is_ident(t, "in"))
+        return "in";
+    if (p->kw_every && is_ident(t, "every"))
+        return "every";
+    return NULL;
 }
+
+/* OPA's "unexpected <token> token" / "unexpected <keyword> keyword", with
+ * an optional note after ": ". */
+static void *unexpected_at(struct parser *p, const struct rtoken *t, const char *note)
+{
+    const char *kw = keyword_of(p, t);
+    const char *sep = note ? ": " : "", *tail = note ? note : "";
+    if (kw)
+        return perr(p, t, "unexpected %s keyword%s%s", kw, sep, tail);
+    return perr(p, t, "unexpected %s token%s%s", rlex_tok_name(t->t), sep, tail);
+}
+
+static void *unexpected(struct parser *p) { return unexpected_at(p, tok(p), NULL); }
 
 static bool is_ident(const struct rtoken *t, const char *s)
 {
@@ -398,13 +421,7 @@ static void *dot_without_ident(struct parser *p)
         struct rtoken ws = {.row = dot->row, .col = dot->col + 1};
         return perr(p, &ws, "unexpected whitespace token: expected ident");
     }
-    if (n->t == RT_EOF)
-        return perr(p, n, "unexpected eof token: expected ident");
-    if (n->t == RT_STRING || n->t == RT_RAWSTRING)
-        return perr(p, n, "unexpected string token: expected ident");
-    if (n->t == RT_NUMBER)
-        return perr(p, n, "unexpected number token: expected ident");
-    return perr(p, n, "unexpected %s token: expected ident", rlex_tok_name(n->t));
+    return unexpected_at(p, n, "expected ident");
 }
 
 /* Reference operands and calls after a primary term. */

@@ -252,6 +252,11 @@ Test(parse_module, errors)
     parse_ver("package p\nx := input.\n  y\n", REGO_V1, &e);
     cr_assert(strstr(e, "x.rego:2: rego_parse_error: unexpected whitespace token: expected ident"),
               "%s", e);
+    /* OPA's token names: operators by their built-in names, keywords */
+    parse_ver("package p\nx := := 1\n", REGO_V1, &e);
+    cr_assert(strstr(e, "x.rego:2: rego_parse_error: unexpected assign token"), "%s", e);
+    parse_ver("package p\nif := 1\n", REGO_V1, &e);
+    cr_assert(strstr(e, "x.rego:2: rego_parse_error: unexpected if keyword"), "%s", e);
     parse_ver("", REGO_V1, &e);
     cr_assert(strstr(e, "rego.parse_module: 1 error occurred: x.rego:0: rego_parse_error: empty "
                         "module"), "%s", e);
