@@ -87,6 +87,9 @@ struct term {
     bool direct;
     uint8_t ndvars;
     int *dvars;
+    /* A direct call of a user function without variables (compiled,
+     * reval_prepare): 1 + index of the evaluation's call cache, 0 = none. */
+    int call_id;
 };
 
 enum expr_kind { EX_TERM, EX_UNIFY, EX_ASSIGN, EX_SOME, EX_SOMEIN, EX_EVERY };

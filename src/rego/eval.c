@@ -85,6 +85,13 @@ struct prefix_ent {
     bool known;
 };
 
+/* The value of a call term with a call_id outside `with` (undefined is a
+ * value too). */
+struct call_ent {
+    struct value *v;
+    bool known;
+};
+
 struct ev {
     const struct rego_compiled *c;
     struct arena *a;
@@ -95,6 +102,7 @@ struct ev {
     struct cache_ent *cache;
     struct memo_slot *memo;
     struct prefix_ent *prefix;
+    struct call_ent *calls;
     uint32_t gen, gen_counter;
     struct overlay *ov;
     struct mock *mocks;
@@ -1868,10 +1876,38 @@ static inline bool direct_ready(struct value **fr, const struct term *t)
     return true;
 }
 
-/* A direct call: arguments in order (the first undefined one makes the call
- * undefined, as eval_call), then the call. */
+static inline __attribute__((always_inline)) int direct_call_run(struct ev *ev,
+                                                                 struct value **fr,
+                                                                 struct term *t,
+                                                                 struct value **out);
+
+/* A direct call; a user function called without variables is computed once
+ * per evaluation outside `with` (it depends on input and data only, and
+ * non-deterministic built-ins are cached per evaluation anyway). */
 static __attribute__((noinline)) int direct_call_eval(struct ev *ev, struct value **fr,
                                                       struct term *t, struct value **out)
+{
+    if (t->call_id <= 0 || t->call_id > ev->c->ncalls || ev->gen != 0)
+        return direct_call_run(ev, fr, t, out);
+    struct call_ent *ce = &ev->calls[t->call_id];
+    if (ce->known) {
+        *out = ce->v;
+        return 1;
+    }
+    int r = direct_call_run(ev, fr, t, out);
+    if (r == 1) {
+        ce = &ev->calls[t->call_id];
+        *ce = (struct call_ent){*out, true};
+    }
+    return r;
+}
+
+/* A direct call: arguments in order (the first undefined one makes the call
+ * undefined, as eval_call), then the call. */
+static inline __attribute__((always_inline)) int direct_call_run(struct ev *ev,
+                                                                 struct value **fr,
+                                                                 struct term *t,
+                                                                 struct value **out)
 {
     struct value *args[8];
     size_t nin = t->n - 1;
@@ -2856,7 +2892,8 @@ static int ev_init(struct ev *ev, const struct rego_compiled *c, const struct re
     ev->memo = arena_zalloc(a, (size_t)(c->nmemo + 1) * sizeof(*ev->memo));
     ev->prefix = arena_zalloc(a, (size_t)(c->nprefix + 1) * sizeof(*ev->prefix));
     ev->index = arena_zalloc(a, INDEX_WAYS * sizeof(*ev->index));
-    if (!ev->cache || !ev->memo || !ev->prefix || !ev->index)
+    ev->calls = arena_zalloc(a, (size_t)(c->ncalls + 1) * sizeof(*ev->calls));
+    if (!ev->cache || !ev->memo || !ev->prefix || !ev->index || !ev->calls)
         return oom(ev);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -2992,6 +3029,7 @@ int reval_path(const struct rego_compiled *c, struct value *const *path, size_t 
 
 /* The variables of one term being marked direct (reval_prepare). */
 struct prep {
+    struct rego_compiled *c;
     struct arena *a;
     int vars[255];
     unsigned n;
@@ -3069,6 +3107,8 @@ static int prep_term(struct prep *p, struct term *t)
     }
     t->ndvars = (uint8_t)p->n;
     t->direct = true;
+    if (t->kind == TM_CALL && t->fn && p->n == 0 && p->c->ncalls < INT32_MAX && !t->call_id)
+        t->call_id = ++p->c->ncalls;
     return 0;
 }
 
@@ -3127,6 +3167,7 @@ int reval_prepare(struct rego_compiled *c)
     struct prep *p = malloc(sizeof(*p));
     if (!p)
         return -1;
+    p->c = c;
     p->a = &c->arena;
     int rc = 0;
     for (size_t i = 0; i < c->nmods && rc == 0; i++)

@@ -16,6 +16,7 @@ struct rego_compiled {
     struct value *base_data; /* NULL or an object */
     int nmemo;               /* comprehensions with a memo_id */
     int nprefix;             /* references with a prefix_id */
+    int ncalls;              /* call terms with a call_id */
     enum rego_version ver;
 };
 

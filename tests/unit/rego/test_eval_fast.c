@@ -258,3 +258,32 @@ Test(eval_fast, enumerated_operand_in_call)
     cr_assert_str_eq(eval_in(c, "data.p.scalar", in), "undefined");
     rego_compiled_free(c);
 }
+
+/* ---- calls without variables: once per evaluation, never across `with` ---- */
+
+Test(eval_fast, constant_calls_and_with)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "f(x) := input.k + x\n"
+                                      "g(x) := to_number(x)\n"
+                                      "a := [f(1), f(1), f(2)]\n"
+                                      "b := y if { y := f(1) with input.k as 10 }\n"
+                                      "c := [f(1), z, f(1)] if { z := f(1) with input.k as 10 }\n"
+                                      "d := [f(1) | some _ in [1, 2, 3]]\n"
+                                      "e := count([1 | g(\"zz\")])\n"
+                                      "h := [g(\"zz\"), 1]\n");
+    const char *in = "{\"k\": 1}";
+    cr_assert_str_eq(eval_in(c, "data.p.a", in), "[2,2,3]");
+    cr_assert_str_eq(eval_in(c, "data.p.b", in), "11");
+    cr_assert_str_eq(eval_in(c, "data.p.c", in), "[2,11,2]");
+    cr_assert_str_eq(eval_in(c, "data.p.d", in), "[2,2,2]");
+    /* a built-in error inside: undefined each time unless strict */
+    cr_assert_str_eq(eval_in(c, "data.p.e", in), "0");
+    cr_assert_str_eq(eval_in(c, "data.p.h", in), "undefined");
+    struct rego_eval_opts o = {0};
+    o.input = J(in);
+    o.strict_builtin_errors = true;
+    const char *s = eval_opts(c, "data.p.h", &o);
+    cr_assert(strstr(s, "error: ") != NULL, "%s", s);
+    rego_compiled_free(c);
+}
