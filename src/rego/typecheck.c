@@ -41,6 +41,7 @@ struct ty {
     struct ty *dk, *dv; /* T_OBJ dynamic property (both or neither) */
     struct ty *var;     /* T_FN variadic argument */
     struct ty *plain;   /* a named type: the same type without its name */
+    struct ty *mkeys, *mvalues; /* T_OBJ: Keys and Values computed once */
 };
 
 static struct ty g_null = {.k = T_NULL}, g_bool = {.k = T_BOOL}, g_num = {.k = T_NUM},
@@ -440,12 +441,14 @@ static struct ty *ty_keys(struct tc *tc, struct ty *a)
     case T_ARR:
         return &g_num;
     case T_OBJ: {
+        if (a->mkeys)
+            return a->mkeys;
         struct ty *r = NULL;
         for (size_t i = 0; i < a->np; i++)
             r = ty_or(tc, r, type_of(tc, a->pk[i]));
         if (a->dk)
             r = ty_or(tc, r, a->dk);
-        return r;
+        return a->mkeys = r;
     }
     case T_SET:
         return a->dyn;
@@ -474,9 +477,11 @@ static struct ty *ty_values(struct tc *tc, struct ty *a)
             r = ty_or(tc, r, a->v[i]);
         return ty_or(tc, r, a->dyn);
     case T_OBJ:
+        if (a->mvalues)
+            return a->mvalues;
         for (size_t i = 0; i < a->np; i++)
             r = ty_or(tc, r, a->pv[i]);
-        return a->dk ? ty_or(tc, r, a->dv) : r;
+        return a->mvalues = a->dk ? ty_or(tc, r, a->dv) : r;
     case T_SET:
         return a->dyn;
     case T_ANY:
@@ -2333,11 +2338,11 @@ static void deps_add(struct tc *tc, struct deps *d, struct rnode *n)
     d->v[d->n++] = n;
 }
 
+/* A node's subtree: the node itself, whose dependencies include its
+ * children (node_deps), so each reference adds one entry. */
 static void deps_subtree(struct tc *tc, struct deps *d, struct rnode *n)
 {
     deps_add(tc, d, n);
-    for (size_t k = 0; k < n->nkids; k++)
-        deps_subtree(tc, d, n->kids[k]);
 }
 
 static void deps_body(struct tc *tc, struct deps *d, const struct body *b);
@@ -2388,6 +2393,8 @@ static void deps_rule(struct tc *tc, struct deps *d, const struct rule *r)
 static struct deps node_deps(struct tc *tc, struct rnode *n)
 {
     struct deps d = {0};
+    for (size_t k = 0; k < n->nkids; k++)
+        deps_add(tc, &d, n->kids[k]);
     for (size_t k = 0; k < n->nrules; k++)
         deps_rule(tc, &d, n->rules[k]);
     for (size_t k = 0; k < n->nfuncs; k++)
