@@ -38,9 +38,9 @@ struct ty {
     struct value **pk; /* T_OBJ static keys (sorted) */
     struct ty **pv;
     size_t np;
-    struct ty *dk, *dv; /* T_OBJ dynamic property (both or neither) */
-    struct ty *var;     /* T_FN variadic argument */
-    struct ty *plain;   /* a named type: the same type without its name */
+    struct ty *dk, *dv;         /* T_OBJ dynamic property (both or neither) */
+    struct ty *var;             /* T_FN variadic argument */
+    struct ty *plain;           /* a named type: the same type without its name */
     struct ty *mkeys, *mvalues; /* T_OBJ: Keys and Values computed once */
 };
 
@@ -740,7 +740,7 @@ static size_t dp_ident(struct dparse *p)
 {
     dp_ws(p);
     size_t n = 0;
-    while (p->s[n] == '_' || p->s[n] == '.' || (p->s[n] >= 'a' && p->s[n] <= 'z') ||
+    while (p->s[n] == '_' || (p->s[n] >= 'a' && p->s[n] <= 'z') ||
            (p->s[n] >= 'A' && p->s[n] <= 'Z') || (p->s[n] >= '0' && p->s[n] <= '9'))
         n++;
     return n;
@@ -2677,4 +2677,29 @@ int rtc_check_query(const struct rego_compiled *c, struct body *b, int nslots,
     free(tc.decls.e);
     arena_free(&tc.a);
     return rc;
+}
+
+/* ------------------------------------------------- declarations (check) */
+
+char *rtc_decl_format(const char *decl)
+{
+    struct tc tc = {0};
+    arena_init(&tc.a, 4096);
+    struct ty *f = parse_decl(&tc, decl);
+    char *out = NULL;
+    if (f) {
+        struct buf b = BUF_INIT;
+        fargs_print(&b, f->v, f->n, f->var, true);
+        if (f->dyn) {
+            buf_puts(&b, " => ");
+            if (f->dyn->name)
+                buf_printf(&b, "%s: ", f->dyn->name);
+            ty_print(&b, f->dyn);
+        }
+        if (!buf_failed(&b))
+            out = strdup(buf_cstr(&b));
+        buf_free(&b);
+    }
+    arena_free(&tc.a);
+    return out;
 }

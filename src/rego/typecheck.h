@@ -53,6 +53,10 @@ int rcomp_modules_all(struct rego_compiled *c, struct rego_err *err, struct rtc_
  * string, NULL when decl is NULL or on out of memory. */
 char *rtc_arity_details(const struct term *call, const char *decl, bool generated);
 
+/* A declaration parsed and printed back in OPA's notation (heap string),
+ * NULL when it does not parse: the table's self-check. */
+char *rtc_decl_format(const char *decl);
+
 /* bi_decls.c: OPA's declaration of a built-in in OPA's notation, e.g.
  * "(collection: any<string, array[any], object[any: any], set[any]>) => n: number";
  * NULL when not declared. */

@@ -6,9 +6,12 @@
  * ast/env.go, ast/builtins.go) its expectation follows. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "rego/builtins.h"
 #include "rego/rego.h"
+#include "rego/typecheck.h"
 
 struct tc_case {
     const char *cite;
@@ -590,4 +593,28 @@ Test(typecheck, queries)
         arena_free(&a);
     }
     rego_compiled_free(c);
+}
+
+/* bi_decls.c: every declaration parses and prints back exactly (so the
+ * any<...> members are in OPA's order and nothing is silently unchecked),
+ * and every built-in of the registry but array.flatten (not in OPA's
+ * builtins.go we follow) has one. */
+Test(typecheck, declarations)
+{
+    size_t declared = 0;
+    for (size_t i = 0; i < rego_builtin_count(); i++) {
+        const char *name = rego_builtin_at(i)->name;
+        const char *decl = rtc_builtin_decl(name);
+        if (!decl) {
+            cr_expect_str_eq(name, "array.flatten", "%s has no declaration", name);
+            continue;
+        }
+        declared++;
+        char *back = rtc_decl_format(decl);
+        cr_expect(back != NULL, "%s: %s does not parse", name, decl);
+        if (back)
+            cr_expect_str_eq(back, decl, "%s", name);
+        free(back);
+    }
+    cr_expect_geq(declared, 190);
 }
