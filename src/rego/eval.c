@@ -13,7 +13,16 @@
  * complete rules (conflict check, else chains, default), multi-value and
  * keyed rules (sets/objects built from every solution, merged with deeper
  * rules and base data).  Builtin errors make the call undefined unless
- * strict; conflicts and limits are always errors. */
+ * strict; conflicts and limits are always errors.
+ *
+ * Fast paths (docs/rego.md, Performance): terms marked direct at compile
+ * time (reval_prepare, at the end of this file) are computed without
+ * continuations once their variables are bound, so bodies run as loops
+ * over expressions with one outcome; a call's one unbound reference
+ * operand is enumerated in place; function frames live on the C stack;
+ * large objects get a per-evaluation hash index; calls without variables
+ * are computed once per evaluation outside `with`.  Every cache lives in
+ * the evaluation's state: the compiled policy is shared read-only. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
