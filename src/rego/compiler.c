@@ -1975,14 +1975,18 @@ static int type_check(struct cctx *cx)
 
 static int type_check_query(struct cctx *cx, struct body *b)
 {
-    struct rtc_errors errs = {0};
-    int n = rtc_check_query(cx->c, b, cx->nslots, &errs);
-    if (n > 0 && errs.n) {
-        const struct rtc_error *e = &errs.v[0];
+    struct rtc_errors local = {0}, *out = cx->all ? cx->all : &local;
+    size_t first = out->n;
+    int n = rtc_check_query(cx->c, b, cx->nslots, out);
+    if (n > 0 && out->n > first) {
+        const struct rtc_error *e = &out->v[first];
         struct rloc loc = {e->file ? arena_strdup(cx->a, e->file) : NULL, e->row, e->col};
+        struct rtc_errors *all = cx->all;
+        cx->all = NULL; /* already listed */
         cfail(cx, e->code, loc, "%s", e->msg);
+        cx->all = all;
     }
-    rtc_errors_free(&errs);
+    rtc_errors_free(&local);
     return n == 0 ? 0 : -1;
 }
 
@@ -2042,11 +2046,17 @@ static int cmp_names(const void *x, const void *y)
 int rcomp_query(const struct rego_compiled *c, struct arena *a, const char *text, size_t len,
                 struct rquery *q, struct rego_err *err)
 {
+    return rcomp_query_all(c, a, text, len, q, err, NULL);
+}
+
+int rcomp_query_all(const struct rego_compiled *c, struct arena *a, const char *text, size_t len,
+                    struct rquery *q, struct rego_err *err, struct rtc_errors *all)
+{
     memset(q, 0, sizeof(*q));
     struct body *b;
     TRY(rparse_query(a, text, len, &b, err));
     /* the compiler only reads the policy; it writes into the query arena */
-    struct cctx cx = {.c = (struct rego_compiled *)c, .a = a, .err = err};
+    struct cctx cx = {.c = (struct rego_compiled *)c, .a = a, .err = err, .all = all};
     struct scope *s = scope_new(&cx, NULL, NULL);
     if (!s)
         return -1;

@@ -172,6 +172,31 @@ void rego_error_list_free(struct rego_error_list *errs)
     errs->n = 0;
 }
 
+int rego_check_query(const struct rego_compiled *c, const char *query, struct arena *a,
+                     struct rego_error_list *errs)
+{
+    struct rquery q;
+    struct rego_err e = {0};
+    struct rtc_errors all = {0};
+    memset(errs, 0, sizeof(*errs));
+    int rc = rcomp_query_all(c, a, query, strlen(query), &q, &e, &all);
+    if (rc == 0 || (!all.n && !e.code[0])) {
+        rtc_errors_free(&all);
+        return rc;
+    }
+    size_t cnt = all.n ? all.n : 1;
+    errs->v = calloc(cnt, sizeof(*errs->v));
+    if (errs->v) {
+        for (size_t k = 0; k < all.n; k++)
+            info_from(&all.v[k], &errs->v[k]);
+        if (!all.n)
+            fill_info(&e, &errs->v[0]);
+        errs->n = cnt;
+    }
+    rtc_errors_free(&all);
+    return -1;
+}
+
 int rego_compile(const struct rego_source *mods, size_t n, enum rego_version ver,
                  const struct value *base_data, struct rego_compiled **out, struct as_error *err)
 {

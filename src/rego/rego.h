@@ -120,6 +120,11 @@ int rego_compile_all(const struct rego_source *mods, size_t n, enum rego_version
                      const struct value *base_data, struct rego_compiled **out,
                      struct as_error *err, struct rego_error_list *errs);
 void rego_error_list_free(struct rego_error_list *errs);
+/* Compiles a query against c without evaluating it: 0 when it compiles,
+ * else -1 with its compile errors in errs as rego_compile_all lists them
+ * (a parse error alone; every type error).  Scratch memory in a. */
+int rego_check_query(const struct rego_compiled *c, const char *query, struct arena *a,
+                     struct rego_error_list *errs);
 /* Parses a Rego term (e.g. OPA test cases' input_term) into a value in a;
  * it must be constant. */
 int rego_parse_value(const char *text, size_t len, struct arena *a, struct value **out,

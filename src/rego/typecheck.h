@@ -57,6 +57,10 @@ char *rtc_arity_details(const struct term *call, const char *decl, bool generate
  * NULL when it does not parse: the table's self-check. */
 char *rtc_decl_format(const char *decl);
 
+/* compiler.c: rcomp_query collecting every error (all may be NULL). */
+int rcomp_query_all(const struct rego_compiled *c, struct arena *a, const char *text, size_t len,
+                    struct rquery *q, struct rego_err *err, struct rtc_errors *all);
+
 /* bi_decls.c: OPA's declaration of a built-in in OPA's notation, e.g.
  * "(collection: any<string, array[any], object[any: any], set[any]>) => n: number";
  * NULL when not declared. */

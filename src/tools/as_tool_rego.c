@@ -533,6 +533,13 @@ static int run_eval(struct eval_args *ea, struct arena *a)
     free(ld.mods);
     struct value *res;
     memset(&info, 0, sizeof(info));
+    if (rego_check_query(c, ea->query, a, &errs) < 0 && errs.n > 1) {
+        print_errors(errs.v, errs.n); /* every compile error of the query */
+        rego_error_list_free(&errs);
+        rego_compiled_free(c);
+        return 1;
+    }
+    rego_error_list_free(&errs);
     int rc = rego_eval_query_ex(c, ea->query, &opts, a, &res, &err, &info);
     if (rc < 0) {
         print_error(&info);

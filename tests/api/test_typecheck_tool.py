@@ -88,6 +88,13 @@ rc, out, err = run(["--v1", "-d", obj, "data.test.q.a"])
 check("query into a known key: evaluates",
       rc == 0 and out["result"][0]["expressions"][0]["value"] == 1, out)
 
+# every type error of a query is printed
+rc, out, err = run(["--v1", "-d", obj, "x := count(1); y := upper(2)"])
+errs = (out or {}).get("errors", [])
+check("query with two type errors: both printed",
+      rc == 1 and [(e.get("message"), e.get("location", {}).get("col")) for e in errs] ==
+      [("count: invalid argument(s)", 6), ("upper: invalid argument(s)", 21)], out)
+
 # a policy OPA accepts: input is any
 ok = module("ok.rego", "package test\n\np := n if { x := input.a; n := count(x) }\n")
 inp = module("in.json", '{"a": [1, 2, 3]}')

@@ -618,3 +618,36 @@ Test(typecheck, declarations)
     }
     cr_expect_geq(declared, 190);
 }
+
+/* rego_check_query lists every type error of a query (as-tool prints them). */
+Test(typecheck, query_all_errors)
+{
+    const char *mod = "package test\nq := {\"a\": 1}\n";
+    struct rego_source src = {"p.rego", mod, strlen(mod)};
+    struct rego_compiled *c = NULL;
+    struct as_error err;
+    cr_assert_eq(rego_compile(&src, 1, REGO_V1, NULL, &c, &err), 0, "%s", err.detail);
+    struct arena a;
+    arena_init(&a, 4096);
+    struct rego_error_list l;
+    cr_assert_eq(rego_check_query(c, "x := count(1); y := upper(2); data.test.q.b", &a, &l), -1);
+    cr_assert_eq(l.n, 3);
+    cr_expect_str_eq(l.v[0].message, "count: invalid argument(s)");
+    cr_expect_eq(l.v[0].col, 6);
+    cr_expect_str_eq(l.v[1].message, "upper: invalid argument(s)");
+    cr_expect_eq(l.v[1].col, 21);
+    cr_expect_str_eq(l.v[2].message, "undefined ref: data.test.q.b");
+    cr_expect_str_eq(l.v[2].details, "data.test.q.b\n"
+                                     "            ^\n"
+                                     "            have: \"b\"\n"
+                                     "            want (one of): [\"a\"]");
+    rego_error_list_free(&l);
+    cr_expect_eq(rego_check_query(c, "data.test.q.a == 1", &a, &l), 0);
+    cr_expect_eq(l.n, 0);
+    cr_expect_eq(rego_check_query(c, "x := y", &a, &l), -1);
+    cr_assert_eq(l.n, 1);
+    cr_expect_str_eq(l.v[0].code, "rego_unsafe_var_error");
+    rego_error_list_free(&l);
+    arena_free(&a);
+    rego_compiled_free(c);
+}
