@@ -2833,6 +2833,22 @@ static __attribute__((noinline)) int expr_enum(struct ev *ev, struct value **fr,
     return R_CONT;
 }
 
+/* The most common expression, a call whose value is its truth (`f(x)`,
+ * `x == y`, `not f(x)`), without expr_direct's dispatch: 1 true, 0 false,
+ * 2 another shape, R_ERR. */
+static inline int expr_call_direct(struct ev *ev, struct value **fr, struct expr *e)
+{
+    struct term *t = e->a;
+    if (e->kind != EX_TERM || e->nwith || e->qtop || e->capture || t->kind != TM_CALL ||
+        t->call_out || !direct_ready(fr, t))
+        return 2;
+    struct value *v;
+    if (direct_call_eval(ev, fr, t, &v) == R_ERR)
+        return R_ERR;
+    bool truth = v && !(v->type == V_BOOL && !v->u.b);
+    return truth != e->neg;
+}
+
 /* Expression i of b through its continuation (after its step). */
 static int eval_body_expr(struct ev *ev, struct value **fr, struct body *b, size_t i,
                           struct kont *k)
@@ -2862,9 +2878,12 @@ static int eval_body(struct ev *ev, struct value **fr, struct body *b, size_t i,
             r = k->fn(ev, k);
             break;
         }
-        if ((r = step(ev, b->e[i]->loc)) == R_ERR)
+        struct expr *e = b->e[i];
+        if ((r = step(ev, e->loc)) == R_ERR)
             break;
-        int d = expr_direct(ev, fr, b->e[i]);
+        int d = expr_call_direct(ev, fr, e);
+        if (d == 2)
+            d = expr_direct(ev, fr, e);
         if (d == 1)
             continue;
         if (d == 2) {
