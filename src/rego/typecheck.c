@@ -2203,6 +2203,13 @@ static struct ty *rule_type(struct env *e, struct rule *r)
         struct ty *of = r->elem ? term_type(e, r->elem) : NULL;
         return of ? ty_set(tc, of) : NULL;
     }
+    /* a ground head with non-string keys (a.b.c[3] := x) is a path of
+     * OPA's type tree, not an object value: any here, never stricter */
+    bool ground = r->nkeys > 0;
+    for (size_t k = 0; k < r->nkeys; k++)
+        ground = ground && (r->keys[k]->flags & TF_CONST);
+    if (ground)
+        return TY_A;
     struct ty *t = r->value ? term_type(e, r->value) : &g_bool;
     for (size_t k = r->nkeys; k-- > 0 && t;) {
         struct ty *tk = term_type(e, r->keys[k]);

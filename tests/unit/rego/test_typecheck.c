@@ -418,6 +418,10 @@ static const struct tc_case g_cases[] = {
      "package test\nh(_) := 1\nf(x) := y if { y := count(x) }\n"
      "p if { f([1]) with count as h }\nq if { f([1]) with count as 7 }",
      NULL, ""},
+    {"accepted: env.go Insert of a ground ref head (a.b.c[3]) leaves other keys unchecked", REGO_V1,
+     "package test\na.b.c[3] = x if { x = {\"x\": {\"y\": 2}} }\n"
+     "r if { data.test.a.b.c[\"foo\"] }\ns if { data.test.a.b.c[123] }",
+     NULL, ""},
     /* compile.go checkUndefinedFuncs / arityMismatchError */
     {"arityMismatchError: built-in with its declaration (FuncArgs, no result)", REGO_V1,
      "package test\np if { count(1, 2, 3) }", NULL,
