@@ -1231,6 +1231,9 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
         /* references in arguments run first and may bind variables that
          * other arguments use (OPA pulls them out before the call) */
         uint8_t done[64] = {0};
+        struct term *blocker[64] = {0}; /* what stopped each try last */
+        unsigned tried_at[64] = {0};    /* bindings generation + 1 of that try */
+        unsigned gen = 0;               /* bumped whenever an argument binds */
         size_t n = t->n < 64 ? t->n : 64, left = n - 1;
         bool progress = true, first_pass = true;
         while (left && progress) {
@@ -1239,14 +1242,18 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
             first_pass = false;
             progress = false;
             for (size_t k = 1; k < n; k++) {
-                if (done[k])
+                /* blocked before and nothing bound since: still blocked
+                 * (trying again doubled the work per nesting level) */
+                if (done[k] || tried_at[k] == gen + 1)
                     continue;
+                tried_at[k] = gen + 1;
                 /* Try the argument on a copy.  Outside the final pass the
                  * try is the evaluation: keep its bindings instead of
                  * analysing the argument again, which made nested calls
                  * (1+1+...+1) cost 2^depth. */
                 uint8_t *tmp = safe_dup(cx, safe);
-                bool blocked = !tmp || need_eval(cx, t->a[k], tmp, false);
+                blocker[k] = tmp ? need_eval(cx, t->a[k], tmp, false) : NULL;
+                bool blocked = !tmp || blocker[k];
                 if (!blocked && !final)
                     memcpy(safe, tmp, (size_t)cx->nslots);
                 free(tmp);
@@ -1257,11 +1264,19 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
                 done[k] = 1;
                 left--;
                 progress = true;
+                gen++;
             }
         }
-        for (size_t k = 1; k < t->n; k++)
-            if ((k >= 64 || !done[k]) && (r = need_eval(cx, t->a[k], safe, final)))
+        /* The last pass tried every argument left against the current
+         * bindings: outside the final pass its answer stands (analysing
+         * the argument again made v0-v1-...-vN cost 2^N). */
+        for (size_t k = 1; k < t->n; k++) {
+            if (k < 64 && done[k])
+                continue;
+            r = !final && k < 64 && blocker[k] ? blocker[k] : need_eval(cx, t->a[k], safe, final);
+            if (r)
                 return r;
+        }
         return NULL;
     }
     case TM_ARRAY:

@@ -300,8 +300,11 @@ static struct term *parse_array(struct parser *p)
     struct term *x = new_term(p, TM_ARRAY, open);
     if (!x)
         return NULL;
+    struct plist l = {0};
     if (tok(p)->t != RT_RBRACK) {
-        size_t save = p->i;
+        /* the first term is the comprehension's head or the first element,
+         * parsed once (as OPA; parsing it again made nested arrays cost
+         * 2^depth and renumbered its wildcards) */
         bool nb = p->no_bar;
         p->no_bar = true;
         struct term *head = parse_in(p);
@@ -317,11 +320,17 @@ static struct term *parse_array(struct parser *p)
             finish_span(p, x);
             return x;
         }
-        p->i = save;
-    }
-    struct plist l = {0};
-    if (!parse_term_list(p, RT_RBRACK, &l))
+        if (!plist_push(p, &l, head))
+            return NULL;
+        if (accept(p, RT_COMMA)) {
+            if (!parse_term_list(p, RT_RBRACK, &l))
+                return NULL;
+        } else if (!expect(p, RT_RBRACK)) {
+            return NULL;
+        }
+    } else if (!parse_term_list(p, RT_RBRACK, &l)) {
         return NULL;
+    }
     x->a = (struct term **)l.v;
     x->n = l.n;
     finish_span(p, x);
