@@ -1781,6 +1781,10 @@ static void node_finish(struct rnode *n)
 
 /* ----------------------------------------------------------- recursion */
 
+/* Longest chain of rules depending on each other that compiles (evaluation
+ * stops at rego_limits.max_depth, 1000 by default, long before). */
+enum { MAX_RULE_DEPENDENCY_DEPTH = 5000 };
+
 struct dep_walk {
     struct cctx *cx;
     uint8_t *state; /* 0 new, 1 on stack, 2 done */
@@ -1896,6 +1900,15 @@ static int visit_node(struct dep_walk *w, struct rnode *n)
         cfail(w->cx, "rego_recursion_error", loc, "rule %s is recursive: %s", n->path,
               buf_cstr(&b));
         buf_free(&b);
+        return -1;
+    }
+    if (w->depth >= MAX_RULE_DEPENDENCY_DEPTH) {
+        /* the walk recurses per level: a longer chain (a 1.6 MB policy
+         * can hold 100,000 rules) would overflow the thread's stack */
+        struct rule *r = n->nrules ? n->rules[0] : n->nfuncs ? n->funcs[0] : n->dflt;
+        cfail(w->cx, "rego_compile_error", r ? r->loc : (struct rloc){"", 0, 0},
+              "rule %s: rules depend on each other more than %d levels deep", n->path,
+              MAX_RULE_DEPENDENCY_DEPTH);
         return -1;
     }
     w->state[n->id] = 1;

@@ -69,3 +69,33 @@ Test(safety_scaling, long_chain_when_safe, .timeout = 20)
     rego_compiled_free(c);
     buf_free(&b);
 }
+
+/* A chain of rules each reading the next: the recursion check walks it
+ * depth-first, so past MAX_RULE_DEPENDENCY_DEPTH (5000) the compiler refuses
+ * it instead of overflowing the stack (100,000 rules fit in a 1.6 MB policy
+ * and crashed the process); shorter chains compile. */
+static int compile_chain(int n, struct as_error *err)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "package x\n");
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "r%d := r%d\n", i, i + 1);
+    buf_printf(&b, "r%d := 1\n", n);
+    const char *text = buf_cstr(&b);
+    struct rego_source src = {"p.rego", text, strlen(text)};
+    struct rego_compiled *c = NULL;
+    int rc = rego_compile(&src, 1, REGO_V1, NULL, &c, err);
+    rego_compiled_free(c);
+    buf_free(&b);
+    return rc;
+}
+
+Test(safety_scaling, rule_chains_deeper_than_the_limit_are_refused, .timeout = 60)
+{
+    struct as_error err;
+    cr_assert_eq(compile_chain(4000, &err), 0, "%s", err.detail);
+    cr_assert_eq(compile_chain(20000, &err), -1);
+    cr_assert(strstr(err.detail, "rego_compile_error") &&
+                  strstr(err.detail, "more than 5000 levels deep"),
+              "%s", err.detail);
+}
