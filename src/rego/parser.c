@@ -337,6 +337,31 @@ static struct term *parse_array(struct parser *p)
     return x;
 }
 
+/* Two object keys OPA's parser takes for the same (Object.Insert compares
+ * terms): equal scalars, or the same named variable. */
+static bool same_key(const struct term *a, const struct term *b)
+{
+    if (a->kind != b->kind)
+        return false;
+    if (a->kind == TM_SCALAR)
+        return value_equal(a->val, b->val);
+    return a->kind == TM_VAR && !a->wildcard && !b->wildcard && a->name && b->name &&
+           strcmp(a->name, b->name) == 0;
+}
+
+/* An object literal that repeats a key keeps its first position and the
+ * last value, as OPA's parser builds it ({"a": x, "a": 1} is {"a": 1}). */
+static bool replace_same_key(struct plist *l, struct term *k, struct term *v)
+{
+    for (size_t i = 0; i + 1 < l->n; i += 2) {
+        if (same_key(l->v[i], k)) {
+            l->v[i + 1] = v;
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct term *parse_brace(struct parser *p)
 {
     struct rtoken *open = tok(p);
@@ -380,7 +405,9 @@ static struct term *parse_brace(struct parser *p)
             if (!k || !expect(p, RT_COLON))
                 return NULL;
             struct term *v = parse_in(p);
-            if (!v || !plist_push(p, &l, k) || !plist_push(p, &l, v))
+            if (!v)
+                return NULL;
+            if (!replace_same_key(&l, k, v) && (!plist_push(p, &l, k) || !plist_push(p, &l, v)))
                 return NULL;
         }
         if (!expect(p, RT_RBRACE))

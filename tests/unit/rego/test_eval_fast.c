@@ -86,6 +86,28 @@ Test(eval_fast, object_literal_repeated_key_at_run_time)
     rego_compiled_free(c);
 }
 
+/* The parser merges a repeated key as OPA's (Object.Insert): a pattern
+ * {"a": x, "a": 1} is {"a": 1}, x does not occur in it; a variable key
+ * written twice is one key. */
+Test(eval_fast, object_pattern_repeated_key_merged_at_parse)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "c := x if {\n"
+                                      "  {\"a\": x, \"a\": 1} = {\"a\": 1}\n"
+                                      "  x := 5\n"
+                                      "}\n"
+                                      "v := o if {\n"
+                                      "  k := \"z\"\n"
+                                      "  o := {k: 1, k: 2}\n"
+                                      "}\n"
+                                      "n := count({\"a\": input.x, \"a\": input.y})\n");
+    cr_assert_str_eq(eval_in(c, "data.p.c", NULL), "5");
+    cr_assert_str_eq(eval_in(c, "data.p.v", NULL), "{\"z\":2}");
+    /* the first value is dropped at parse: undefined input.x does not matter */
+    cr_assert_str_eq(eval_in(c, "data.p.n", "{\"y\": 2}"), "1");
+    rego_compiled_free(c);
+}
+
 /* ---- functions: several definitions, early exit, errors ---- */
 
 Test(eval_fast, function_definitions_and_conflicts)
