@@ -105,6 +105,7 @@ static const struct decl g_decls[] = {
     {"internal.member_3", "(any, any, any) => boolean"},
     {"internal.print", "(array[set[any]])"},
     {"internal.template_string", "(array[any]) => string"},
+    {"internal.test_case", "(array[any])"},
     {"intersection", "(xs: set[set[any]]) => y: set[any]"},
     {"io.jwt.decode", "(jwt: string) => output: array<object[any: any], object[any: any], string>"},
     {"io.jwt.decode_verify",

@@ -1,4 +1,4 @@
-/* test_bi_misc.c - templates, walk, graphs, http.send argument checks. */
+/* test_bi_misc.c - templates, walk, graphs, internal.test_case, http.send argument checks. */
 #include "bi_test_util.h"
 
 TestSuite(bi_misc, .init = bt_setup, .fini = bt_teardown);
@@ -15,6 +15,16 @@ Test(bi_misc, templates)
            J("{\"hellonames\": [\"rohan\", \"john doe\"]}"));
     EXPECT_ERR("eval_builtin_error", "map has no entry for key", "strings.render_template", 2,
                STR("test {{.foo}} {{.baz}}"), J("{\"baz\": 1}"));
+}
+
+/* internal.test_case: OPA's test-framework hook answers true for an
+ * array (its declared argument) and is a type error otherwise. */
+Test(bi_misc, internal_test_case)
+{
+    EXPECT("true", "internal.test_case", 1, J("[\"data.p.test_x\"]"));
+    EXPECT("true", "internal.test_case", 1, J("[]"));
+    EXPECT_ERR("eval_type_error", "operand 1 must be array but got object", "internal.test_case", 1,
+               J("{}"));
 }
 
 Test(bi_misc, walk_graph)
