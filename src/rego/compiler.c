@@ -43,7 +43,64 @@ struct cctx {
     struct rtc_errors *all; /* every error, for rcomp_modules_all (or NULL) */
     const char *details;    /* detail lines of the next cfail (OPA's Details) */
     const struct term *stmt_call; /* the call an expression consists of */
+    /* Errors found so far with the OPA stage of each (cerr_flush keeps the
+     * earliest stage's); any_failed: a rule failed, later ones are still
+     * checked; in_head: head safety is being checked. */
+    struct rtc_errors pend;
+    uint8_t *pend_stage;
+    size_t pend_cap;
+    bool any_failed, in_head;
 };
+
+/* OPA's compiler stages (Compiler.stages) that report errors, in order:
+ * OPA stops after the first stage that reported any. */
+enum cstage { ST_REWRITE = 1, ST_FUNCS, ST_HEADS, ST_BODIES, ST_LATER };
+
+static uint8_t stage_of(const struct cctx *cx, const char *code, const char *msg)
+{
+    if (strcmp(code, "rego_unsafe_var_error") == 0)
+        return cx->in_head ? ST_HEADS : ST_BODIES;
+    if (strcmp(code, "rego_type_error") == 0 &&
+        (strncmp(msg, "undefined function", 18) == 0 || strstr(msg, "arity") != NULL))
+        return ST_FUNCS;
+    if (strcmp(code, "rego_recursion_error") == 0)
+        return ST_LATER;
+    return ST_REWRITE;
+}
+
+/* Records one error: the first goes to cx->err at once. */
+static void cerr_record(struct cctx *cx, const char *code, struct rloc loc, const char *msg)
+{
+    if (cx->pend.n == 0)
+        rego_err_set(cx->err, code, loc, "%s", msg);
+    if (cx->pend.n == cx->pend_cap) {
+        size_t nc = cx->pend_cap ? cx->pend_cap * 2 : 8;
+        uint8_t *ns = realloc(cx->pend_stage, nc);
+        if (!ns) {
+            cx->err->code[0] = '\0'; /* out of memory */
+            return;
+        }
+        cx->pend_stage = ns;
+        cx->pend_cap = nc;
+    }
+    if (rtc_errors_add(&cx->pend, code, msg, cx->details, &loc) < 0) {
+        cx->err->code[0] = '\0'; /* out of memory */
+        return;
+    }
+    cx->pend_stage[cx->pend.n - 1] = stage_of(cx, code, msg);
+}
+
+/* Drops the errors recorded after the first n (a speculative attempt). */
+static void cerr_truncate(struct cctx *cx, size_t n)
+{
+    struct rtc_errors tail = {.v = cx->pend.v + n, .n = cx->pend.n - n};
+    for (size_t i = 0; i < tail.n; i++) {
+        free(tail.v[i].msg);
+        free(tail.v[i].details);
+        free(tail.v[i].file);
+    }
+    cx->pend.n = n;
+}
 
 static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -57,10 +114,75 @@ static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    rego_err_set(cx->err, code, loc, "%s", msg);
-    if (cx->all && rtc_errors_add(cx->all, code, msg, cx->details, &loc) < 0)
-        cx->err->code[0] = '\0'; /* out of memory */
+    cerr_record(cx, code, loc, msg);
     return -1;
+}
+
+/* A further error of the same step (OPA reports every unsafe variable). */
+static void cerr_more(struct cctx *cx, const char *code, struct rloc loc, const char *msg)
+{
+    if (!cx->failed)
+        cfail(cx, code, loc, "%s", msg);
+    else
+        cerr_record(cx, code, loc, msg);
+}
+
+static int cmp_rtc_loc(const struct rtc_error *a, const struct rtc_error *b)
+{
+    int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+    if (c)
+        return c;
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+/* The errors of the earliest stage that failed, in location order (stable:
+ * OPA walks modules and rules as written), at most RTC_MAX_ERRORS and then
+ * OPA's "error limit reached", into cx->all; the first also into cx->err. */
+static void cerr_flush(struct cctx *cx)
+{
+    struct rtc_errors *p = &cx->pend;
+    uint8_t min = 255;
+    for (size_t i = 0; i < p->n; i++)
+        min = cx->pend_stage[i] < min ? cx->pend_stage[i] : min;
+    size_t kept = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (cx->pend_stage[i] == min) {
+            struct rtc_error e = p->v[i];
+            size_t at = kept++;
+            while (at > 0 && cmp_rtc_loc(&p->v[at - 1], &e) > 0) {
+                p->v[at] = p->v[at - 1];
+                at--;
+            }
+            p->v[at] = e;
+        } else {
+            free(p->v[i].msg);
+            free(p->v[i].details);
+            free(p->v[i].file);
+        }
+    }
+    p->n = kept;
+    if (kept && cx->err->code[0]) {
+        const struct rtc_error *e = &p->v[0];
+        struct rloc loc = {e->file ? arena_strdup(cx->a, e->file) : NULL, e->row, e->col};
+        rego_err_set(cx->err, e->code, loc, "%s", e->msg);
+    }
+    for (size_t i = 0; i < kept && cx->all; i++) {
+        const struct rtc_error *e = &p->v[i];
+        struct rloc loc = {e->file, e->row, e->col};
+        bool over = i == RTC_MAX_ERRORS;
+        if (over ? rtc_errors_add(cx->all, "rego_compile_error", "error limit reached", NULL,
+                                  NULL) < 0
+                 : rtc_errors_add(cx->all, e->code, e->msg, e->details, &loc) < 0)
+            cx->err->code[0] = '\0'; /* out of memory */
+        if (over)
+            break;
+    }
+    rtc_errors_free(p);
+    free(cx->pend_stage);
+    cx->pend_stage = NULL;
+    cx->pend_cap = 0;
 }
 
 /* ---------------------------------------------------------------- tree */
@@ -914,6 +1036,7 @@ static int resolve_with(struct cctx *cx, struct scope *s, struct with_mod *w)
         struct fn_target ft;
         struct rego_err save = *cx->err;
         bool was = cx->failed;
+        size_t npend = cx->pend.n;
         if (resolve_fn(cx, s, v, &ft) == 0) {
             if (ft.fn || ft.bi || ft.host) {
                 w->mock_fn = ft.fn;
@@ -925,6 +1048,7 @@ static int resolve_with(struct cctx *cx, struct scope *s, struct with_mod *w)
         }
         *cx->err = save;
         cx->failed = was;
+        cerr_truncate(cx, npend);
     }
     return resolve_term(cx, s, w->value);
 }
@@ -1546,6 +1670,137 @@ static uint32_t *occurrences(struct cctx *cx, struct body *b)
     return occ;
 }
 
+/* One unsafe variable of a body that cannot be ordered: its first
+ * occurrence (expression, then place in it); generated: a wildcard or a
+ * variable the compiler made up, which OPA does not name. */
+struct unsafe_var {
+    const char *name;
+    struct rloc loc, eloc;
+    size_t pos;
+    bool generated;
+};
+
+struct unsafe_list {
+    struct unsafe_var *v;
+    size_t n, cap;
+};
+
+/* Unplaced expressions tried per variable found: bounds the work on
+ * hostile input (OPA stops at 10 errors anyway). */
+enum { MAX_UNSAFE_PER_EXPR = 32 };
+
+static int unsafe_add(struct unsafe_list *l, const struct term *t, const struct expr *e)
+{
+    bool gen = t->kind != TM_VAR || t->wildcard || !t->name || t->name[0] == '$';
+    for (size_t i = 0; i < l->n && !gen; i++)
+        if (!l->v[i].generated && strcmp(l->v[i].name, t->name) == 0)
+            return 0; /* the first occurrence stands */
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 8;
+        struct unsafe_var *nv = realloc(l->v, nc * sizeof(*nv));
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->v[l->n] = (struct unsafe_var){gen ? NULL : t->name, t->loc, e->loc, l->n, gen};
+    l->n++;
+    return 0;
+}
+
+static int cmp_rloc(const struct rloc *a, const struct rloc *b)
+{
+    int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+    if (c)
+        return c;
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+static int cmp_unsafe(const void *x, const void *y)
+{
+    const struct unsafe_var *a = x, *b = y;
+    int c = cmp_rloc(&a->loc, &b->loc);
+    return c ? c : a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* The variables an unplaced expression needs: each one that blocks it,
+ * taken as bound in turn until the expression could run (what it would
+ * bind itself is no input it lacks). */
+static int unsafe_of_expr(struct cctx *cx, struct body *b, struct expr *e, uint8_t *tmp,
+                          struct unsafe_list *l)
+{
+    for (int k = 0; k < MAX_UNSAFE_PER_EXPR; k++) {
+        struct term *r = expr_check(cx, b, e, tmp, false);
+        if (!r || cx->failed)
+            return 0;
+        if (unsafe_add(l, r, e) < 0)
+            return -1;
+        if (r->kind != TM_VAR || r->slot < 0 || r->slot >= cx->nslots || tmp[r->slot])
+            return 0;
+        tmp[r->slot] = 1;
+    }
+    return 0;
+}
+
+static const char *const future_keywords[] = {"contains", "every", "if", "in"};
+
+static void unsafe_var_error(struct cctx *cx, const struct unsafe_var *u)
+{
+    char msg[400];
+    snprintf(msg, sizeof(msg), "var %s is unsafe", u->name);
+    for (size_t k = 0; k < sizeof(future_keywords) / sizeof(*future_keywords); k++)
+        if (strcmp(u->name, future_keywords[k]) == 0)
+            snprintf(msg, sizeof(msg),
+                     "var %s is unsafe (hint: `import future.keywords.%s` to import a future "
+                     "keyword)",
+                     u->name, u->name);
+    cerr_more(cx, "rego_unsafe_var_error", u->loc, msg);
+}
+
+/* OPA's safetyErrorSlice: every unsafe variable of the expressions left,
+ * one error each in location order; only when all are generated, one
+ * "expression is unsafe" per expression. */
+static int unsafe_report(struct cctx *cx, struct body *b, const uint8_t *safe, uint8_t *tmp,
+                         const uint8_t *done)
+{
+    struct unsafe_list l = {0};
+    for (size_t i = 0; i < b->n && !cx->failed; i++) {
+        if (done[i])
+            continue;
+        memcpy(tmp, safe, (size_t)cx->nslots);
+        if (unsafe_of_expr(cx, b, b->e[i], tmp, &l) < 0) {
+            free(l.v);
+            return cfail(cx, "rego_compile_error", b->e[i]->loc, "out of memory");
+        }
+    }
+    if (cx->failed) {
+        free(l.v);
+        return -1;
+    }
+    if (l.n)
+        qsort(l.v, l.n, sizeof(*l.v), cmp_unsafe);
+    bool named = false;
+    for (size_t i = 0; i < l.n; i++) {
+        if (!l.v[i].generated) {
+            unsafe_var_error(cx, &l.v[i]);
+            named = true;
+        }
+    }
+    const struct rloc *last = NULL;
+    for (size_t i = 0; i < l.n && !named; i++) {
+        if (!last || cmp_rloc(last, &l.v[i].eloc) != 0)
+            cerr_more(cx, "rego_unsafe_var_error", l.v[i].eloc, "expression is unsafe");
+        last = &l.v[i].eloc;
+    }
+    free(l.v);
+    if (!cx->failed)
+        cfail(cx, "rego_unsafe_var_error", b->n ? b->e[0]->loc : (struct rloc){0},
+              "body is unsafe");
+    return -1;
+}
+
 static int reorder_body_in(struct cctx *cx, struct body *b, uint8_t *safe, uint8_t *tmp,
                            struct expr **order, uint8_t *done)
 {
@@ -1561,18 +1816,8 @@ static int reorder_body_in(struct cctx *cx, struct body *b, uint8_t *safe, uint8
             if (cx->failed)
                 return -1;
         }
-        if (pick == n) {
-            for (size_t i = 0; i < n; i++) {
-                if (done[i])
-                    continue;
-                memcpy(tmp, safe, ns);
-                struct term *r = expr_check(cx, b, b->e[i], tmp, false);
-                if (r)
-                    return cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
-                                 r->wildcard ? "_" : r->name ? r->name : "_");
-            }
-            return cfail(cx, "rego_unsafe_var_error", b->e[0]->loc, "body is unsafe");
-        }
+        if (pick == n)
+            return unsafe_report(cx, b, safe, tmp, done);
         expr_check(cx, b, b->e[pick], safe, true);
         if (cx->failed)
             return -1;
@@ -1730,10 +1975,12 @@ static int compile_rule(struct cctx *cx, struct rule *r)
     for (size_t k = 0; k < r->nargs; k++)
         bind_pattern(cx, r->args[k], safe, true);
     TRY(reorder_body(cx, r->body, safe));
+    cx->in_head = true;
     for (size_t k = 0; k < r->nkeys; k++)
         TRY(head_safe(cx, r->keys[k], safe));
     TRY(head_safe(cx, r->value, safe));
     TRY(head_safe(cx, r->elem, safe));
+    cx->in_head = false;
     r->nslots = cx->nslots;
     r->const_value = term_is_const(r->value) && term_is_const(r->elem);
     for (size_t k = 0; k < r->nkeys; k++)
@@ -1951,7 +2198,14 @@ static int compile_rules_of(struct cctx *cx, struct rnode *n)
                 for (size_t p = 0; p < r->mod->pkg_len; p++)
                     cx->pkg = rcomp_node_child(cx->pkg, r->mod->pkg_path[p]->u.str.s,
                                                r->mod->pkg_path[p]->u.str.len);
-                TRY(compile_rule(cx, r));
+                if (compile_rule(cx, r) < 0) {
+                    if (!cx->failed || !cx->err->code[0])
+                        return -1; /* out of memory */
+                    /* OPA checks every rule of a stage: go on */
+                    cx->any_failed = true;
+                    cx->failed = false;
+                    cx->in_head = false;
+                }
             }
         }
     }
@@ -1992,10 +2246,8 @@ static int type_check(struct cctx *cx)
     if (n > 0 && out->n > first) {
         const struct rtc_error *e = &out->v[first];
         struct rloc loc = {arena_strdup(cx->a, e->file ? e->file : ""), e->row, e->col};
-        struct rtc_errors *all = cx->all;
-        cx->all = NULL; /* already listed */
-        cfail(cx, e->code, loc, "%s", e->msg);
-        cx->all = all;
+        rego_err_set(cx->err, e->code, loc, "%s", e->msg);
+        cx->failed = true;
     }
     rtc_errors_free(&local);
     return n == 0 ? 0 : -1;
@@ -2009,52 +2261,53 @@ static int type_check_query(struct cctx *cx, struct body *b)
     if (n > 0 && out->n > first) {
         const struct rtc_error *e = &out->v[first];
         struct rloc loc = {e->file ? arena_strdup(cx->a, e->file) : NULL, e->row, e->col};
-        struct rtc_errors *all = cx->all;
-        cx->all = NULL; /* already listed */
-        cfail(cx, e->code, loc, "%s", e->msg);
-        cx->all = all;
+        rego_err_set(cx->err, e->code, loc, "%s", e->msg);
+        cx->failed = true;
     }
     rtc_errors_free(&local);
     return n == 0 ? 0 : -1;
 }
 
-static int compile_modules(struct rego_compiled *c, struct rego_err *err, struct rtc_errors *all)
+static int compile_modules(struct cctx *cx, struct rego_compiled *c)
 {
-    struct cctx cx = {.c = c, .a = &c->arena, .err = err, .all = all};
-    c->root = arena_zalloc(cx.a, sizeof(*c->root));
+    c->root = arena_zalloc(cx->a, sizeof(*c->root));
     if (!c->root)
         return -1;
     c->root->path = "data";
     c->root->id = c->nnodes++;
-    TRY(rcomp_metadata(cx.a, c->mods, c->nmods, err)); /* compile_metadata.c */
+    TRY(rcomp_metadata(cx->a, c->mods, c->nmods, cx->err)); /* compile_metadata.c */
     for (size_t i = 0; i < c->nmods; i++) {
         struct rnode *pn = c->root;
         for (size_t k = 0; k < c->mods[i]->pkg_len && pn; k++)
-            pn = node_get(&cx, pn, c->mods[i]->pkg_path[k]);
+            pn = node_get(cx, pn, c->mods[i]->pkg_path[k]);
         if (!pn)
             return -1;
         pn->is_pkg = true;
-        TRY(check_imports(&cx, c->mods[i]));
+        TRY(check_imports(cx, c->mods[i]));
         for (size_t k = 0; k < c->mods[i]->nrules; k++)
-            TRY(file_rule(&cx, c->mods[i], c->mods[i]->rules[k]));
+            TRY(file_rule(cx, c->mods[i], c->mods[i]->rules[k]));
     }
     mark_has_rules(c->root);
-    TRY(compile_rules_of(&cx, c->root));
+    TRY(compile_rules_of(cx, c->root));
+    if (cx->any_failed)
+        return -1;
     node_finish(c->root);
-    struct dep_walk w = {.cx = &cx};
-    w.state = arena_zalloc(cx.a, (size_t)c->nnodes + 1);
-    w.stack = arena_alloc(cx.a, ((size_t)c->nnodes + 1) * sizeof(*w.stack));
+    struct dep_walk w = {.cx = cx};
+    w.state = arena_zalloc(cx->a, (size_t)c->nnodes + 1);
+    w.stack = arena_alloc(cx->a, ((size_t)c->nnodes + 1) * sizeof(*w.stack));
     if (!w.state || !w.stack)
         return -1;
-    TRY(check_recursion(&cx, c->root, &w));
-    TRY(type_check(&cx));
+    TRY(check_recursion(cx, c->root, &w));
+    TRY(type_check(cx));
     return reval_prepare(c); /* eval.c: direct evaluation annotations */
 }
 
 int rcomp_modules_all(struct rego_compiled *c, struct rego_err *err, struct rtc_errors *all)
 {
     size_t before = all ? all->n : 0;
-    int rc = compile_modules(c, err, all);
+    struct cctx cx = {.c = c, .a = &c->arena, .err = err, .all = all};
+    int rc = compile_modules(&cx, c);
+    cerr_flush(&cx);
     if (rc < 0 && all && all->n == before && err->code[0] &&
         rtc_errors_add(all, err->code, err->msg, NULL, &err->loc) < 0)
         err->code[0] = '\0'; /* out of memory */
@@ -2077,21 +2330,19 @@ int rcomp_query(const struct rego_compiled *c, struct arena *a, const char *text
     return rcomp_query_all(c, a, text, len, q, err, NULL);
 }
 
-int rcomp_query_all(const struct rego_compiled *c, struct arena *a, const char *text, size_t len,
-                    struct rquery *q, struct rego_err *err, struct rtc_errors *all)
+static int compile_query(struct cctx *cx, const struct rego_compiled *c, struct arena *a,
+                         const char *text, size_t len, struct rquery *q, struct rego_err *err)
 {
     memset(q, 0, sizeof(*q));
     struct body *b;
     TRY(rparse_query(a, text, len, &b, err));
-    /* the compiler only reads the policy; it writes into the query arena */
-    struct cctx cx = {.c = (struct rego_compiled *)c, .a = a, .err = err, .all = all};
-    struct scope *s = scope_new(&cx, NULL, NULL);
+    struct scope *s = scope_new(cx, NULL, NULL);
     if (!s)
         return -1;
-    TRY(declare_body(&cx, s, b));
-    TRY(resolve_body(&cx, s, b));
-    fold_body(&cx, b);
-    uint8_t *safe = arena_zalloc(a, (size_t)cx.nslots + 1);
+    TRY(declare_body(cx, s, b));
+    TRY(resolve_body(cx, s, b));
+    fold_body(cx, b);
+    uint8_t *safe = arena_zalloc(a, (size_t)cx->nslots + 1);
     if (!safe)
         return -1;
     q->nexprs = b->n;
@@ -2111,18 +2362,18 @@ int rcomp_query_all(const struct rego_compiled *c, struct arena *a, const char *
         e->qtop = true;
         e->capture = !e->neg && e->kind == EX_TERM &&
                      !(e->a->kind == TM_CALL && e->a->call_out);
-        uint8_t *mark = arena_zalloc(a, (size_t)cx.nslots + 1);
+        uint8_t *mark = arena_zalloc(a, (size_t)cx->nslots + 1);
         if (!mark)
             return -1;
         expr_slots(e, mark);
-        for (int sl = 0; sl < cx.nslots; sl++)
+        for (int sl = 0; sl < cx->nslots; sl++)
             iter = iter || mark[sl];
     }
     q->check_capture = b->n > 1 || iter;
-    TRY(reorder_body(&cx, b, safe));
-    TRY(type_check_query(&cx, b));
+    TRY(reorder_body(cx, b, safe));
+    TRY(type_check_query(cx, b));
     q->body = b;
-    q->nslots = cx.nslots;
+    q->nslots = cx->nslots;
     q->var_names = arena_alloc(a, (s->n + 1) * sizeof(*q->var_names));
     q->var_slots = arena_alloc(a, (s->n + 1) * sizeof(*q->var_slots));
     if (!q->var_names || !q->var_slots)
@@ -2139,4 +2390,14 @@ int rcomp_query_all(const struct rego_compiled *c, struct arena *a, const char *
     }
     q->nvars = s->n;
     return 0;
+}
+
+int rcomp_query_all(const struct rego_compiled *c, struct arena *a, const char *text, size_t len,
+                    struct rquery *q, struct rego_err *err, struct rtc_errors *all)
+{
+    /* the compiler only reads the policy; it writes into the query arena */
+    struct cctx cx = {.c = (struct rego_compiled *)c, .a = a, .err = err, .all = all};
+    int rc = compile_query(&cx, c, a, text, len, q, err);
+    cerr_flush(&cx);
+    return rc;
 }
