@@ -90,6 +90,9 @@ struct term {
     /* A direct call of a user function without variables (compiled,
      * reval_prepare): 1 + index of the evaluation's call cache, 0 = none. */
     int call_id;
+    /* A call of a total built-in computed in place without its entry
+     * (compiled, reval_prepare): eval.c's FAST_* code, 0 = none. */
+    uint8_t fast_op;
 };
 
 enum expr_kind { EX_TERM, EX_UNIFY, EX_ASSIGN, EX_SOME, EX_SOMEIN, EX_EVERY };

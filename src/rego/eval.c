@@ -1889,6 +1889,11 @@ static inline __attribute__((always_inline)) int direct_call_run(struct ev *ev,
                                                                  struct value **fr,
                                                                  struct term *t,
                                                                  struct value **out);
+static inline __attribute__((always_inline)) int direct_call_args(struct ev *ev,
+                                                                  struct value **fr,
+                                                                  struct term *t, size_t given,
+                                                                  struct value *given_val,
+                                                                  struct value **out);
 
 /* A direct call; a user function called without variables is computed once
  * per evaluation outside `with` (it depends on input and data only, and
@@ -1911,6 +1916,20 @@ static __attribute__((noinline)) int direct_call_eval(struct ev *ev, struct valu
     return r;
 }
 
+/* Total built-ins computed in place (struct term fast_op, set by
+ * reval_prepare): equal, neq and the is_<type> tests; they never fail, so
+ * run_builtin's context is not needed.  Mocks take invoke's path. */
+enum { FAST_NONE, FAST_EQUAL, FAST_NEQ, FAST_IS /* + enum value_type */ };
+
+static inline struct value *fast_builtin(unsigned op, struct value *const *args)
+{
+    if (op == FAST_EQUAL)
+        return v_bool(value_equal(args[0], args[1]));
+    if (op == FAST_NEQ)
+        return v_bool(!value_equal(args[0], args[1]));
+    return v_bool(args[0]->type == op - FAST_IS);
+}
+
 /* A direct call: arguments in order (the first undefined one makes the call
  * undefined, as eval_call), then the call. */
 static inline __attribute__((always_inline)) int direct_call_run(struct ev *ev,
@@ -1918,11 +1937,24 @@ static inline __attribute__((always_inline)) int direct_call_run(struct ev *ev,
                                                                  struct term *t,
                                                                  struct value **out)
 {
+    return direct_call_args(ev, fr, t, SIZE_MAX, NULL, out);
+}
+
+/* direct_call_run with argument `given` (SIZE_MAX: none) already known to be
+ * given_val (expr_enum's element). */
+static inline __attribute__((always_inline)) int direct_call_args(struct ev *ev,
+                                                                  struct value **fr,
+                                                                  struct term *t, size_t given,
+                                                                  struct value *given_val,
+                                                                  struct value **out)
+{
     struct value *args[8];
     size_t nin = t->n - 1;
     for (size_t j = 0; j < nin; j++) {
         struct term *arg = t->a[1 + j];
-        if (arg->flags & TF_CONST)
+        if (j == given)
+            args[j] = given_val;
+        else if (arg->flags & TF_CONST)
             args[j] = arg->val;
         else if (arg->kind == TM_VAR && arg->slot >= 0)
             args[j] = fr[arg->slot];
@@ -1932,6 +1964,10 @@ static inline __attribute__((always_inline)) int direct_call_run(struct ev *ev,
             *out = NULL;
             return 1;
         }
+    }
+    if (t->fast_op && __builtin_expect(ev->mocks == NULL, 1)) {
+        *out = fast_builtin(t->fast_op, args);
+        return 1;
     }
     return invoke(ev, t, args, nin, out) == R_ERR ? R_ERR : 1;
 }
@@ -2759,13 +2795,15 @@ static bool term_has_slot(const struct term *t, int s)
 /* The collection a call argument enumerates for its one unbound variable
  * (slot s): the first argument mentioning s must be a reference rooted at a
  * bound variable or input with s as an operand after ground ones.  Sets
- * *coll (NULL: nothing to enumerate) and *op; false when the general path
- * must decide. */
+ * *coll (NULL: nothing to enumerate), *op and *argj (the argument's index
+ * when its value is the element itself, else SIZE_MAX); false when the
+ * general path must decide. */
 static bool enum_domain(struct ev *ev, struct value **fr, const struct term *t, int s,
-                        struct value **coll, const struct term **op)
+                        struct value **coll, const struct term **op, size_t *argj)
 {
     const struct term *ref = NULL;
-    for (size_t j = 1; j < t->n && !ref; j++) {
+    size_t j = 1;
+    for (; j < t->n && !ref; j++) {
         const struct term *arg = t->a[j];
         if (!term_has_slot(arg, s))
             continue;
@@ -2781,11 +2819,22 @@ static bool enum_domain(struct ev *ev, struct value **fr, const struct term *t, 
         if (o->kind == TM_VAR && o->slot == s) {
             *coll = v;
             *op = o;
+            /* the argument (t->a[j - 1]) is the element itself when s is
+             * the reference's last operand */
+            *argj = i + 1 == ref->n ? j - 2 : SIZE_MAX;
             return true;
         }
         v = lookup(ev, v, ground_operand(fr, o));
     }
     return false;
+}
+
+/* A direct call with one argument known (see direct_call_args). */
+static __attribute__((noinline)) int direct_call_elem(struct ev *ev, struct value **fr,
+                                                      struct term *t, size_t given,
+                                                      struct value *given_val, struct value **out)
+{
+    return direct_call_args(ev, fr, t, given, given_val, out);
 }
 
 /* An expression `f(..., x[i], ...)` (a call whose only unbound variable is
@@ -2811,7 +2860,8 @@ static __attribute__((noinline)) int expr_enum(struct ev *ev, struct value **fr,
     }
     struct value *coll;
     const struct term *op;
-    if (s < 0 || !enum_domain(ev, fr, t, s, &coll, &op))
+    size_t argj = SIZE_MAX;
+    if (s < 0 || !enum_domain(ev, fr, t, s, &coll, &op, &argj))
         return 2;
     if (!coll || (coll->type != V_ARRAY && coll->type != V_OBJECT && coll->type != V_SET))
         return R_CONT;
@@ -2823,7 +2873,7 @@ static __attribute__((noinline)) int expr_enum(struct ev *ev, struct value **fr,
         size_t mark = ev->tn;
         TRY(bind(ev, &fr[s], key));
         struct value *v;
-        int r = direct_call_eval(ev, fr, t, &v);
+        int r = direct_call_elem(ev, fr, t, argj, child, &v);
         if (r != R_ERR)
             r = v && !(v->type == V_BOOL && !v->u.b) ? eval_body(ev, fr, b, i + 1, k) : R_CONT;
         undo(ev, mark);
@@ -3115,6 +3165,34 @@ static bool prep_shape(struct prep *p, const struct term *t)
 
 static int prep_body(struct prep *p, struct body *b);
 
+/* The FAST_* code of a call of a total built-in (not a user function or a
+ * host built-in of the same name), else FAST_NONE. */
+static uint8_t fast_op_of(const struct term *t)
+{
+    static const struct {
+        const char *name;
+        uint8_t op;
+    } fast[] = {
+        {"equal", FAST_EQUAL},
+        {"neq", FAST_NEQ},
+        {"is_null", FAST_IS + V_NULL},
+        {"is_boolean", FAST_IS + V_BOOL},
+        {"is_number", FAST_IS + V_NUMBER},
+        {"is_string", FAST_IS + V_STRING},
+        {"is_array", FAST_IS + V_ARRAY},
+        {"is_object", FAST_IS + V_OBJECT},
+        {"is_set", FAST_IS + V_SET},
+    };
+    if (!t->bi || t->fn || t->host || !t->bi->name)
+        return FAST_NONE;
+    if (t->bi->arity < 0 || t->n != 1 + (size_t)t->bi->arity)
+        return FAST_NONE;
+    for (size_t i = 0; i < sizeof(fast) / sizeof(fast[0]); i++)
+        if (strcmp(t->bi->name, fast[i].name) == 0)
+            return fast[i].op;
+    return FAST_NONE;
+}
+
 static int prep_term(struct prep *p, struct term *t)
 {
     if (!t)
@@ -3135,6 +3213,8 @@ static int prep_term(struct prep *p, struct term *t)
     }
     t->ndvars = (uint8_t)p->n;
     t->direct = true;
+    if (t->kind == TM_CALL)
+        t->fast_op = fast_op_of(t);
     if (t->kind == TM_CALL && t->fn && p->n == 0 && p->c->ncalls < INT32_MAX && !t->call_id)
         t->call_id = ++p->c->ncalls;
     return 0;
