@@ -1744,6 +1744,135 @@ static int unsafe_of_expr(struct cctx *cx, struct body *b, struct expr *e, uint8
     return 0;
 }
 
+/* OPA's Expr.Vars(SafetyCheckVisitorParams): the variables of an
+ * expression outside closures, function names left out. */
+static int term_vars_in(const struct term *t, const struct expr *e, struct unsafe_list *l,
+                        const uint8_t *safe, int nslots)
+{
+    switch (t->kind) {
+    case TM_VAR:
+        if (t->slot >= 0 && t->slot < nslots && !safe[t->slot])
+            return unsafe_add(l, t, e);
+        return 0;
+    case TM_ARRAYC:
+    case TM_SETC:
+    case TM_OBJC:
+        return 0;
+    default:
+        for (size_t k = t->kind == TM_CALL ? 1 : 0; k < t->n; k++)
+            TRY(term_vars_in(t->a[k], e, l, safe, nslots));
+        return 0;
+    }
+}
+
+static int expr_unsafe_vars(const struct expr *e, struct unsafe_list *l, const uint8_t *safe,
+                            int nslots)
+{
+    const struct term *ts[3] = {e->a, e->b, e->c};
+    if (e->kind == EX_SOME)
+        return 0;
+    for (int k = e->kind == EX_EVERY ? 2 : 0; k < 3; k++)
+        if (ts[k])
+            TRY(term_vars_in(ts[k], e, l, safe, nslots));
+    for (size_t k = 0; k < e->nwith; k++)
+        if (e->with[k].value)
+            TRY(term_vars_in(e->with[k].value, e, l, safe, nslots));
+    return 0;
+}
+
+static bool var_safe(const struct term *t, const uint8_t *safe, int nslots)
+{
+    return t->slot < 0 || t->slot >= nslots || safe[t->slot];
+}
+
+static bool pattern_safe(const struct term *t, const uint8_t *safe, int nslots)
+{
+    if (t->kind == TM_VAR)
+        return var_safe(t, safe, nslots);
+    if (t->kind == TM_ARRAY || t->kind == TM_OBJECT)
+        for (size_t k = t->kind == TM_OBJECT ? 1 : 0; k < t->n; k += t->kind == TM_OBJECT ? 2 : 1)
+            if (!pattern_safe(t->a[k], safe, nslots))
+                return false;
+    return true;
+}
+
+static void mark_pattern(const struct term *t, uint8_t *safe, int nslots)
+{
+    if (t->kind == TM_VAR && t->slot >= 0 && t->slot < nslots)
+        safe[t->slot] = 1;
+    if (t->kind == TM_ARRAY || t->kind == TM_OBJECT)
+        for (size_t k = t->kind == TM_OBJECT ? 1 : 0; k < t->n; k += t->kind == TM_OBJECT ? 2 : 1)
+            mark_pattern(t->a[k], safe, nslots);
+}
+
+static bool term_all_safe(const struct term *t, const uint8_t *safe, int nslots)
+{
+    if (t->kind == TM_VAR)
+        return var_safe(t, safe, nslots);
+    if (t->kind == TM_ARRAYC || t->kind == TM_SETC || t->kind == TM_OBJC)
+        return true;
+    for (size_t k = t->kind == TM_CALL ? 1 : 0; k < t->n; k++)
+        if (!term_all_safe(t->a[k], safe, nslots))
+            return false;
+    return true;
+}
+
+/* OPA's Unify for the safety check: a variable unified with a scalar,
+ * set or comprehension, or with a reference or call whose variables are
+ * safe, is an output; var = var and var = pattern pass safety from one
+ * side to the other; arrays of one length pairwise. */
+static void unify_outputs(const struct term *a, const struct term *b, uint8_t *safe, int nslots)
+{
+    if (a->kind != TM_VAR && b->kind == TM_VAR) {
+        const struct term *t = a;
+        a = b;
+        b = t;
+    }
+    if (a->kind == TM_VAR) {
+        if (b->kind == TM_VAR || b->kind == TM_ARRAY || b->kind == TM_OBJECT) {
+            if (var_safe(a, safe, nslots))
+                mark_pattern(b, safe, nslots);
+            else if (pattern_safe(b, safe, nslots))
+                mark_pattern(a, safe, nslots);
+        } else if ((b->kind != TM_REF && b->kind != TM_CALL) ||
+                   term_all_safe(b, safe, nslots)) {
+            mark_pattern(a, safe, nslots);
+        }
+        return;
+    }
+    if (a->kind == TM_ARRAY && b->kind == TM_ARRAY && a->n == b->n)
+        for (size_t k = 0; k < a->n; k++)
+            unify_outputs(a->a[k], b->a[k], safe, nslots);
+}
+
+/* OPA's reorderBodyForSafety when it gets stuck: what every expression
+ * left would bind (its outputs, tried against what is safe so far) counts
+ * as safe, until nothing more is learnt. */
+static void safe_after_outputs(struct cctx *cx, struct body *b, uint8_t *all, uint8_t *tmp,
+                               const uint8_t *done)
+{
+    size_t ns = (size_t)cx->nslots;
+    for (size_t pass = 0; pass <= b->n; pass++) {
+        bool grew = false;
+        for (size_t i = 0; i < b->n && !cx->failed; i++) {
+            if (done[i] || b->e[i]->neg)
+                continue;
+            memcpy(tmp, all, ns);
+            expr_check(cx, b, b->e[i], tmp, false);
+            if (b->e[i]->kind == EX_UNIFY)
+                unify_outputs(b->e[i]->a, b->e[i]->b, tmp, cx->nslots);
+            if (b->e[i]->kind == EX_ASSIGN) /* OPA names only what := needs */
+                mark_pattern(b->e[i]->a, tmp, cx->nslots);
+            for (size_t sl = 0; sl < ns; sl++) {
+                grew = grew || (tmp[sl] && !all[sl]);
+                all[sl] = all[sl] || tmp[sl];
+            }
+        }
+        if (!grew)
+            break;
+    }
+}
+
 static const char *const future_keywords[] = {"contains", "every", "if", "in"};
 
 static void unsafe_var_error(struct cctx *cx, const struct unsafe_var *u)
@@ -1766,15 +1895,26 @@ static int unsafe_report(struct cctx *cx, struct body *b, const uint8_t *safe, u
                          const uint8_t *done)
 {
     struct unsafe_list l = {0};
+    uint8_t *all = safe_dup(cx, safe);
+    if (!all)
+        return cfail(cx, "rego_compile_error", b->e[0]->loc, "out of memory");
+    safe_after_outputs(cx, b, all, tmp, done);
     for (size_t i = 0; i < b->n && !cx->failed; i++) {
         if (done[i])
             continue;
-        memcpy(tmp, safe, (size_t)cx->nslots);
-        if (unsafe_of_expr(cx, b, b->e[i], tmp, &l) < 0) {
+        size_t before = l.n;
+        int rc = expr_unsafe_vars(b->e[i], &l, all, cx->nslots);
+        if (rc == 0 && l.n == before) { /* blocked by what it would bind */
+            memcpy(tmp, safe, (size_t)cx->nslots);
+            rc = unsafe_of_expr(cx, b, b->e[i], tmp, &l);
+        }
+        if (rc < 0) {
             free(l.v);
+            free(all);
             return cfail(cx, "rego_compile_error", b->e[i]->loc, "out of memory");
         }
     }
+    free(all);
     if (cx->failed) {
         free(l.v);
         return -1;
