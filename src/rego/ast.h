@@ -162,7 +162,14 @@ struct rule {
     bool const_value;   /* value (and keys) constant */
     size_t nplain;      /* leading parameters that are distinct variables
                            (eval.c reval_prepare: bound without unification) */
+    /* A function whose first body expression is a test with a term
+     * fast_op over its parameters and constants (eval.c reval_prepare):
+     * that expression, and for each call argument the parameter it reads
+     * (GUARD_CONST: the argument is a constant).  NULL = none. */
+    struct expr *guard;
+    uint8_t guard_arg[2];
 };
+#define GUARD_CONST 0xff
 
 struct import {
     struct term *path; /* TM_REF or TM_VAR */

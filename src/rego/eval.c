@@ -125,7 +125,7 @@ struct ev {
     struct rego_err *err;
     struct value **expr_vals;
     int64_t now_ns;
-    char *stack_base;
+    uintptr_t stack_floor; /* the C stack must stay above (0: unchecked) */
     struct obj_index *index; /* INDEX_WAYS entries (object index below) */
     uint64_t hash_seed;
 };
@@ -160,12 +160,13 @@ static __attribute__((noinline)) int step_fail(struct ev *ev, struct rloc loc)
     return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded");
 }
 
+#define STACK_BUDGET ((uintptr_t)3 << 20)
+
 /* Counts one step; fails past the step limit or the C-stack budget. */
 static inline int step(struct ev *ev, struct rloc loc)
 {
     char here;
-    if (++ev->steps > ev->max_steps ||
-        (ev->stack_base && (size_t)(ev->stack_base - &here) > (size_t)3 << 20))
+    if (++ev->steps > ev->max_steps || (uintptr_t)&here < ev->stack_floor)
         return step_fail(ev, loc);
     return R_CONT;
 }
@@ -1489,6 +1490,20 @@ static int subtree_doc(struct ev *ev, struct rnode *n, struct value *base,
     return R_CONT;
 }
 
+/* Total built-ins computed in place (struct term fast_op, set by
+ * reval_prepare): equal, neq and the is_<type> tests; they never fail, so
+ * run_builtin's context is not needed.  Mocks take invoke's path. */
+enum { FAST_NONE, FAST_EQUAL, FAST_NEQ, FAST_IS /* + enum value_type */ };
+
+static inline struct value *fast_builtin(unsigned op, struct value *const *args)
+{
+    if (op == FAST_EQUAL)
+        return v_bool(value_equal(args[0], args[1]));
+    if (op == FAST_NEQ)
+        return v_bool(!value_equal(args[0], args[1]));
+    return v_bool(args[0]->type == op - FAST_IS);
+}
+
 /* --------------------------------------------------------------- calls */
 
 struct fn_k {
@@ -1582,6 +1597,23 @@ static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
     return R_CONT;
 }
 
+/* Whether definition r's guard (struct rule guard) is false for args:
+ * then r produces nothing, and the general path would have counted one step
+ * for it.  Mocks may replace the tested built-in: not decided then. */
+static inline bool guard_fails(struct ev *ev, const struct rule *r, struct value *const *args)
+{
+    const struct expr *e = r->guard;
+    if (!e || ev->mocks)
+        return false;
+    const struct term *t = e->a;
+    struct value *gargs[2];
+    for (size_t j = 0; j + 1 < t->n; j++)
+        gargs[j] = r->guard_arg[j] == GUARD_CONST ? t->a[1 + j]->val : args[r->guard_arg[j]];
+    struct value *v = fast_builtin(t->fast_op, gargs);
+    bool truth = !(v->type == V_BOOL && !v->u.b);
+    return truth == e->neg;
+}
+
 static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
                      struct rloc loc, struct value **out)
 {
@@ -1592,6 +1624,13 @@ static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
     for (size_t i = 0; i < fn->nfuncs; i++) {
         for (struct rule *r = fn->funcs[i]; r; r = r->els) {
             bool produced = false;
+            if (guard_fails(ev, r, args)) {
+                if (step(ev, r->guard->loc) == R_ERR) {
+                    ev->depth--;
+                    return R_ERR;
+                }
+                continue;
+            }
             if (eval_fn_def(ev, r, args, &result, &produced) < 0) {
                 ev->depth--;
                 return R_ERR;
@@ -1914,20 +1953,6 @@ static __attribute__((noinline)) int direct_call_eval(struct ev *ev, struct valu
         *ce = (struct call_ent){*out, true};
     }
     return r;
-}
-
-/* Total built-ins computed in place (struct term fast_op, set by
- * reval_prepare): equal, neq and the is_<type> tests; they never fail, so
- * run_builtin's context is not needed.  Mocks take invoke's path. */
-enum { FAST_NONE, FAST_EQUAL, FAST_NEQ, FAST_IS /* + enum value_type */ };
-
-static inline struct value *fast_builtin(unsigned op, struct value *const *args)
-{
-    if (op == FAST_EQUAL)
-        return v_bool(value_equal(args[0], args[1]));
-    if (op == FAST_NEQ)
-        return v_bool(!value_equal(args[0], args[1]));
-    return v_bool(args[0]->type == op - FAST_IS);
 }
 
 /* A direct call: arguments in order (the first undefined one makes the call
@@ -2995,7 +3020,9 @@ static int ev_init(struct ev *ev, const struct rego_compiled *c, const struct re
         }
     }
     ev->data = d;
-    ev->stack_base = __builtin_frame_address(0);
+    /* the C-stack budget of an evaluation: 3 MiB below its entry */
+    uintptr_t base = (uintptr_t)__builtin_frame_address(0);
+    ev->stack_floor = base > STACK_BUDGET ? base - STACK_BUDGET : 0;
     return R_CONT;
 }
 
@@ -3254,6 +3281,37 @@ static size_t plain_params(const struct rule *r)
     return n;
 }
 
+/* r->guard: the first body expression of function r when it is a test
+ * guard_fails can decide from the arguments (a call with a fast_op over
+ * constants and parameters, all parameters plain).  After prep_body. */
+static void prep_guard(struct rule *r)
+{
+    r->guard = NULL;
+    if (!r->is_func || !r->body || r->body->n == 0 || r->nplain != r->nargs)
+        return;
+    struct expr *e = r->body->e[0];
+    struct term *t = e->a;
+    if (e->kind != EX_TERM || e->nwith || e->qtop || e->capture || !t ||
+        t->kind != TM_CALL || !t->fast_op || t->call_out || t->n < 2 || t->n > 3)
+        return;
+    for (size_t j = 0; j + 1 < t->n; j++) {
+        const struct term *arg = t->a[1 + j];
+        size_t k = 0;
+        if (arg->flags & TF_CONST) {
+            r->guard_arg[j] = GUARD_CONST;
+            continue;
+        }
+        if (arg->kind != TM_VAR || arg->slot < 0)
+            return;
+        while (k < r->nargs && r->args[k]->slot != arg->slot)
+            k++;
+        if (k == r->nargs || k >= GUARD_CONST)
+            return;
+        r->guard_arg[j] = (uint8_t)k;
+    }
+    r->guard = e;
+}
+
 static int prep_rule(struct prep *p, struct rule *r)
 {
     for (; r; r = r->els) {
@@ -3266,6 +3324,7 @@ static int prep_rule(struct prep *p, struct rule *r)
         TRY(prep_term(p, r->elem));
         if (r->body)
             TRY(prep_body(p, r->body));
+        prep_guard(r);
     }
     return 0;
 }
