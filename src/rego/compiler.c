@@ -1845,6 +1845,68 @@ static void unify_outputs(const struct term *a, const struct term *b, uint8_t *s
             unify_outputs(a->a[k], b->a[k], safe, nslots);
 }
 
+/* OPA's outputVarsForTerms: the variables in the operands of a reference
+ * whose head is safe are outputs (nested references too). */
+static void ref_outputs(const struct term *t, uint8_t *safe, int nslots)
+{
+    if (t->kind == TM_ARRAYC || t->kind == TM_SETC || t->kind == TM_OBJC)
+        return;
+    if (t->kind == TM_REF && t->n) {
+        const struct term *h = t->a[0];
+        bool head_safe = h->kind == TM_VAR ? var_safe(h, safe, nslots)
+                                           : term_all_safe(h, safe, nslots);
+        for (size_t k = 1; k < t->n && head_safe; k++)
+            if (t->a[k]->kind == TM_VAR || t->a[k]->kind == TM_ARRAY ||
+                t->a[k]->kind == TM_OBJECT)
+                mark_pattern(t->a[k], safe, nslots);
+    }
+    for (size_t k = 0; k < t->n; k++)
+        ref_outputs(t->a[k], safe, nslots);
+}
+
+/* OPA's SkipRefHead variable check of a call's inputs. */
+static bool inputs_safe(const struct term *t, const uint8_t *safe, int nslots)
+{
+    switch (t->kind) {
+    case TM_VAR:
+        return var_safe(t, safe, nslots);
+    case TM_ARRAYC:
+    case TM_SETC:
+    case TM_OBJC:
+    case TM_SET:
+        return true;
+    default:
+        for (size_t k = t->kind == TM_REF || t->kind == TM_CALL ? 1 : 0; k < t->n; k++)
+            if ((t->kind != TM_OBJECT || k % 2 == 1) && !inputs_safe(t->a[k], safe, nslots))
+                return false;
+        return true;
+    }
+}
+
+/* OPA's outputVarsForExpr on top of what our check binds. */
+static void opa_outputs(const struct expr *e, uint8_t *safe, int nslots)
+{
+    for (size_t k = 0; k < e->nwith; k++)
+        if (e->with[k].value && !term_all_safe(e->with[k].value, safe, nslots))
+            return;
+    const struct term *ts[3] = {e->a, e->b, e->c};
+    for (int k = 0; k < 3; k++)
+        if (ts[k])
+            ref_outputs(ts[k], safe, nslots);
+    if (e->kind == EX_UNIFY)
+        unify_outputs(e->a, e->b, safe, nslots);
+    if (e->kind == EX_ASSIGN) /* OPA names only what := needs */
+        mark_pattern(e->a, safe, nslots);
+    if (e->kind == EX_TERM && e->a->kind == TM_CALL && e->a->call_out && e->a->n >= 2) {
+        const struct term *c = e->a;
+        bool ok = true;
+        for (size_t k = 1; k + 1 < c->n && ok; k++)
+            ok = inputs_safe(c->a[k], safe, nslots);
+        if (ok)
+            mark_pattern(c->a[c->n - 1], safe, nslots);
+    }
+}
+
 /* OPA's reorderBodyForSafety when it gets stuck: what every expression
  * left would bind (its outputs, tried against what is safe so far) counts
  * as safe, until nothing more is learnt. */
@@ -1859,10 +1921,7 @@ static void safe_after_outputs(struct cctx *cx, struct body *b, uint8_t *all, ui
                 continue;
             memcpy(tmp, all, ns);
             expr_check(cx, b, b->e[i], tmp, false);
-            if (b->e[i]->kind == EX_UNIFY)
-                unify_outputs(b->e[i]->a, b->e[i]->b, tmp, cx->nslots);
-            if (b->e[i]->kind == EX_ASSIGN) /* OPA names only what := needs */
-                mark_pattern(b->e[i]->a, tmp, cx->nslots);
+            opa_outputs(b->e[i], tmp, cx->nslots);
             for (size_t sl = 0; sl < ns; sl++) {
                 grew = grew || (tmp[sl] && !all[sl]);
                 all[sl] = all[sl] || tmp[sl];
@@ -2000,10 +2059,25 @@ static int head_safe(struct cctx *cx, struct term *t, uint8_t *safe)
     struct term *r = need_eval(cx, t, safe, true);
     if (cx->failed)
         return -1;
-    if (r)
-        return cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
-                     r->wildcard ? "_" : r->name);
-    return 0;
+    if (!r)
+        return 0;
+    /* OPA's checkSafetyRuleHeads: every variable of the head left unbound */
+    struct unsafe_list l = {0};
+    struct expr head = {.loc = t->loc};
+    if (term_vars_in(t, &head, &l, safe, cx->nslots) < 0) {
+        free(l.v);
+        return cfail(cx, "rego_compile_error", t->loc, "out of memory");
+    }
+    if (l.n)
+        qsort(l.v, l.n, sizeof(*l.v), cmp_unsafe);
+    for (size_t i = 0; i < l.n; i++)
+        if (!l.v[i].generated)
+            unsafe_var_error(cx, &l.v[i]);
+    free(l.v);
+    if (!cx->failed)
+        cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
+              r->wildcard ? "_" : r->name);
+    return -1;
 }
 
 static bool term_is_const(const struct term *t) { return !t || (t->flags & TF_CONST); }
