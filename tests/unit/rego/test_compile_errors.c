@@ -1,0 +1,269 @@
+/* test_compile_errors.c - every error of the compile stages before type
+ * checking, as OPA reports them (issue #3): each unsafe variable of every
+ * rule body and head, in location order, OPA's future-keyword hint,
+ * "expression is unsafe" for generated variables only, errors of later
+ * rules after a failed one, only the earliest failing stage (OPA stops
+ * there), and OPA's limit of 10 errors plus "error limit reached".
+ *
+ * The safety table follows ast/compile_test.go TestCompilerCheckSafetyBodyErrors
+ * (v1 table: same module prefix, same expected variable sets; OPA's test
+ * compares the messages only, the locations here are each variable's
+ * first occurrence as this engine reports it). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "rego/rego.h"
+
+struct ce_case {
+    const char *note; /* OPA's test case name */
+    const char *rules;
+    const char *want; /* "row:col: code: message\n" per error; "" = accepted */
+};
+
+static const char k_prefix[] = "package a.b\n\nimport input.aref.b.c as foo\n"
+                               "import input.avar as bar\nimport data.m.n as baz\n\n";
+
+/* "row:col: code: message\n" per error of rego_compile_all (file left out) */
+static int compile_errors(const char *text, enum rego_version ver, struct buf *out)
+{
+    struct rego_source src = {"p.rego", text, strlen(text)};
+    struct rego_compiled *c = NULL;
+    struct as_error err;
+    struct rego_error_list l;
+    int rc = rego_compile_all(&src, 1, ver, NULL, &c, &err, &l);
+    for (size_t k = 0; k < l.n; k++) {
+        const struct rego_error_info *e = &l.v[k];
+        if (e->row)
+            buf_printf(out, "%d:%d: ", e->row, e->col);
+        buf_printf(out, "%s: %s\n", e->code, e->message);
+    }
+    if (rc < 0)
+        cr_expect_eq(err.status, 400, "%s", err.detail);
+    rego_error_list_free(&l);
+    rego_compiled_free(c);
+    return rc;
+}
+
+static const struct ce_case g_safety[] = {
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "ref-head" */
+    {"ref-head", "p if { a.b.c = \"foo\" }",
+     "7:8: rego_unsafe_var_error: var a is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "ref-head-2" */
+    {"ref-head-2", "p if { {\"foo\": [{\"bar\": a.b.c}]} = {\"foo\": [{\"bar\": \"baz\"}]} }",
+     "7:25: rego_unsafe_var_error: var a is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "negation-multiple" */
+    {"negation-multiple", "p if { a = [1, 2, 3, 4]; b = [1, 2, 3, 4]; not a[i] = x; not b[j] = x }",
+     "7:50: rego_unsafe_var_error: var i is unsafe\n" "7:55: rego_unsafe_var_error: var x is unsafe\n" "7:64: rego_unsafe_var_error: var j is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "builtin-input" */
+    {"builtin-input", "p if { count([1, 2, x], x) }",
+     "7:21: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "builtin-input-name" */
+    {"builtin-input-name", "p if { count(eq, 1) }",
+     "7:14: rego_unsafe_var_error: var eq is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "builtin-multiple" */
+    {"builtin-multiple", "p if { x > 0; x <= 3; x != 2 }",
+     "7:8: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "unordered-sets" */
+    {"unordered-sets", "p if { x = \"a\"; [{x, y}] = [{1, 2}]}",
+     "7:22: rego_unsafe_var_error: var y is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr" */
+    {"array-compr", "p if { _ = [x | x = data.a[_]; y > 1] }",
+     "7:32: rego_unsafe_var_error: var y is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-nested" */
+    {"array-compr-nested", "p if { _ = [x | x = a[_]; a = [y | y = data.a[_]; z > 1]] }",
+     "7:51: rego_unsafe_var_error: var z is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-closure" */
+    {"array-compr-closure", "p if { _ = [v | v = [x | x = data.a[_]]; x > 1] }",
+     "7:26: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-term" */
+    {"array-compr-term", "p if { _ = [u | true] }",
+     "7:13: rego_unsafe_var_error: var u is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-term-nested" */
+    {"array-compr-term-nested", "p if { _ = [v | v = [w | w != 0]] }",
+     "7:26: rego_unsafe_var_error: var w is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-builtin" */
+    {"array-compr-builtin", "p if { [true | eq != 2] }",
+     "7:16: rego_unsafe_var_error: var eq is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "closure-self" */
+    {"closure-self", "p if { x = [x | x = 1] }",
+     "7:17: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "nested" */
+    {"nested", "p if { count(baz[i].attr[bar[dead.beef]], n) }",
+     "7:30: rego_unsafe_var_error: var dead is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "rewritten" */
+    {"rewritten", "p contains {\"foo\": dead[i]} if { true }",
+     "7:20: rego_unsafe_var_error: var dead is unsafe\n" "7:25: rego_unsafe_var_error: var i is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "with-value" */
+    {"with-value", "p if { data.a.b.d.t with input as x }",
+     "7:35: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "with-value-2" */
+    {"with-value-2", "p if { x = data.a.b.d.t with input as x }",
+     "7:8: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "else-kw" */
+    {"else-kw", "p if { false } else if { count(x, 1) }",
+     "7:32: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "function" */
+    {"function", "foo(x) = [y, z] if { split(x, y, z) }",
+     "7:31: rego_unsafe_var_error: var y is unsafe\n" "7:34: rego_unsafe_var_error: var z is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "call-vars-input" */
+    {"call-vars-input", "p if { f(x, x) }\nf(x) = x if { true }",
+     "7:10: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "call-no-output" */
+    {"call-no-output", "p if { f(x) }\nf(x) = x if { true }",
+     "7:10: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "call-too-few" */
+    {"call-too-few", "p if { f(1,x) }\nf(x,y) if { true }",
+     "7:12: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "object-key-comprehension" */
+    {"object-key-comprehension", "p if { { {p|x}: 0 } }",
+     "7:13: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "set-value-comprehension" */
+    {"set-value-comprehension", "p if { {1, {p|x}} }",
+     "7:15: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "every" */
+    {"every", "p if { every y in [10] { x > y } }",
+     "7:26: rego_unsafe_var_error: var x is unsafe\n"},
+};
+
+Test(compile_errors, opa_safety_body_errors_table)
+{
+    for (size_t k = 0; k < sizeof(g_safety) / sizeof(*g_safety); k++) {
+        const struct ce_case *tc = &g_safety[k];
+        struct buf mod = BUF_INIT, got = BUF_INIT;
+        buf_printf(&mod, "%s%s\n", k_prefix, tc->rules);
+        int rc = compile_errors(buf_cstr(&mod), REGO_V1, &got);
+        cr_expect_eq(rc, tc->want[0] ? -1 : 0, "%s", tc->note);
+        cr_expect_str_eq(buf_cstr(&got), tc->want, "%s", tc->note);
+        buf_free(&mod);
+        buf_free(&got);
+    }
+}
+
+static void expect_errors(const char *mod, enum rego_version ver, const char *want)
+{
+    struct buf got = BUF_INIT;
+    cr_expect_eq(compile_errors(mod, ver, &got), -1);
+    cr_expect_str_eq(buf_cstr(&got), want);
+    buf_free(&got);
+}
+
+/* compile_test.go TestCompilerCheckSafetyVarLoc: x on row 5, then y on row 6 */
+Test(compile_errors, opa_safety_var_loc)
+{
+    expect_errors("package test\nimport rego.v1\n\np if {\n\tnot x\n\tx > y\n}\n", REGO_V1,
+                  "5:6: rego_unsafe_var_error: var x is unsafe\n"
+                  "6:6: rego_unsafe_var_error: var y is unsafe\n");
+}
+
+/* Issue #3: every unsafe variable of the body, := targets not named (they
+ * are outputs), in location order. */
+Test(compile_errors, every_unsafe_var_of_a_body)
+{
+    expect_errors("package t\n\np if {\n\tx := a - b\n\ty := c\n}\n", REGO_V1,
+                  "4:7: rego_unsafe_var_error: var a is unsafe\n"
+                  "4:11: rego_unsafe_var_error: var b is unsafe\n"
+                  "5:7: rego_unsafe_var_error: var c is unsafe\n");
+}
+
+/* OPA's Unify: var = var with neither side safe leaves both unsafe. */
+Test(compile_errors, unify_of_two_unsafe_vars_names_both)
+{
+    expect_errors("package t\np if { y = x }\n", REGO_V1,
+                  "2:8: rego_unsafe_var_error: var y is unsafe\n"
+                  "2:12: rego_unsafe_var_error: var x is unsafe\n");
+}
+
+/* checkSafetyRuleBodies walks every rule: an error in one rule does not
+ * hide the next rule's. */
+Test(compile_errors, later_rules_still_checked)
+{
+    expect_errors("package t\np if { x := a }\nq if { y := b }\nr contains z if { z := c }\n",
+                  REGO_V1,
+                  "2:13: rego_unsafe_var_error: var a is unsafe\n"
+                  "3:13: rego_unsafe_var_error: var b is unsafe\n"
+                  "4:24: rego_unsafe_var_error: var c is unsafe\n");
+}
+
+/* OPA stops after the first stage with errors: CheckUndefinedFuncs runs
+ * before CheckSafetyRuleBodies, so the unsafe x of p is not reported;
+ * every undefined function is (checkUndefinedFuncs walks all rules). */
+Test(compile_errors, earlier_stage_wins_and_is_complete)
+{
+    expect_errors("package t\np if { x := a }\nq if { y := foo(1) }\nr if { bar(2) }\n",
+                  REGO_V1,
+                  "3:13: rego_type_error: undefined function foo\n"
+                  "4:8: rego_type_error: undefined function bar\n");
+}
+
+/* CheckSafetyRuleHeads runs before CheckSafetyRuleBodies. */
+Test(compile_errors, head_safety_before_body_safety)
+{
+    expect_errors("package t\np if { x := a }\nq contains y if { true }\n", REGO_V1,
+                  "3:12: rego_unsafe_var_error: var y is unsafe\n");
+}
+
+/* Compiler.err: the 11th error becomes "error limit reached" (no location). */
+Test(compile_errors, error_limit_after_ten)
+{
+    expect_errors("package t\np if { x := a+b+c+d+e+f+g+h+i+j+k+l }\n", REGO_V1,
+                  "2:13: rego_unsafe_var_error: var a is unsafe\n"
+                  "2:15: rego_unsafe_var_error: var b is unsafe\n"
+                  "2:17: rego_unsafe_var_error: var c is unsafe\n"
+                  "2:19: rego_unsafe_var_error: var d is unsafe\n"
+                  "2:21: rego_unsafe_var_error: var e is unsafe\n"
+                  "2:23: rego_unsafe_var_error: var f is unsafe\n"
+                  "2:25: rego_unsafe_var_error: var g is unsafe\n"
+                  "2:27: rego_unsafe_var_error: var h is unsafe\n"
+                  "2:29: rego_unsafe_var_error: var i is unsafe\n"
+                  "2:31: rego_unsafe_var_error: var j is unsafe\n"
+                  "rego_compile_error: error limit reached\n");
+}
+
+/* Exactly ten errors: no limit entry (Compiler.err adds it on the 11th). */
+Test(compile_errors, ten_errors_no_limit_entry)
+{
+    expect_errors("package t\np if { x := a+b+c+d+e+f+g+h+i+j }\n", REGO_V1,
+                  "2:13: rego_unsafe_var_error: var a is unsafe\n"
+                  "2:15: rego_unsafe_var_error: var b is unsafe\n"
+                  "2:17: rego_unsafe_var_error: var c is unsafe\n"
+                  "2:19: rego_unsafe_var_error: var d is unsafe\n"
+                  "2:21: rego_unsafe_var_error: var e is unsafe\n"
+                  "2:23: rego_unsafe_var_error: var f is unsafe\n"
+                  "2:25: rego_unsafe_var_error: var g is unsafe\n"
+                  "2:27: rego_unsafe_var_error: var h is unsafe\n"
+                  "2:29: rego_unsafe_var_error: var i is unsafe\n"
+                  "2:31: rego_unsafe_var_error: var j is unsafe\n");
+}
+
+/* safetyErrorSlice: only generated variables (wildcards) unsafe: one
+ * "expression is unsafe" at the expression. */
+Test(compile_errors, only_generated_vars_expression_is_unsafe)
+{
+    expect_errors("package t\np if { _ > 1 }\n", REGO_V1,
+                  "2:8: rego_unsafe_var_error: expression is unsafe\n");
+}
+
+/* safetyErrorSlice: allFutureKeywords get OPA's import hint (v0, where
+ * `contains` is an ordinary name). */
+Test(compile_errors, future_keyword_hint)
+{
+    expect_errors("package t\np { contains > 1 }\n", REGO_V0,
+                  "2:5: rego_unsafe_var_error: var contains is unsafe (hint: `import "
+                  "future.keywords.contains` to import a future keyword)\n");
+}
+
+/* The first error is also the one rego_compile reports (the service's
+ * 400 detail). */
+Test(compile_errors, rego_compile_reports_the_first)
+{
+    const char *mod = "package t\np if { x := a }\nq if { y := b }\n";
+    struct rego_source src = {"p.rego", mod, strlen(mod)};
+    struct rego_compiled *c = NULL;
+    struct as_error err;
+    cr_assert_eq(rego_compile(&src, 1, REGO_V1, NULL, &c, &err), -1);
+    cr_expect_eq(err.status, 400);
+    cr_expect_str_eq(err.detail, "p.rego:2:13: rego_unsafe_var_error: var a is unsafe");
+}
