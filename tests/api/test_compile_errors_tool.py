@@ -1,0 +1,106 @@
+"""test_compile_errors_tool.py - `as-tool rego eval` prints every compile
+error of the stages before type checking as OPA does (issue #3): each
+unsafe variable of every rule, in location order, only the earliest
+failing stage, at most 10 and then "error limit reached"."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import AS_TOOL, SKIP_EXIT  # noqa: E402
+
+if not AS_TOOL or not os.access(AS_TOOL, os.X_OK):
+    print("skipped: AS_TOOL is not set to the as-tool binary")
+    print("0 passed, 0 failed, 1 skipped")
+    sys.exit(SKIP_EXIT)
+
+passed = failed = 0
+
+
+def check(what, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   - {what}")
+    else:
+        failed += 1
+        print(f"FAIL - {what}: {detail}")
+
+
+tmp = tempfile.mkdtemp(prefix="as-ce-")
+
+
+def module(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run(args):
+    p = subprocess.run([AS_TOOL, "rego", "eval", "--format", "json"] + args,
+                       capture_output=True, timeout=60)
+    try:
+        out = json.loads(p.stdout.decode())
+    except ValueError:
+        out = None
+    return p.returncode, out
+
+
+def summary(out):
+    """(code, message, row, col) of each printed error"""
+    res = []
+    for e in (out or {}).get("errors", []):
+        loc = e.get("location") or {}
+        res.append((e.get("code"), e.get("message"), loc.get("row"), loc.get("col")))
+    return res
+
+
+U = "rego_unsafe_var_error"
+
+# the issue's example: three unsafe variables, in location order
+body = module("body.rego", "package t\n\np if {\n\tx := a - b\n\ty := c\n}\n")
+rc, out = run(["--v1", "-d", body, "data.t"])
+check("unsafe body: exit 1", rc == 1, rc)
+want = [(U, "var a is unsafe", 4, 7), (U, "var b is unsafe", 4, 11), (U, "var c is unsafe", 5, 7)]
+check("unsafe body: every variable, in order", summary(out) == want, summary(out))
+check("unsafe body: file named", all((e.get("location") or {}).get("file") == body
+                                     for e in (out or {}).get("errors", [])), out)
+
+# an error in one rule does not hide the next rule's, across modules too
+m1 = module("m1.rego", "package t\np if { x := a }\n")
+m2 = module("m2.rego", "package t\nq if { y := b }\n")
+rc, out = run(["--v1", "-d", m1, "-d", m2, "data.t"])
+got = [(c, m) for c, m, _, _ in summary(out)]
+check("two modules: both rules' errors", got == [(U, "var a is unsafe"), (U, "var b is unsafe")],
+      summary(out))
+
+# OPA stops after the earliest failing stage: undefined functions win
+st = module("stage.rego", "package t\np if { x := a }\nq if { y := foo(1) }\nr if { bar(2) }\n")
+rc, out = run(["--v1", "-d", st, "data.t"])
+want = [("rego_type_error", "undefined function foo", 3, 13),
+        ("rego_type_error", "undefined function bar", 4, 8)]
+check("earliest stage only, all of it", summary(out) == want, summary(out))
+
+# the limit: 10 errors then "error limit reached" without a location
+lim = module("limit.rego", "package t\np if { x := a+b+c+d+e+f+g+h+i+j+k+l }\n")
+rc, out = run(["--v1", "-d", lim, "data.t"])
+s = summary(out)
+check("limit: 11 entries", len(s) == 11, s)
+if len(s) == 11:
+    check("limit: first ten are variables a..j",
+          [m for _, m, _, _ in s[:10]] == [f"var {v} is unsafe" for v in "abcdefghij"], s)
+    check("limit: last is error limit reached",
+          s[10] == ("rego_compile_error", "error limit reached", None, None), s[10])
+
+# a policy OPA accepts still evaluates
+ok = module("ok.rego", "package t\np := x if { x := 1 + 1 }\n")
+rc, out = run(["--v1", "-d", ok, "data.t.p"])
+vals = [e.get("value") for r in (out or {}).get("result", []) for e in r.get("expressions", [])]
+check("accepted policy evaluates", rc == 0 and vals == [2], (rc, out))
+
+print(f"{passed} passed, {failed} failed, 0 skipped")
+sys.exit(1 if failed else 0)
