@@ -116,6 +116,9 @@ struct expr {
     bool neg;
     bool qtop; /* a top-level expression of a query (its value is reported) */
     bool capture; /* query term whose value is reported even when false */
+    /* compiled (eval.c reval_prepare): a call of a direct term whose truth
+     * is the expression's (EX_TERM, no with, no output argument) */
+    bool call_direct;
     struct rloc loc;
     size_t off, end;
     int index; /* position as written */

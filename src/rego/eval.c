@@ -240,6 +240,8 @@ struct obj_index {
     uint32_t *slots; /* 1 + pair index, 0 empty; NULL until built */
     uint32_t mask;
     unsigned lookups;
+    const struct value *memo_key; /* the last key found, at pair memo_at */
+    size_t memo_at;
 };
 
 static uint64_t key_hash(uint64_t seed, const char *s, size_t n)
@@ -296,20 +298,30 @@ static struct value *indexed_get(struct ev *ev, const struct value *obj, const s
     if (x->obj != obj) {
         if (x->slots)
             return value_object_get_fast(obj, key); /* slot kept by another */
-        *x = (struct obj_index){obj, NULL, 0, 0};
+        *x = (struct obj_index){obj, NULL, 0, 0, NULL, 0};
     }
     if (!x->slots && (++x->lookups < INDEX_AFTER || !index_build(ev, x)))
         return value_object_get_fast(obj, key);
     const char *s = key->u.str.s;
     size_t n = key->u.str.len;
+    if (key == x->memo_key) {
+        /* the same key value again (has_key(m, k) then m[k]): no hash,
+         * the member still compared */
+        const struct value_pair *pr = &obj->u.obj.pairs[x->memo_at];
+        if (pr->key->u.str.len == n && memcmp(pr->key->u.str.s, s, n) == 0)
+            return pr->val;
+    }
     uint32_t h = (uint32_t)key_hash(ev->hash_seed, s, n) & x->mask;
     for (int probe = 0; probe < INDEX_MAX_PROBE; probe++) {
         uint32_t at = x->slots[h];
         if (!at)
             return NULL;
         const struct value_pair *pr = &obj->u.obj.pairs[at - 1];
-        if (pr->key->u.str.len == n && memcmp(pr->key->u.str.s, s, n) == 0)
+        if (pr->key->u.str.len == n && memcmp(pr->key->u.str.s, s, n) == 0) {
+            x->memo_key = key;
+            x->memo_at = at - 1;
             return pr->val;
+        }
         h = (h + 1) & x->mask;
     }
     return value_object_get_fast(obj, key); /* a long probe: clustered keys */
@@ -1495,13 +1507,18 @@ static int subtree_doc(struct ev *ev, struct rnode *n, struct value *base,
  * run_builtin's context is not needed.  Mocks take invoke's path. */
 enum { FAST_NONE, FAST_EQUAL, FAST_NEQ, FAST_IS /* + enum value_type */ };
 
-static inline struct value *fast_builtin(unsigned op, struct value *const *args)
+static inline bool fast_truth(unsigned op, struct value *const *args)
 {
     if (op == FAST_EQUAL)
-        return v_bool(value_equal(args[0], args[1]));
+        return value_equal(args[0], args[1]);
     if (op == FAST_NEQ)
-        return v_bool(!value_equal(args[0], args[1]));
-    return v_bool(args[0]->type == op - FAST_IS);
+        return !value_equal(args[0], args[1]);
+    return args[0]->type == op - FAST_IS;
+}
+
+static inline struct value *fast_builtin(unsigned op, struct value *const *args)
+{
+    return v_bool(fast_truth(op, args));
 }
 
 /* --------------------------------------------------------------- calls */
@@ -1540,6 +1557,19 @@ static int fn_solution(struct ev *ev, struct kont *k)
     return eval_term(ev, fk->fr, fk->r->value, &fv.vk);
 }
 
+/* fn_solution of a definition without a value: true. */
+static int fn_true(struct ev *ev, struct kont *k)
+{
+    struct fn_k *fk = (struct fn_k *)k;
+    struct value *t = v_bool(true);
+    if (fk->result && !value_equal(fk->result, t))
+        return ev_fail(ev, "eval_conflict_error", fk->r->loc,
+                       "functions must not produce multiple outputs for same inputs");
+    fk->result = t;
+    fk->produced = true;
+    return R_STOP;
+}
+
 struct args_k {
     struct kont k;
     struct value **fr;
@@ -1565,7 +1595,7 @@ static int args_next(struct ev *ev, struct kont *k)
 #define LOCAL_FRAME 16
 
 static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
-                       struct value **result, bool *produced)
+                       bool guarded, struct value **result, bool *produced)
 {
     struct value *local[LOCAL_FRAME];
     struct value **fr = local;
@@ -1575,7 +1605,7 @@ static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
     } else if (!(fr = new_frame(ev, r->nslots))) {
         return oom(ev);
     }
-    struct fn_k fk = {{fn_solution}, fr, r, *result, false};
+    struct fn_k fk = {{r->value ? fn_solution : fn_true}, fr, r, *result, false};
     /* leading parameters that are distinct plain variables bind directly:
      * the frame is fresh and dies with the call, nothing to undo */
     size_t first = r->nplain;
@@ -1584,7 +1614,8 @@ static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
     size_t mark = ev->tn;
     int rc;
     if (first == r->nargs) {
-        rc = eval_body(ev, fr, r->body, 0, &fk.k);
+        /* a guard found true (and counted) is not evaluated again */
+        rc = eval_body(ev, fr, r->body, guarded ? 1 : 0, &fk.k);
     } else {
         struct args_k ak = {{args_next}, fr, r, args, first, &fk};
         rc = args_next(ev, &ak.k);
@@ -1597,21 +1628,20 @@ static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
     return R_CONT;
 }
 
-/* Whether definition r's guard (struct rule guard) is false for args:
- * then r produces nothing, and the general path would have counted one step
- * for it.  Mocks may replace the tested built-in: not decided then. */
-static inline bool guard_fails(struct ev *ev, const struct rule *r, struct value *const *args)
+/* Definition r's guard (struct rule guard) for args: 1 true, 0 false (r
+ * produces nothing), -1 no guard or not decided here (mocks may replace the
+ * tested built-in).  The caller counts the step the general path counts for
+ * the guard expression and, when true, starts r's body after it. */
+static inline int guard_test(struct ev *ev, const struct rule *r, struct value *const *args)
 {
     const struct expr *e = r->guard;
     if (!e || ev->mocks)
-        return false;
+        return -1;
     const struct term *t = e->a;
     struct value *gargs[2];
     for (size_t j = 0; j + 1 < t->n; j++)
         gargs[j] = r->guard_arg[j] == GUARD_CONST ? t->a[1 + j]->val : args[r->guard_arg[j]];
-    struct value *v = fast_builtin(t->fast_op, gargs);
-    bool truth = !(v->type == V_BOOL && !v->u.b);
-    return truth == e->neg;
+    return fast_truth(t->fast_op, gargs) != e->neg;
 }
 
 static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
@@ -1624,14 +1654,14 @@ static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
     for (size_t i = 0; i < fn->nfuncs; i++) {
         for (struct rule *r = fn->funcs[i]; r; r = r->els) {
             bool produced = false;
-            if (guard_fails(ev, r, args)) {
-                if (step(ev, r->guard->loc) == R_ERR) {
-                    ev->depth--;
-                    return R_ERR;
-                }
-                continue;
+            int g = guard_test(ev, r, args);
+            if (g >= 0 && step(ev, r->guard->loc) == R_ERR) {
+                ev->depth--;
+                return R_ERR;
             }
-            if (eval_fn_def(ev, r, args, &result, &produced) < 0) {
+            if (g == 0)
+                continue;
+            if (eval_fn_def(ev, r, args, g == 1, &result, &produced) < 0) {
                 ev->depth--;
                 return R_ERR;
             }
@@ -1643,7 +1673,7 @@ static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
     }
     if (!result && fn->dflt) {
         bool produced = false;
-        if (eval_fn_def(ev, fn->dflt, args, &result, &produced) < 0) {
+        if (eval_fn_def(ev, fn->dflt, args, false, &result, &produced) < 0) {
             ev->depth--;
             return R_ERR;
         }
@@ -2914,9 +2944,11 @@ static __attribute__((noinline)) int expr_enum(struct ev *ev, struct value **fr,
 static inline int expr_call_direct(struct ev *ev, struct value **fr, struct expr *e)
 {
     struct term *t = e->a;
-    if (e->kind != EX_TERM || e->nwith || e->qtop || e->capture || t->kind != TM_CALL ||
-        t->call_out || !direct_ready(fr, t))
+    if (!e->call_direct)
         return 2;
+    for (unsigned j = 0; j < t->ndvars; j++)
+        if (!fr[t->dvars[j]])
+            return 2;
     struct value *v;
     if (direct_call_eval(ev, fr, t, &v) == R_ERR)
         return R_ERR;
@@ -3252,6 +3284,8 @@ static int prep_body(struct prep *p, struct body *b)
     for (size_t i = 0; i < b->n; i++) {
         struct expr *e = b->e[i];
         TRY(prep_term(p, e->a));
+        e->call_direct = e->kind == EX_TERM && !e->nwith && !e->qtop && !e->capture && e->a &&
+                         e->a->kind == TM_CALL && !e->a->call_out && e->a->direct;
         TRY(prep_term(p, e->b));
         TRY(prep_term(p, e->c));
         for (size_t k = 0; k < e->nvars; k++)
@@ -3282,7 +3316,7 @@ static size_t plain_params(const struct rule *r)
 }
 
 /* r->guard: the first body expression of function r when it is a test
- * guard_fails can decide from the arguments (a call with a fast_op over
+ * guard_test can decide from the arguments (a call with a fast_op over
  * constants and parameters, all parameters plain).  After prep_body. */
 static void prep_guard(struct rule *r)
 {
