@@ -87,6 +87,9 @@ struct term {
     bool direct;
     uint8_t ndvars;
     int *dvars;
+    /* TM_CALL: for each dvars[k], the first argument (1-based index into a)
+     * mentioning it, 0 = none (expr_enum's collection). */
+    uint8_t *dvar_arg;
     /* A direct call of a user function without variables (compiled,
      * reval_prepare): 1 + index of the evaluation's call cache, 0 = none. */
     int call_id;

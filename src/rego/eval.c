@@ -2848,24 +2848,20 @@ static bool term_has_slot(const struct term *t, int s)
 }
 
 /* The collection a call argument enumerates for its one unbound variable
- * (slot s): the first argument mentioning s must be a reference rooted at a
+ * (slot s = t->dvars[ks]): the first argument mentioning s (t->dvar_arg,
+ * found at prepare time) must be a reference rooted at a
  * bound variable or input with s as an operand after ground ones.  Sets
  * *coll (NULL: nothing to enumerate), *op and *argj (the argument's index
  * when its value is the element itself, else SIZE_MAX); false when the
  * general path must decide. */
-static bool enum_domain(struct ev *ev, struct value **fr, const struct term *t, int s,
+static bool enum_domain(struct ev *ev, struct value **fr, const struct term *t, unsigned ks,
                         struct value **coll, const struct term **op, size_t *argj)
 {
-    const struct term *ref = NULL;
-    size_t j = 1;
-    for (; j < t->n && !ref; j++) {
-        const struct term *arg = t->a[j];
-        if (!term_has_slot(arg, s))
-            continue;
-        if (arg->kind != TM_REF)
-            return false;
-        ref = arg;
-    }
+    int s = t->dvars[ks];
+    size_t j = t->dvar_arg ? t->dvar_arg[ks] : 0;
+    const struct term *ref = j ? t->a[j++] : NULL;
+    if (ref && ref->kind != TM_REF)
+        return false;
     if (!ref || ref->a[0]->slot == SLOT_DATA || ref->a[0]->slot == s)
         return false;
     struct value *v = ref->a[0]->slot >= 0 ? fr[ref->a[0]->slot] : ev->input;
@@ -2906,17 +2902,19 @@ static __attribute__((noinline)) int expr_enum(struct ev *ev, struct value **fr,
         t->kind != TM_CALL || !t->direct)
         return 2;
     int s = -1;
+    unsigned ks = 0;
     for (unsigned j = 0; j < t->ndvars; j++) {
         if (fr[t->dvars[j]])
             continue;
         if (s >= 0)
             return 2;
         s = t->dvars[j];
+        ks = j;
     }
     struct value *coll;
     const struct term *op;
     size_t argj = SIZE_MAX;
-    if (s < 0 || !enum_domain(ev, fr, t, s, &coll, &op, &argj))
+    if (s < 0 || !enum_domain(ev, fr, t, ks, &coll, &op, &argj))
         return 2;
     if (!coll || (coll->type != V_ARRAY && coll->type != V_OBJECT && coll->type != V_SET))
         return R_CONT;
@@ -3252,6 +3250,19 @@ static uint8_t fast_op_of(const struct term *t)
     return FAST_NONE;
 }
 
+/* struct term dvar_arg of a direct call t (dvars set). */
+static uint8_t *dvar_args(struct arena *a, const struct term *t)
+{
+    uint8_t *first = arena_zalloc(a, t->ndvars);
+    if (!first)
+        return NULL;
+    for (unsigned k = 0; k < t->ndvars; k++)
+        for (size_t j = 1; j < t->n && !first[k]; j++)
+            if (term_has_slot(t->a[j], t->dvars[k]))
+                first[k] = (uint8_t)j;
+    return first;
+}
+
 static int prep_term(struct prep *p, struct term *t)
 {
     if (!t)
@@ -3272,6 +3283,8 @@ static int prep_term(struct prep *p, struct term *t)
     }
     t->ndvars = (uint8_t)p->n;
     t->direct = true;
+    if (t->kind == TM_CALL && p->n && !(t->dvar_arg = dvar_args(p->a, t)))
+        return -1;
     if (t->kind == TM_CALL)
         t->fast_op = fast_op_of(t);
     if (t->kind == TM_CALL && t->fn && p->n == 0 && p->c->ncalls < INT32_MAX && !t->call_id)
