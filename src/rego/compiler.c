@@ -1685,13 +1685,16 @@ struct unsafe_list {
     size_t n, cap;
 };
 
-/* Unplaced expressions tried per variable found: bounds the work on
- * hostile input (OPA stops at 10 errors anyway). */
-enum { MAX_UNSAFE_PER_EXPR = 32 };
+/* Bounds on the work for hostile input (OPA stops at 10 errors anyway):
+ * blockers tried per expression, variables kept per body, passes over the
+ * expressions left. */
+enum { MAX_UNSAFE_PER_EXPR = 32, MAX_UNSAFE_VARS = 1024, MAX_OUTPUT_PASSES = 32 };
 
 static int unsafe_add(struct unsafe_list *l, const struct term *t, const struct expr *e)
 {
     bool gen = t->kind != TM_VAR || t->wildcard || !t->name || t->name[0] == '$';
+    if (l->n >= MAX_UNSAFE_VARS)
+        return 0;
     for (size_t i = 0; i < l->n && !gen; i++)
         if (!l->v[i].generated && strcmp(l->v[i].name, t->name) == 0)
             return 0; /* the first occurrence stands */
@@ -1910,25 +1913,28 @@ static void opa_outputs(const struct expr *e, uint8_t *safe, int nslots)
 /* OPA's reorderBodyForSafety when it gets stuck: what every expression
  * left would bind (its outputs, tried against what is safe so far) counts
  * as safe, until nothing more is learnt. */
-static void safe_after_outputs(struct cctx *cx, struct body *b, uint8_t *all, uint8_t *tmp,
-                               const uint8_t *done)
+static size_t count_safe(const uint8_t *safe, size_t ns)
 {
-    size_t ns = (size_t)cx->nslots;
-    for (size_t pass = 0; pass <= b->n; pass++) {
-        bool grew = false;
+    size_t n = 0;
+    for (size_t sl = 0; sl < ns; sl++)
+        n += safe[sl] != 0;
+    return n;
+}
+
+static void safe_after_outputs(struct cctx *cx, struct body *b, uint8_t *all, const uint8_t *done)
+{
+    size_t ns = (size_t)cx->nslots, known = count_safe(all, ns);
+    for (size_t pass = 0; pass <= b->n && pass < MAX_OUTPUT_PASSES; pass++) {
         for (size_t i = 0; i < b->n && !cx->failed; i++) {
             if (done[i] || b->e[i]->neg)
                 continue;
-            memcpy(tmp, all, ns);
-            expr_check(cx, b, b->e[i], tmp, false);
-            opa_outputs(b->e[i], tmp, cx->nslots);
-            for (size_t sl = 0; sl < ns; sl++) {
-                grew = grew || (tmp[sl] && !all[sl]);
-                all[sl] = all[sl] || tmp[sl];
-            }
+            expr_check(cx, b, b->e[i], all, false); /* binds what it can */
+            opa_outputs(b->e[i], all, cx->nslots);
         }
-        if (!grew)
+        size_t now = count_safe(all, ns);
+        if (now == known)
             break;
+        known = now;
     }
 }
 
@@ -1957,7 +1963,7 @@ static int unsafe_report(struct cctx *cx, struct body *b, const uint8_t *safe, u
     uint8_t *all = safe_dup(cx, safe);
     if (!all)
         return cfail(cx, "rego_compile_error", b->e[0]->loc, "out of memory");
-    safe_after_outputs(cx, b, all, tmp, done);
+    safe_after_outputs(cx, b, all, done);
     for (size_t i = 0; i < b->n && !cx->failed; i++) {
         if (done[i])
             continue;
