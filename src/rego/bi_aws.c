@@ -12,6 +12,7 @@
  * with disable_payload_signing).  The result is the request with its
  * headers replaced by the original ones, Authorization and the AWS
  * headers. */
+#include "rego/bi_http.h"
 #include "rego/bi_util.h"
 
 #include <openssl/evp.h>
@@ -21,39 +22,6 @@
 #include <time.h>
 
 #include "base/codec.h"
-
-/* The request keys http.send accepts (OPA's validateHTTPRequestOperand). */
-static const char *const REQUEST_KEYS[] = {
-    "body",
-    "cache",
-    "caching_mode",
-    "cache_ignored_headers",
-    "enable_redirect",
-    "force_cache",
-    "force_cache_duration_seconds",
-    "force_json_decode",
-    "force_yaml_decode",
-    "headers",
-    "max_retry_attempts",
-    "method",
-    "raise_error",
-    "raw_body",
-    "timeout",
-    "tls_ca_cert",
-    "tls_ca_cert_env_variable",
-    "tls_ca_cert_file",
-    "tls_client_cert",
-    "tls_client_cert_env_variable",
-    "tls_client_cert_file",
-    "tls_client_key",
-    "tls_client_key_env_variable",
-    "tls_client_key_file",
-    "tls_insecure_skip_verify",
-    "tls_server_name",
-    "tls_use_system_certs",
-    "url",
-    NULL,
-};
 
 static const char *const AWS_REQUIRED[] = {"aws_access_key", "aws_region", "aws_secret_access_key",
                                            "aws_service", NULL};
@@ -84,19 +52,11 @@ static int check_aws_config(struct rego_bi_ctx *ctx, const struct value *cfg)
     return 0;
 }
 
-static bool request_key_known(const struct value *k)
-{
-    for (const char *const *p = REQUEST_KEYS; v_is(k, V_STRING) && *p; p++)
-        if (strcmp(*p, k->u.str.s) == 0)
-            return true;
-    return false;
-}
-
 static int check_request(struct rego_bi_ctx *ctx, const struct value *req)
 {
     struct value_list bad = {0}, missing = {0};
     for (size_t i = 0; i < req->u.obj.len; i++)
-        if (!request_key_known(req->u.obj.pairs[i].key) &&
+        if (!bi_http_request_key_known(req->u.obj.pairs[i].key) &&
             value_list_push(ctx->arena, &bad, req->u.obj.pairs[i].key) < 0)
             return bi_oom(ctx);
     if (bad.len)

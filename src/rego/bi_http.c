@@ -1501,7 +1501,7 @@ static const char *const HTTP_KEYS[] = {
     NULL,
 };
 
-static bool http_key_known(const struct value *k)
+bool bi_http_request_key_known(const struct value *k)
 {
     if (!v_is(k, V_STRING))
         return false;
@@ -1528,7 +1528,7 @@ static int check_keys(struct rego_bi_ctx *ctx, const struct value *req, struct h
 {
     struct value_list bad = {0}, missing = {0};
     for (size_t i = 0; i < req->u.obj.len; i++)
-        if (!http_key_known(req->u.obj.pairs[i].key) &&
+        if (!bi_http_request_key_known(req->u.obj.pairs[i].key) &&
             value_list_push(ctx->arena, &bad, req->u.obj.pairs[i].key) < 0)
             return bi_oom(ctx);
     if (bad.len)

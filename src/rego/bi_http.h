@@ -21,6 +21,11 @@
  * without strict built-in errors (ctx->halt).  Returns -1. */
 int bi_network_denied(struct rego_bi_ctx *ctx);
 
+/* Whether k names a request key http.send accepts (OPA's
+ * validateHTTPRequestOperand list; providers.aws.sign_req checks its
+ * request against the same list). */
+bool bi_http_request_key_known(const struct value *k);
+
 /* http.send(req) after the key checks: raise_error, the switch, the
  * request options, the exchange and the response object. */
 int bi_http_send(struct rego_bi_ctx *ctx, const struct value *req, struct value **out);

@@ -260,50 +260,13 @@ static bool truthy(const struct value *v)
     return v->type == V_OBJECT ? v->u.obj.len > 0 : v->u.arr.len > 0;
 }
 
-/* fmt's %v of a decoded value: strings raw, json.Number as its text,
- * <nil>, [a b], map[k:v] (keys in order). */
-static void go_print(struct buf *b, const struct value *v)
-{
-    switch (v->type) {
-    case V_NULL:
-        buf_puts(b, "<nil>");
-        return;
-    case V_STRING:
-        buf_append(b, v->u.str.s, v->u.str.len);
-        return;
-    case V_ARRAY:
-    case V_SET:
-        buf_putc(b, '[');
-        for (size_t i = 0; i < v->u.arr.len; i++) {
-            if (i)
-                buf_putc(b, ' ');
-            go_print(b, v->u.arr.items[i]);
-        }
-        buf_putc(b, ']');
-        return;
-    case V_OBJECT:
-        buf_puts(b, "map[");
-        for (size_t i = 0; i < v->u.obj.len; i++) {
-            if (i)
-                buf_putc(b, ' ');
-            go_print(b, v->u.obj.pairs[i].key);
-            buf_putc(b, ':');
-            go_print(b, v->u.obj.pairs[i].val);
-        }
-        buf_putc(b, ']');
-        return;
-    default:
-        bi_value_text(b, v);
-    }
-}
-
 static void t_print(struct buf *b, const struct value *v)
 {
     if (!v) {
         buf_puts(b, "<no value>");
         return;
     }
-    go_print(b, v);
+    bi_go_value_text(b, v);
 }
 
 /* Finds the action {{...}} starting at or after p; returns its start. */

@@ -630,6 +630,41 @@ void bi_go_quote(struct buf *b, const char *s, size_t n)
     buf_putc(b, '"');
 }
 
+void bi_go_value_text(struct buf *b, const struct value *v)
+{
+    switch (v->type) {
+    case V_NULL:
+        buf_puts(b, "<nil>");
+        return;
+    case V_STRING:
+        buf_append(b, v->u.str.s, v->u.str.len);
+        return;
+    case V_ARRAY:
+    case V_SET:
+        buf_putc(b, '[');
+        for (size_t i = 0; i < v->u.arr.len; i++) {
+            if (i)
+                buf_putc(b, ' ');
+            bi_go_value_text(b, v->u.arr.items[i]);
+        }
+        buf_putc(b, ']');
+        return;
+    case V_OBJECT:
+        buf_puts(b, "map[");
+        for (size_t i = 0; i < v->u.obj.len; i++) {
+            if (i)
+                buf_putc(b, ' ');
+            bi_go_value_text(b, v->u.obj.pairs[i].key);
+            buf_putc(b, ':');
+            bi_go_value_text(b, v->u.obj.pairs[i].val);
+        }
+        buf_putc(b, ']');
+        return;
+    default: /* booleans, numbers (json.Number: its text) */
+        bi_value_text(b, v);
+    }
+}
+
 void bi_value_text(struct buf *b, const struct value *v)
 {
     switch (v->type) {

@@ -81,6 +81,10 @@ void bi_go_float(struct buf *b, double d, char verb, int prec);
 /* A term's Rego text, as OPA's Term.String(): strings quoted Go-style,
  * arrays [a, b], objects {"k": v}, sets {a, b} or set(). */
 void bi_value_text(struct buf *b, const struct value *v);
+/* Go's fmt %v of a value decoded from JSON/YAML (text/template output,
+ * go-yaml messages): strings raw, <nil>, [a b], map[k:v] (keys in order),
+ * numbers as their text. */
+void bi_go_value_text(struct buf *b, const struct value *v);
 /* Go's strconv.Quote. */
 void bi_go_quote(struct buf *b, const char *s, size_t n);
 

@@ -59,39 +59,6 @@ static int fail_loc(struct actx *cx, struct rloc loc, const char *msg)
     return -1;
 }
 
-/* ---- Go's fmt %v of a decoded YAML value (for messages) ---- */
-
-static void go_fmt(struct buf *b, const struct value *v)
-{
-    switch (v->type) {
-    case V_NULL: buf_puts(b, "<nil>"); return;
-    case V_BOOL: buf_puts(b, v->u.b ? "true" : "false"); return;
-    case V_NUMBER: bi_num_text(b, v); return;
-    case V_STRING: buf_append(b, v->u.str.s, v->u.str.len); return;
-    case V_ARRAY:
-    case V_SET:
-        buf_putc(b, '[');
-        for (size_t i = 0; i < v->u.arr.len; i++) {
-            if (i)
-                buf_putc(b, ' ');
-            go_fmt(b, v->u.arr.items[i]);
-        }
-        buf_putc(b, ']');
-        return;
-    case V_OBJECT:
-        buf_puts(b, "map[");
-        for (size_t i = 0; i < v->u.obj.len; i++) {
-            if (i)
-                buf_putc(b, ' ');
-            go_fmt(b, v->u.obj.pairs[i].key);
-            buf_putc(b, ':');
-            go_fmt(b, v->u.obj.pairs[i].val);
-        }
-        buf_putc(b, ']');
-        return;
-    }
-}
-
 /* ---- go-yaml v3 typed decoding of the fields ---- */
 
 static const char *yaml_tag(const struct value *v)
@@ -155,7 +122,7 @@ static int type_err(struct actx *cx, const struct value *v, const char *into)
     buf_printf(&b, "cannot unmarshal %s", yaml_tag(v));
     if (v->type != V_ARRAY && v->type != V_OBJECT && v->type != V_SET) {
         buf_puts(&b, " `");
-        go_fmt(&b, v);
+        bi_go_value_text(&b, v);
         buf_putc(&b, '`');
     }
     buf_printf(&b, " into %s", into);
@@ -177,7 +144,7 @@ static int want_string(struct actx *cx, const struct value *v, struct value **ou
     if (v->type == V_ARRAY || v->type == V_OBJECT || v->type == V_SET)
         return type_err(cx, v, "string");
     struct buf b = BUF_INIT;
-    go_fmt(&b, v);
+    bi_go_value_text(&b, v);
     *out = v_string(cx->a, b.data ? b.data : "", b.len);
     buf_free(&b);
     return *out ? 0 : -1;
@@ -286,7 +253,7 @@ static int definition_err(struct actx *cx, const char *what, const struct value 
                           const char *why)
 {
     struct buf b = BUF_INIT;
-    go_fmt(&b, v);
+    bi_go_value_text(&b, v);
     snprintf(cx->msg, sizeof(cx->msg), "invalid %s definition %s: %s", what,
              b.data ? b.data : "", why);
     buf_free(&b);
@@ -457,7 +424,7 @@ static int schema(struct actx *cx, const struct value *v, struct value **out)
             return -1;
     } else {
         struct buf b = BUF_INIT;
-        go_fmt(&b, k);
+        bi_go_value_text(&b, k);
         snprintf(cx->msg, sizeof(cx->msg), "invalid schema declaration for path \"%s\"",
                  b.data ? b.data : "");
         buf_free(&b);
