@@ -4,56 +4,9 @@
  * definitions and their errors, undefined arguments, bindings undone
  * between solutions, lookups in large objects, and the default policy's
  * answers over many claims. */
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <string.h>
+#include "eval_test_util.h"
 
-#include "rego/rego.h"
-
-static struct arena g_arena;
-
-static void setup(void) { arena_init(&g_arena, 1 << 16); }
-static void teardown(void) { arena_free(&g_arena); }
-
-TestSuite(eval_fast, .init = setup, .fini = teardown);
-
-static struct value *J(const char *json)
-{
-    struct value *v = NULL;
-    struct as_error err;
-    cr_assert_eq(json_parse(&g_arena, json, strlen(json), NULL, &v, &err), 0, "%s", err.detail);
-    return v;
-}
-
-static struct rego_compiled *compile(const char *text)
-{
-    struct rego_source src = {"p.rego", text, strlen(text)};
-    struct rego_compiled *c = NULL;
-    struct as_error err;
-    cr_assert_eq(rego_compile(&src, 1, REGO_V1, NULL, &c, &err), 0, "compile: %s", err.detail);
-    return c;
-}
-
-/* The value at path as compact JSON, "undefined", or "error: <detail>". */
-static const char *eval_opts(struct rego_compiled *c, const char *path,
-                             const struct rego_eval_opts *o)
-{
-    struct value *out = NULL;
-    struct as_error err;
-    if (rego_eval_path(c, path, o, &g_arena, &out, NULL, &err) < 0) {
-        char *s = arena_alloc(&g_arena, strlen(err.detail) + 8);
-        sprintf(s, "error: %s", err.detail);
-        return s;
-    }
-    return out ? json_to_string(&g_arena, out, JSON_COMPACT) : "undefined";
-}
-
-static const char *eval_in(struct rego_compiled *c, const char *path, const char *input)
-{
-    struct rego_eval_opts o = {0};
-    o.input = input ? J(input) : NULL;
-    return eval_opts(c, path, &o);
-}
+TestSuite(eval_fast, .init = et_setup, .fini = et_teardown);
 
 /* ---- object literals with a repeated key: the last one wins (OPA) ---- */
 

@@ -4,50 +4,9 @@
  * skipped when their first expression (such a test over the parameters) is
  * false, including else chains and mocks, and an enumerated reference
  * argument taking the element only when the variable is its last operand. */
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <string.h>
+#include "eval_test_util.h"
 
-#include "rego/rego.h"
-
-static struct arena g_arena;
-
-static void setup(void) { arena_init(&g_arena, 1 << 16); }
-static void teardown(void) { arena_free(&g_arena); }
-
-TestSuite(eval_guard, .init = setup, .fini = teardown);
-
-static struct value *J(const char *json)
-{
-    struct value *v = NULL;
-    struct as_error err;
-    cr_assert_eq(json_parse(&g_arena, json, strlen(json), NULL, &v, &err), 0, "%s", err.detail);
-    return v;
-}
-
-static struct rego_compiled *compile(const char *text)
-{
-    struct rego_source src = {"p.rego", text, strlen(text)};
-    struct rego_compiled *c = NULL;
-    struct as_error err;
-    cr_assert_eq(rego_compile(&src, 1, REGO_V1, NULL, &c, &err), 0, "compile: %s", err.detail);
-    return c;
-}
-
-/* The value at path as compact JSON, "undefined", or "error: <detail>". */
-static const char *eval_in(struct rego_compiled *c, const char *path, const char *input)
-{
-    struct rego_eval_opts o = {0};
-    o.input = input ? J(input) : NULL;
-    struct value *out = NULL;
-    struct as_error err;
-    if (rego_eval_path(c, path, &o, &g_arena, &out, NULL, &err) < 0) {
-        char *s = arena_alloc(&g_arena, strlen(err.detail) + 8);
-        sprintf(s, "error: %s", err.detail);
-        return s;
-    }
-    return out ? json_to_string(&g_arena, out, JSON_COMPACT) : "undefined";
-}
+TestSuite(eval_guard, .init = et_setup, .fini = et_teardown);
 
 Test(eval_guard, equality_and_type_tests_in_place)
 {
