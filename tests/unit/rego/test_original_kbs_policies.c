@@ -13,29 +13,7 @@
 
 #include "base/buf.h"
 #include "rego/rego.h"
-
-static char *mirror_file(const char *path)
-{
-    const char *dir = getenv("AS_TRUSTEE_MIRROR");
-    if (!dir)
-        dir = "/work/.mirror/confidential-containers+trustee/repo";
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "git --git-dir='%s' show HEAD:'%s' 2>/dev/null", dir, path);
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return NULL;
-    struct buf b = BUF_INIT;
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-        buf_append(&b, tmp, n);
-    if (pclose(f) != 0 || b.len == 0) {
-        buf_free(&b);
-        return NULL;
-    }
-    buf_cstr(&b);
-    return buf_steal(&b, &n);
-}
+#include "trustee_mirror.h"
 
 struct kbs_case {
     int policy;         /* policy_<n>.rego */

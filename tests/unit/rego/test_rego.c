@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rego/rego.h"
+#include "trustee_mirror.h"
 
 static struct arena g_arena;
 
@@ -431,31 +432,6 @@ static struct value *host_rv(void *ctx, struct arena *a, struct value *const *ar
     struct value *v;
     struct as_error e2;
     return json_parse(a, json, strlen(json), NULL, &v, &e2) == 0 ? v : NULL;
-}
-
-/* Reads a file of the original from a fetched trustee mirror, if any. */
-static char *mirror_file(const char *path)
-{
-    const char *dir = getenv("AS_TRUSTEE_MIRROR");
-    if (!dir)
-        dir = "/work/.mirror/confidential-containers+trustee/repo";
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "git --git-dir='%s' show HEAD:'%s' 2>/dev/null", dir, path);
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return NULL;
-    struct buf b = BUF_INIT;
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-        buf_append(&b, tmp, n);
-    int rc = pclose(f);
-    if (rc != 0 || b.len == 0) {
-        buf_free(&b);
-        return NULL;
-    }
-    buf_cstr(&b);
-    return buf_steal(&b, &n);
 }
 
 Test(rego, ear_cpu_policy_from_mirror)
