@@ -39,7 +39,6 @@ struct cctx {
     int nslots;
     struct rego_err *err;
     bool failed;
-    uint32_t *occ; /* per slot, expressions of the body being reordered */
     struct rtc_errors *all; /* every error, for rcomp_modules_all (or NULL) */
     const char *details;    /* detail lines of the next cfail (OPA's Details) */
     const struct term *stmt_call; /* the call an expression consists of */
@@ -1330,6 +1329,66 @@ static struct term *closure_needs(struct cctx *cx, struct body *b, uint8_t *safe
     return NULL;
 }
 
+/* OPA's Vars(SafetyCheckVisitorParams) of a body: the variables outside
+ * closures, function names left out. */
+static void flat_term_vars(const struct term *t, uint8_t *mark, int nslots)
+{
+    if (t->kind == TM_VAR && t->slot >= 0 && t->slot < nslots)
+        mark[t->slot] = 1;
+    if (t->kind == TM_ARRAYC || t->kind == TM_SETC || t->kind == TM_OBJC)
+        return;
+    for (size_t k = t->kind == TM_CALL ? 1 : 0; k < t->n; k++)
+        flat_term_vars(t->a[k], mark, nslots);
+}
+
+static void flat_body_vars(const struct body *b, uint8_t *mark, int nslots)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        const struct expr *e = b->e[i];
+        const struct term *ts[3] = {e->a, e->b, e->c};
+        for (int k = 0; k < 3; k++)
+            if (ts[k])
+                flat_term_vars(ts[k], mark, nslots);
+        for (size_t k = 0; k < e->nwith; k++)
+            if (e->with[k].value)
+                flat_term_vars(e->with[k].value, mark, nslots);
+    }
+}
+
+static void head_var_check(struct cctx *cx, const struct term *t, uint8_t *seen, bool *bad)
+{
+    if (t->kind == TM_VAR && t->slot >= 0 && t->slot < cx->nslots && !seen[t->slot]) {
+        seen[t->slot] = 1;
+        if (t->name && !t->wildcard) {
+            char msg[300];
+            snprintf(msg, sizeof(msg), "var %s is unsafe", t->name);
+            cerr_more(cx, "rego_unsafe_var_error", t->loc, msg);
+        }
+        *bad = true;
+    }
+    for (size_t k = t->kind == TM_CALL ? 1 : 0; k < t->n; k++)
+        head_var_check(cx, t->a[k], seen, bad);
+}
+
+/* OPA's reorderComprehensionSafety: a variable of a comprehension's head
+ * that the body never mentions (outside closures) and that is not safe
+ * where the comprehension runs is unsafe, whatever the body's own errors.
+ * Returns whether there was one. */
+static bool head_vars_outside_body(struct cctx *cx, const struct term *t, const uint8_t *safe)
+{
+    uint8_t *seen = safe_dup(cx, safe);
+    if (!seen)
+        return true;
+    flat_body_vars(t->body, seen, cx->nslots);
+    bool bad = false;
+    if (t->key)
+        head_var_check(cx, t->key, seen, &bad);
+    if (t->head)
+        head_var_check(cx, t->head, seen, &bad);
+    free(seen);
+    return bad;
+}
+
 static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bool final)
 {
     struct term *r;
@@ -1416,7 +1475,10 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
             return r;
         if (final) {
             uint8_t *cs = safe_dup(cx, safe);
-            if (!cs || reorder_body(cx, t->body, cs) < 0) {
+            if (!cs)
+                return NULL;
+            int rc = reorder_body(cx, t->body, cs);
+            if (head_vars_outside_body(cx, t, safe) || rc < 0) {
                 free(cs);
                 return NULL;
             }
@@ -1432,6 +1494,18 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
         }
         return NULL;
     }
+}
+
+/* The value of object term o under the constant key equal to key (NULL
+ * when key is not constant or o has no such key). */
+static struct term *object_value_at(const struct term *o, const struct term *key)
+{
+    if (!(key->flags & TF_CONST))
+        return NULL;
+    for (size_t k = 0; k + 1 < o->n; k += 2)
+        if ((o->a[k]->flags & TF_CONST) && value_compare(o->a[k]->val, key->val) == 0)
+            return o->a[k + 1];
+    return NULL;
 }
 
 /* a = b: one side evaluable binds the other as a pattern; arrays and
@@ -1486,7 +1560,9 @@ static struct term *unify_check_in(struct cctx *cx, struct term *a, struct term 
                 if (done[k])
                     continue;
                 struct term *x = arrays ? a->a[k] : a->a[2 * k + 1];
-                struct term *y = arrays ? b->a[k] : b->a[2 * k + 1];
+                struct term *y = arrays ? b->a[k] : object_value_at(b, a->a[2 * k]);
+                if (!y)
+                    continue; /* OPA's Unify pairs values of equal constant keys only */
                 memcpy(s1, safe, (size_t)cx->nslots);
                 if (!unify_check(cx, x, y, s1, false)) {
                     unify_check(cx, x, y, safe, final);
@@ -1546,33 +1622,37 @@ static void expr_slots(struct expr *e, uint8_t *mark)
     body_slots(&one, mark);
 }
 
-/* Vars of negated e that are shared with other expressions of b must be
- * bound before it; the rest are local to the negation. */
-static struct term *negation_needs(struct cctx *cx, struct body *b, struct expr *e,
-                                   const uint8_t *safe)
+/* OPA's outputVarsForExpr gives a negated expression no outputs: every
+ * variable in it (closures aside: their captures are checked as theirs)
+ * must be bound before it, wildcards included. */
+static struct term *neg_term_needs(struct cctx *cx, struct term *t, uint8_t *safe)
 {
-    (void)b;
-    uint8_t *mine = calloc((size_t)cx->nslots + 1, 1);
-    if (!mine)
+    switch (t->kind) {
+    case TM_VAR:
+        return is_safe(safe, t) ? NULL : t;
+    case TM_ARRAYC:
+    case TM_SETC:
+    case TM_OBJC:
+        return closure_needs(cx, t->body, safe);
+    default:
+        for (size_t k = t->kind == TM_CALL ? 1 : 0; k < t->n; k++) {
+            struct term *r = neg_term_needs(cx, t->a[k], safe);
+            if (r)
+                return r;
+        }
         return NULL;
-    expr_slots(e, mine);
-    struct term *t = NULL;
-    bool blocked = false;
-    for (int sl = 0; sl < cx->nslots && !blocked; sl++)
-        blocked = mine[sl] && !safe[sl] && cx->occ && cx->occ[sl] > 1;
-    free(mine);
-    if (!blocked)
-        return NULL;
-    /* a term for the message */
-    uint8_t *tmp = safe_dup(cx, safe);
-    if (!tmp)
-        return NULL;
-    if (e->a)
-        t = need_eval(cx, e->a, tmp, false);
-    if (!t && e->b)
-        t = need_eval(cx, e->b, tmp, false);
-    free(tmp);
-    return t ? t : e->a;
+    }
+}
+
+static struct term *negation_needs(struct cctx *cx, struct expr *e, uint8_t *safe)
+{
+    struct term *ts[3] = {e->a, e->b, e->c};
+    for (int k = 0; k < 3; k++) {
+        struct term *r = ts[k] ? neg_term_needs(cx, ts[k], safe) : NULL;
+        if (r)
+            return r;
+    }
+    return NULL;
 }
 
 static struct term *expr_check(struct cctx *cx, struct body *b, struct expr *e, uint8_t *safe,
@@ -1585,7 +1665,7 @@ static struct term *expr_check(struct cctx *cx, struct body *b, struct expr *e, 
     if (r)
         return r;
     if (e->neg) {
-        if ((r = negation_needs(cx, b, e, safe)))
+        if ((r = negation_needs(cx, e, safe)))
             return r;
         if (final) {
             uint8_t *tmp = safe_dup(cx, safe);
@@ -1645,31 +1725,6 @@ static struct term *expr_check(struct cctx *cx, struct body *b, struct expr *e, 
     }
 }
 
-/* Per slot: how many expressions of b mention it (enclosing scopes'
- * variables count once more: they are shared). */
-static uint32_t *occurrences(struct cctx *cx, struct body *b)
-{
-    size_t ns = (size_t)cx->nslots + 1;
-    uint32_t *occ = calloc(ns, sizeof(*occ));
-    uint8_t *mark = malloc(ns);
-    if (!occ || !mark) {
-        free(occ);
-        free(mark);
-        return NULL;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        memset(mark, 0, ns);
-        expr_slots(b->e[i], mark);
-        for (int sl = 0; sl < cx->nslots; sl++)
-            occ[sl] += mark[sl];
-    }
-    for (size_t k = 0; k < b->ncaps; k++)
-        if (b->caps[k]->slot >= 0)
-            occ[b->caps[k]->slot]++;
-    free(mark);
-    return occ;
-}
-
 /* One unsafe variable of a body that cannot be ordered: its first
  * occurrence (expression, then place in it); generated: a wildcard or a
  * variable the compiler made up, which OPA does not name. */
@@ -1686,9 +1741,8 @@ struct unsafe_list {
 };
 
 /* Bounds on the work for hostile input (OPA stops at 10 errors anyway):
- * blockers tried per expression, variables kept per body, passes over the
- * expressions left. */
-enum { MAX_UNSAFE_PER_EXPR = 32, MAX_UNSAFE_VARS = 1024, MAX_OUTPUT_PASSES = 32 };
+ * blockers tried per expression, variables kept per body. */
+enum { MAX_UNSAFE_PER_EXPR = 32, MAX_UNSAFE_VARS = 1024 };
 
 static int unsafe_add(struct unsafe_list *l, const struct term *t, const struct expr *e)
 {
@@ -1910,32 +1964,18 @@ static void opa_outputs(const struct expr *e, uint8_t *safe, int nslots)
     }
 }
 
-/* OPA's reorderBodyForSafety when it gets stuck: what every expression
- * left would bind (its outputs, tried against what is safe so far) counts
- * as safe, until nothing more is learnt. */
-static size_t count_safe(const uint8_t *safe, size_t ns)
+/* OPA's reorderBodyForSafety when it gets stuck: an expression left out
+ * has as unsafe every variable that neither the expressions placed nor
+ * its own outputs make safe (outputs of other expressions left out do not
+ * count: they never run). */
+static void safe_with_own_outputs(struct cctx *cx, struct body *b, struct expr *e, uint8_t *all,
+                                  const uint8_t *safe)
 {
-    size_t n = 0;
-    for (size_t sl = 0; sl < ns; sl++)
-        n += safe[sl] != 0;
-    return n;
-}
-
-static void safe_after_outputs(struct cctx *cx, struct body *b, uint8_t *all, const uint8_t *done)
-{
-    size_t ns = (size_t)cx->nslots, known = count_safe(all, ns);
-    for (size_t pass = 0; pass <= b->n && pass < MAX_OUTPUT_PASSES; pass++) {
-        for (size_t i = 0; i < b->n && !cx->failed; i++) {
-            if (done[i] || b->e[i]->neg)
-                continue;
-            expr_check(cx, b, b->e[i], all, false); /* binds what it can */
-            opa_outputs(b->e[i], all, cx->nslots);
-        }
-        size_t now = count_safe(all, ns);
-        if (now == known)
-            break;
-        known = now;
-    }
+    memcpy(all, safe, (size_t)cx->nslots);
+    if (e->neg)
+        return;
+    expr_check(cx, b, e, all, false); /* binds what it can */
+    opa_outputs(e, all, cx->nslots);
 }
 
 static const char *const future_keywords[] = {"contains", "every", "if", "in"};
@@ -1963,10 +2003,10 @@ static int unsafe_report(struct cctx *cx, struct body *b, const uint8_t *safe, u
     uint8_t *all = safe_dup(cx, safe);
     if (!all)
         return cfail(cx, "rego_compile_error", b->e[0]->loc, "out of memory");
-    safe_after_outputs(cx, b, all, done);
     for (size_t i = 0; i < b->n && !cx->failed; i++) {
         if (done[i])
             continue;
+        safe_with_own_outputs(cx, b, b->e[i], all, safe);
         size_t before = l.n;
         int rc = expr_unsafe_vars(b->e[i], &l, all, cx->nslots);
         if (rc == 0 && l.n == before) { /* blocked by what it would bind */
@@ -2039,20 +2079,15 @@ static int reorder_body(struct cctx *cx, struct body *b, uint8_t *safe)
     struct expr **order = malloc((n + 1) * sizeof(*order));
     uint8_t *done = calloc(n + 1, 1);
     uint8_t *tmp = malloc((size_t)cx->nslots + 1);
-    uint32_t *occ = occurrences(cx, b);
-    uint32_t *saved = cx->occ;
     int rc = -1;
-    if (order && done && tmp && occ) {
-        cx->occ = occ;
+    if (order && done && tmp) {
         rc = reorder_body_in(cx, b, safe, tmp, order, done);
-        cx->occ = saved;
     } else {
         cfail(cx, "rego_compile_error", b->n ? b->e[0]->loc : (struct rloc){0}, "out of memory");
     }
     free(order);
     free(done);
     free(tmp);
-    free(occ);
     return rc;
 }
 

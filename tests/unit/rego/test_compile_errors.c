@@ -6,9 +6,9 @@
  * there), and OPA's limit of 10 errors plus "error limit reached".
  *
  * The safety table follows ast/compile_test.go TestCompilerCheckSafetyBodyErrors
- * (v1 table: same module prefix, same expected variable sets; OPA's test
- * compares the messages only, the locations here are each variable's
- * first occurrence as this engine reports it). */
+ * (v1 table, every row in OPA's order: same module prefix, same expected
+ * variable sets; OPA's test compares the messages only, the locations here
+ * are each variable's first occurrence as this engine reports it). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,9 +54,18 @@ static const struct ce_case g_safety[] = {
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "ref-head-2" */
     {"ref-head-2", "p if { {\"foo\": [{\"bar\": a.b.c}]} = {\"foo\": [{\"bar\": \"baz\"}]} }",
      "7:25: rego_unsafe_var_error: var a is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "negation" */
+    {"negation", "p if { a = [1, 2, 3, 4]; not a[i] = x }",
+     "7:32: rego_unsafe_var_error: var i is unsafe\n" "7:37: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "negation-head" */
+    {"negation-head", "p contains x if { a = [1, 2, 3, 4]; not a[i] = x }",
+     "7:43: rego_unsafe_var_error: var i is unsafe\n" "7:48: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "negation-multiple" */
     {"negation-multiple", "p if { a = [1, 2, 3, 4]; b = [1, 2, 3, 4]; not a[i] = x; not b[j] = x }",
      "7:50: rego_unsafe_var_error: var i is unsafe\n" "7:55: rego_unsafe_var_error: var x is unsafe\n" "7:64: rego_unsafe_var_error: var j is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "negation-nested" */
+    {"negation-nested", "p if { a = [{\"foo\": [\"bar\", \"baz\"]}]; not a[0].foo = [a[0].foo[i], a[0].foo[j]] } ",
+     "7:64: rego_unsafe_var_error: var i is unsafe\n" "7:77: rego_unsafe_var_error: var j is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "builtin-input" */
     {"builtin-input", "p if { count([1, 2, x], x) }",
      "7:21: rego_unsafe_var_error: var x is unsafe\n"},
@@ -66,6 +75,9 @@ static const struct ce_case g_safety[] = {
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "builtin-multiple" */
     {"builtin-multiple", "p if { x > 0; x <= 3; x != 2 }",
      "7:8: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "unordered-object-keys" */
+    {"unordered-object-keys", "p if { x = \"a\"; [{x: y, z: a}] = [{\"a\": 1, \"b\": 2}]}",
+     "7:22: rego_unsafe_var_error: var y is unsafe\n" "7:25: rego_unsafe_var_error: var z is unsafe\n" "7:28: rego_unsafe_var_error: var a is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "unordered-sets" */
     {"unordered-sets", "p if { x = \"a\"; [{x, y}] = [{1, 2}]}",
      "7:22: rego_unsafe_var_error: var y is unsafe\n"},
@@ -84,15 +96,23 @@ static const struct ce_case g_safety[] = {
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-term-nested" */
     {"array-compr-term-nested", "p if { _ = [v | v = [w | w != 0]] }",
      "7:26: rego_unsafe_var_error: var w is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-mixed" */
+    {"array-compr-mixed", "p if { _ = [x | y = [a | a = z[i]]] }",
+     "7:13: rego_unsafe_var_error: var x is unsafe\n" "7:26: rego_unsafe_var_error: var a is unsafe\n" "7:30: rego_unsafe_var_error: var z is unsafe\n" "7:32: rego_unsafe_var_error: var i is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-builtin" */
     {"array-compr-builtin", "p if { [true | eq != 2] }",
      "7:16: rego_unsafe_var_error: var eq is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "closure-self" */
     {"closure-self", "p if { x = [x | x = 1] }",
      "7:17: rego_unsafe_var_error: var x is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "closure-transitive" */
+    {"closure-transitive", "p if { x = y; x = [y | y = 1] }",
+     "7:8: rego_unsafe_var_error: var x is unsafe\n" "7:12: rego_unsafe_var_error: var y is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "nested" */
     {"nested", "p if { count(baz[i].attr[bar[dead.beef]], n) }",
      "7:30: rego_unsafe_var_error: var dead is unsafe\n"},
+    /* compile_test.go TestCompilerCheckSafetyBodyErrors "negated-import" */
+    {"negated-import", "p if { not foo; not bar; not baz }", ""},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "rewritten" */
     {"rewritten", "p contains {\"foo\": dead[i]} if { true }",
      "7:20: rego_unsafe_var_error: var dead is unsafe\n" "7:25: rego_unsafe_var_error: var i is unsafe\n"},
@@ -266,4 +286,39 @@ Test(compile_errors, rego_compile_reports_the_first)
     cr_assert_eq(rego_compile(&src, 1, REGO_V1, NULL, &c, &err), -1);
     cr_expect_eq(err.status, 400);
     cr_expect_str_eq(err.detail, "p.rego:2:13: rego_unsafe_var_error: var a is unsafe");
+}
+
+/* OPA's outputVarsForExpr: a negated expression binds nothing, so a
+ * wildcard in it is never safe (only generated variables: "expression is
+ * unsafe"), nor is a variable bound only after it or inside it. */
+Test(compile_errors, negation_binds_nothing)
+{
+    expect_errors("package t\np if { not input.x[_] }\n", REGO_V1,
+                  "2:8: rego_unsafe_var_error: expression is unsafe\n");
+    expect_errors("package t\np if { x := 1; not x = y }\n", REGO_V1,
+                  "2:24: rego_unsafe_var_error: var y is unsafe\n");
+    expect_errors("package t\np if { some x; not input.x[x] }\n", REGO_V1,
+                  "2:28: rego_unsafe_var_error: var x is unsafe\n");
+    expect_errors("package t\np if { not count(input.x) > y }\n", REGO_V1,
+                  "2:29: rego_unsafe_var_error: var y is unsafe\n");
+}
+
+/* `with` values must be safe, negated or not (outputVarsForExpr). */
+Test(compile_errors, with_value_must_be_safe)
+{
+    expect_errors("package t\np if { not input.x with input as y }\n", REGO_V1,
+                  "2:34: rego_unsafe_var_error: var y is unsafe\n");
+}
+
+/* Still accepted: a negated expression over bound variables, and a
+ * comprehension's own variables inside a negation. */
+Test(compile_errors, negation_over_bound_vars_compiles)
+{
+    struct buf got = BUF_INIT;
+    cr_expect_eq(compile_errors("package t\np if { xs := [1]; x := xs[_]; not x = 2 }\n"
+                                "q if { not [y | y = 1][0] = 2 }\n",
+                                REGO_V1, &got),
+                 0);
+    cr_expect_str_eq(buf_cstr(&got), "");
+    buf_free(&got);
 }
