@@ -144,7 +144,8 @@ static int cmp_rtc_loc(const struct rtc_error *a, const struct rtc_error *b)
 }
 
 /* The errors of the earliest stage that failed, in location order (stable:
- * OPA walks modules and rules as written), at most RTC_MAX_ERRORS and then
+ * OPA walks modules and rules as written; recursion errors keep the rule
+ * tree's order, as OPA's checkRecursion), at most RTC_MAX_ERRORS and then
  * OPA's "error limit reached", into cx->all; the first also into cx->err. */
 static void cerr_flush(struct cctx *cx)
 {
@@ -157,7 +158,7 @@ static void cerr_flush(struct cctx *cx)
         if (cx->pend_stage[i] == min) {
             struct rtc_error e = p->v[i];
             size_t at = kept++;
-            while (at > 0 && cmp_rtc_loc(&p->v[at - 1], &e) > 0) {
+            while (at > 0 && min != ST_LATER && cmp_rtc_loc(&p->v[at - 1], &e) > 0) {
                 p->v[at] = p->v[at - 1];
                 at--;
             }
@@ -2359,6 +2360,13 @@ struct dep_walk {
     struct rnode **stack;
     size_t depth;
     struct rnode **all; /* id -> node */
+    bool cycle;         /* the walk stopped at a cycle */
+    /* collect mode (recursion report): visit_node only lists the nodes a
+     * rule reads, once each (fmark[id] == fgen) */
+    bool collect;
+    struct rnode **found;
+    size_t nfound, fcap;
+    uint32_t *fmark, fgen;
 };
 
 static int visit_node(struct dep_walk *w, struct rnode *n);
@@ -2434,40 +2442,52 @@ static int dep_term(struct dep_walk *w, struct term *t)
     return 0;
 }
 
+/* One clause of a rule (its else clauses are rules of their own, as in
+ * OPA's dependency graph). */
+static int dep_clause(struct dep_walk *w, struct rule *r)
+{
+    TRY(dep_body(w, r->body));
+    for (size_t k = 0; k < r->nkeys; k++)
+        TRY(dep_term(w, r->keys[k]));
+    if (r->value)
+        TRY(dep_term(w, r->value));
+    if (r->elem)
+        TRY(dep_term(w, r->elem));
+    return 0;
+}
+
 static int dep_rule(struct dep_walk *w, struct rule *r)
 {
-    for (; r; r = r->els) {
-        TRY(dep_body(w, r->body));
-        for (size_t k = 0; k < r->nkeys; k++)
-            TRY(dep_term(w, r->keys[k]));
-        if (r->value)
-            TRY(dep_term(w, r->value));
-        if (r->elem)
-            TRY(dep_term(w, r->elem));
+    for (; r; r = r->els)
+        TRY(dep_clause(w, r));
+    return 0;
+}
+
+static int collect_node(struct dep_walk *w, struct rnode *n)
+{
+    if (w->fmark[n->id] == w->fgen)
+        return 0;
+    w->fmark[n->id] = w->fgen;
+    if (w->nfound == w->fcap) {
+        size_t nc = w->fcap ? w->fcap * 2 : 16;
+        struct rnode **nf = realloc(w->found, nc * sizeof(*nf));
+        if (!nf)
+            return -1;
+        w->found = nf;
+        w->fcap = nc;
     }
+    w->found[w->nfound++] = n;
     return 0;
 }
 
 static int visit_node(struct dep_walk *w, struct rnode *n)
 {
+    if (w->collect)
+        return collect_node(w, n);
     if (w->state[n->id] == 2)
         return 0;
     if (w->state[n->id] == 1) {
-        struct buf b = BUF_INIT;
-        size_t start = 0;
-        for (size_t k = 0; k < w->depth; k++)
-            if (w->stack[k] == n)
-                start = k;
-        for (size_t k = start; k < w->depth; k++) {
-            buf_puts(&b, w->stack[k]->path);
-            buf_puts(&b, " -> ");
-        }
-        buf_puts(&b, n->path);
-        struct rule *r = n->nrules ? n->rules[0] : n->nfuncs ? n->funcs[0] : n->dflt;
-        struct rloc loc = r ? r->loc : (struct rloc){"", 0, 0};
-        cfail(w->cx, "rego_recursion_error", loc, "rule %s is recursive: %s", n->path,
-              buf_cstr(&b));
-        buf_free(&b);
+        w->cycle = true; /* reported rule by rule: report_recursion */
         return -1;
     }
     if (w->depth >= MAX_RULE_DEPENDENCY_DEPTH) {
@@ -2494,6 +2514,148 @@ static int visit_node(struct dep_walk *w, struct rnode *n)
     w->depth--;
     w->state[n->id] = 2;
     return 0;
+}
+
+/* OPA's checkRecursion: every rule clause, in rule-tree order, from which
+ * a path of dependencies leads back to it is an error of its own,
+ * "rule P is recursive: P -> Q -> P" (util.DFSPath: depth first, the first
+ * path found).  Nodes stand for their rules: reaching a rule's node reaches
+ * the rule.  Runs only once the walk above found a cycle; bounded work. */
+enum { RECURSION_SEARCH_STEPS = 4000000 };
+
+struct rec_search {
+    struct dep_walk *w;
+    struct rnode ***adj; /* per node id: the nodes its rules read (cached) */
+    size_t *nadj;
+    uint32_t *seen, gen;
+    struct rnode **path;
+    size_t depth, budget;
+    size_t reported;
+};
+
+static int node_reads(struct rec_search *s, struct rnode *n)
+{
+    if (s->adj[n->id])
+        return 0;
+    struct dep_walk *w = s->w;
+    w->fgen++;
+    w->nfound = 0;
+    for (size_t k = 0; k < n->nrules; k++)
+        TRY(dep_rule(w, n->rules[k]));
+    for (size_t k = 0; k < n->nfuncs; k++)
+        TRY(dep_rule(w, n->funcs[k]));
+    if (n->dflt)
+        TRY(dep_rule(w, n->dflt));
+    for (size_t k = 0; k < n->nkids && n->nrules; k++)
+        TRY(dep_subtree(w, n->kids[k]));
+    struct rnode **list = arena_alloc(w->cx->a, (w->nfound + 1) * sizeof(*list));
+    if (!list)
+        return -1;
+    if (w->nfound)
+        memcpy(list, w->found, w->nfound * sizeof(*list));
+    s->adj[n->id] = list;
+    s->nadj[n->id] = w->nfound;
+    return 0;
+}
+
+/* Depth first from n: 1 when target is reached (s->path holds the nodes
+ * from n on), 0 when not, -1 out of memory. */
+static int rec_dfs(struct rec_search *s, struct rnode *n, struct rnode *target)
+{
+    if (s->seen[n->id] == s->gen || !s->budget || s->depth >= MAX_RULE_DEPENDENCY_DEPTH)
+        return 0;
+    s->seen[n->id] = s->gen;
+    s->budget--;
+    TRY(node_reads(s, n));
+    s->path[s->depth++] = n;
+    for (size_t k = 0; k < s->nadj[n->id]; k++) {
+        struct rnode *m = s->adj[n->id][k];
+        if (m == target)
+            return 1;
+        int rc = rec_dfs(s, m, target);
+        if (rc != 0)
+            return rc;
+    }
+    s->depth--;
+    return 0;
+}
+
+static int recursion_of_clause(struct rec_search *s, struct rnode *n, struct rule *r)
+{
+    struct dep_walk *w = s->w;
+    w->fgen++;
+    w->nfound = 0;
+    TRY(dep_clause(w, r));
+    size_t nreads = w->nfound;
+    struct rnode **reads = malloc((nreads + 1) * sizeof(*reads));
+    if (!reads)
+        return -1;
+    if (nreads)
+        memcpy(reads, w->found, nreads * sizeof(*reads));
+    s->gen++;
+    s->seen[n->id] = s->gen;
+    int found = 0;
+    for (size_t k = 0; k < nreads && !found; k++) {
+        s->depth = 0;
+        found = reads[k] == n ? 1 : rec_dfs(s, reads[k], n);
+    }
+    free(reads);
+    if (found <= 0)
+        return found;
+    struct buf b = BUF_INIT;
+    buf_puts(&b, n->path);
+    for (size_t k = 0; k < s->depth; k++) {
+        buf_puts(&b, " -> ");
+        buf_puts(&b, s->path[k]->path);
+    }
+    buf_puts(&b, " -> ");
+    buf_puts(&b, n->path);
+    char msg[560];
+    snprintf(msg, sizeof(msg), "rule %s is recursive: %s", n->path, buf_cstr(&b));
+    buf_free(&b);
+    cerr_more(s->w->cx, "rego_recursion_error", r->loc, msg);
+    s->reported++;
+    return 0;
+}
+
+static int report_recursion_in(struct rec_search *s, struct rnode *n)
+{
+    struct rule **lists[3] = {n->rules, n->funcs, n->dflt ? &n->dflt : NULL};
+    size_t counts[3] = {n->nrules, n->nfuncs, n->dflt ? 1 : 0};
+    for (int l = 0; l < 3; l++)
+        for (size_t k = 0; k < counts[l]; k++)
+            for (struct rule *r = lists[l][k]; r && s->reported <= RTC_MAX_ERRORS; r = r->els)
+                TRY(recursion_of_clause(s, n, r));
+    for (size_t k = 0; k < n->nkids && s->reported <= RTC_MAX_ERRORS; k++)
+        TRY(report_recursion_in(s, n->kids[k]));
+    return 0;
+}
+
+static int report_recursion(struct cctx *cx, struct dep_walk *w)
+{
+    size_t nn = (size_t)cx->c->nnodes + 1;
+    struct rec_search s = {.w = w, .budget = RECURSION_SEARCH_STEPS};
+    s.adj = calloc(nn, sizeof(*s.adj));
+    s.nadj = calloc(nn, sizeof(*s.nadj));
+    s.seen = calloc(nn, sizeof(*s.seen));
+    s.path = calloc(nn, sizeof(*s.path));
+    w->fmark = calloc(nn, sizeof(*w->fmark));
+    w->collect = true;
+    int rc = -1;
+    if (s.adj && s.nadj && s.seen && s.path && w->fmark)
+        rc = report_recursion_in(&s, cx->c->root);
+    w->collect = false;
+    free(s.adj);
+    free(s.nadj);
+    free(s.seen);
+    free(s.path);
+    free(w->fmark);
+    free(w->found);
+    w->fmark = NULL;
+    w->found = NULL;
+    if (rc == 0 && !s.reported) /* the bounded search found no path again */
+        cfail(cx, "rego_recursion_error", (struct rloc){0}, "rules are recursive");
+    return -1;
 }
 
 static int check_recursion(struct cctx *cx, struct rnode *n, struct dep_walk *w)
@@ -2619,7 +2781,8 @@ static int compile_modules(struct cctx *cx, struct rego_compiled *c)
     w.stack = arena_alloc(cx->a, ((size_t)c->nnodes + 1) * sizeof(*w.stack));
     if (!w.state || !w.stack)
         return -1;
-    TRY(check_recursion(cx, c->root, &w));
+    if (check_recursion(cx, c->root, &w) < 0)
+        return w.cycle ? report_recursion(cx, &w) : -1;
     TRY(type_check(cx));
     return reval_prepare(c); /* eval.c: direct evaluation annotations */
 }

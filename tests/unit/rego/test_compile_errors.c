@@ -322,3 +322,68 @@ Test(compile_errors, negation_over_bound_vars_compiles)
     cr_expect_str_eq(buf_cstr(&got), "");
     buf_free(&got);
 }
+
+/* compile.go checkRecursion / checkSelfPath: one rego_recursion_error per
+ * rule clause from which its dependencies lead back to it (rules that
+ * only read a cycle are not), "rule R is recursive: R -> ... -> R" with
+ * each rule's full reference, in rule-tree order (data.rec.a before
+ * data.rec.s: OPA's RuleTree.DepthFirst), else clauses at their own
+ * location. */
+Test(compile_errors, every_rule_on_a_cycle)
+{
+    expect_errors("package rec\n\n"
+                  "s = x if { t = x }\n"
+                  "t = x if { s = x }\n"
+                  "a = x if { b = x }\n"
+                  "b = x if { c = x }\n"
+                  "c = x if { a = x }\n"
+                  "z = x if { a = x }\n"
+                  "f(x) = y if { y = g(x) }\n"
+                  "g(x) = y if { y = f(x) }\n"
+                  "p if { p }\n"
+                  "q if { true } else = 2 if { q }\n",
+                  REGO_V1,
+                  "5:1: rego_recursion_error: rule data.rec.a is recursive: data.rec.a -> "
+                  "data.rec.b -> data.rec.c -> data.rec.a\n"
+                  "6:1: rego_recursion_error: rule data.rec.b is recursive: data.rec.b -> "
+                  "data.rec.c -> data.rec.a -> data.rec.b\n"
+                  "7:1: rego_recursion_error: rule data.rec.c is recursive: data.rec.c -> "
+                  "data.rec.a -> data.rec.b -> data.rec.c\n"
+                  "9:1: rego_recursion_error: rule data.rec.f is recursive: data.rec.f -> "
+                  "data.rec.g -> data.rec.f\n"
+                  "10:1: rego_recursion_error: rule data.rec.g is recursive: data.rec.g -> "
+                  "data.rec.f -> data.rec.g\n"
+                  "11:1: rego_recursion_error: rule data.rec.p is recursive: data.rec.p -> "
+                  "data.rec.p\n"
+                  "12:15: rego_recursion_error: rule data.rec.q is recursive: data.rec.q -> "
+                  "data.rec.q\n"
+                  "3:1: rego_recursion_error: rule data.rec.s is recursive: data.rec.s -> "
+                  "data.rec.t -> data.rec.s\n"
+                  "4:1: rego_recursion_error: rule data.rec.t is recursive: data.rec.t -> "
+                  "data.rec.s -> data.rec.t\n");
+}
+
+/* A rule of a node that does not itself lead back is not on the cycle
+ * (OPA's graph has a node per rule); the limit of 10 applies. */
+Test(compile_errors, recursion_per_rule_and_limit)
+{
+    expect_errors("package r\np = 1 if { q }\np = 1 if { true }\nq if { p == 1 }\n", REGO_V1,
+                  "2:1: rego_recursion_error: rule data.r.p is recursive: data.r.p -> data.r.q "
+                  "-> data.r.p\n"
+                  "4:1: rego_recursion_error: rule data.r.q is recursive: data.r.q -> data.r.p "
+                  "-> data.r.q\n");
+    struct buf mod = BUF_INIT, got = BUF_INIT;
+    buf_puts(&mod, "package r\n");
+    for (int k = 0; k < 12; k++)
+        buf_printf(&mod, "p%d if { p%d }\n", k, k);
+    cr_expect_eq(compile_errors(buf_cstr(&mod), REGO_V1, &got), -1);
+    const char *last = strrchr(buf_cstr(&got), '\n');
+    cr_expect(strstr(buf_cstr(&got), "rego_compile_error: error limit reached\n") != NULL);
+    cr_expect(last && last[1] == '\0');
+    size_t lines = 0;
+    for (const char *c = buf_cstr(&got); *c; c++)
+        lines += *c == '\n';
+    cr_expect_eq(lines, 11, "%s", buf_cstr(&got));
+    buf_free(&mod);
+    buf_free(&got);
+}
