@@ -122,6 +122,13 @@ struct expr {
     /* compiled (eval.c reval_prepare): a call of a direct term whose truth
      * is the expression's (EX_TERM, no with, no output argument) */
     bool call_direct;
+    /* compiled (eval.c reval_prepare): in the static prefix of a function
+     * body (struct rule nstatic), what the expression does, decided from
+     * which slots are bound there: a SOP_* code of eval.c, the slot a
+     * SOP_BIND binds and the sides (from is computed, to receives). */
+    uint8_t sop;
+    int sop_slot;
+    struct term *sop_from, *sop_to;
     struct rloc loc;
     size_t off, end;
     int index; /* position as written */
@@ -174,6 +181,10 @@ struct rule {
      * (GUARD_CONST: the argument is a constant).  NULL = none. */
     struct expr *guard;
     uint8_t guard_arg[2];
+    /* Functions (eval.c reval_prepare): how many leading body expressions
+     * have a static operation (struct expr sop), run without the dispatch
+     * of eval_body; 0 = none. */
+    size_t nstatic;
 };
 #define GUARD_CONST 0xff
 
@@ -228,6 +239,9 @@ struct rnode {
     int id;
     int kind;             /* NK_* below, of the rules here */
     bool all_same_const;  /* every rule here has one and the same constant value */
+    bool all_static;      /* functions whose every definition is a static
+                             prefix with a constant or no value (eval.c
+                             reval_prepare: call_static) */
     bool has_rules_below; /* any rule, function or package at or below */
     bool is_pkg;          /* a package path (an empty package is {}) */
     bool rule_head;       /* first name of some rule head of its package */

@@ -152,24 +152,26 @@ static int oom(struct ev *ev)
 
 static const struct rloc NOLOC = {0};
 
-static __attribute__((noinline)) int step_fail(struct ev *ev, struct rloc loc)
+static __attribute__((noinline, cold)) int step_fail(struct ev *ev, const struct rloc *loc)
 {
     if (ev->steps > ev->max_steps)
-        return ev_fail(ev, "eval_limit_error", loc, "evaluation step limit exceeded (%lu)",
+        return ev_fail(ev, "eval_limit_error", *loc, "evaluation step limit exceeded (%lu)",
                        ev->max_steps);
-    return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded");
+    return ev_fail(ev, "eval_limit_error", *loc, "maximum evaluation depth exceeded");
 }
 
 #define STACK_BUDGET ((uintptr_t)3 << 20)
 
-/* Counts one step; fails past the step limit or the C-stack budget. */
-static inline int step(struct ev *ev, struct rloc loc)
+/* Counts one step; fails past the step limit or the C-stack budget.  The
+ * location is passed by address: it is read only on failure. */
+static inline int step_at(struct ev *ev, const struct rloc *loc)
 {
-    char here;
-    if (++ev->steps > ev->max_steps || (uintptr_t)&here < ev->stack_floor)
+    if (__builtin_expect(++ev->steps > ev->max_steps, 0) ||
+        __builtin_expect((uintptr_t)__builtin_frame_address(0) < ev->stack_floor, 0))
         return step_fail(ev, loc);
     return R_CONT;
 }
+#define step(ev, loc) step_at((ev), &(loc))
 
 /* ----------------------------------------------------------- bindings */
 
@@ -1589,6 +1591,9 @@ static int args_next(struct ev *ev, struct kont *k)
     return unify_tv(ev, ak->fr, ak->r->args[ak->i], ak->args[ak->i], &nk.k);
 }
 
+static int eval_static(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
+                       struct kont *k);
+
 /* Frames of up to this many slots live on the C stack of the call (a
  * function's frame dies with its call: bindings into it are undone before
  * eval_fn_def returns, values are never frame pointers). */
@@ -1615,7 +1620,7 @@ static int eval_fn_def(struct ev *ev, struct rule *r, struct value *const *args,
     int rc;
     if (first == r->nargs) {
         /* a guard found true (and counted) is not evaluated again */
-        rc = eval_body(ev, fr, r->body, guarded ? 1 : 0, &fk.k);
+        rc = eval_static(ev, fr, r, guarded ? 1 : 0, &fk.k);
     } else {
         struct args_k ak = {{args_next}, fr, r, args, first, &fk};
         rc = args_next(ev, &ak.k);
@@ -1644,9 +1649,78 @@ static inline int guard_test(struct ev *ev, const struct rule *r, struct value *
     return fast_truth(t->fast_op, gargs) != e->neg;
 }
 
+static inline int static_op(struct ev *ev, struct value **fr, struct expr *e);
+
+/* Definition r of an all_static function for args: its static operations
+ * on a fresh frame; 1 with *v its value, 0 when it produces nothing. */
+static int static_def(struct ev *ev, const struct rule *r, struct value *const *args,
+                      struct value **v)
+{
+    struct value *local[LOCAL_FRAME];
+    for (int i = 0; i < r->nslots; i++)
+        local[i] = NULL;
+    for (size_t i = 0; i < r->nargs; i++)
+        local[r->args[i]->slot] = args[i];
+    struct body *b = r->body;
+    for (size_t i = 0; i < b->n; i++) {
+        struct expr *e = b->e[i];
+        TRY(step(ev, e->loc));
+        int d = static_op(ev, local, e);
+        if (d != 1)
+            return d;
+    }
+    *v = r->value ? r->value->val : v_bool(true);
+    return 1;
+}
+
+/* call_user of an all_static function (struct rnode all_static): every
+ * definition in order, else chains, the conflict check and the early exit
+ * when all values are one constant, as call_user, without continuations. */
+static int call_static(struct ev *ev, struct rnode *fn, struct value *const *args,
+                       struct rloc loc, struct value **out)
+{
+    if (++ev->depth > ev->max_depth)
+        return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded (%u)",
+                       ev->max_depth);
+    struct value *result = NULL;
+    for (size_t i = 0; i < fn->nfuncs; i++) {
+        for (struct rule *r = fn->funcs[i]; r; r = r->els) {
+            struct value *v = NULL;
+            int d = static_def(ev, r, args, &v);
+            if (d == R_ERR) {
+                ev->depth--;
+                return R_ERR;
+            }
+            if (d == 0)
+                continue;
+            if (result && !value_equal(result, v)) {
+                ev->depth--;
+                return ev_fail(ev, "eval_conflict_error", r->loc,
+                               "functions must not produce multiple outputs for same inputs");
+            }
+            result = v;
+            break;
+        }
+        if (result && fn->all_same_const)
+            break;
+    }
+    if (!result && fn->dflt) {
+        bool produced = false;
+        if (eval_fn_def(ev, fn->dflt, args, false, &result, &produced) < 0) {
+            ev->depth--;
+            return R_ERR;
+        }
+    }
+    ev->depth--;
+    *out = result;
+    return R_CONT;
+}
+
 static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
                      struct rloc loc, struct value **out)
 {
+    if (fn->all_static)
+        return call_static(ev, fn, args, loc, out);
     if (++ev->depth > ev->max_depth)
         return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded (%u)",
                        ev->max_depth);
@@ -2888,6 +2962,68 @@ static __attribute__((noinline)) int direct_call_elem(struct ev *ev, struct valu
     return direct_call_args(ev, fr, t, given, given_val, out);
 }
 
+/* Whether expr_enum may compute the call's other arguments once: none of
+ * them mentions the enumerated slot s (only argument argj, the element). */
+static bool enum_hoistable(const struct term *t, int s, size_t argj)
+{
+    if (t->n - 1 > 8)
+        return false;
+    for (size_t j = 0; j + 1 < t->n; j++)
+        if (j != argj && term_has_slot(t->a[1 + j], s))
+            return false;
+    return true;
+}
+
+/* expr_enum when the element is argument argj and the other arguments do
+ * not depend on it: they are computed at the first element (in order, the
+ * first undefined one making every call undefined, as direct_call_args),
+ * the call is tested per element and s is bound only where it is true. */
+static __attribute__((noinline)) int enum_hoisted(struct ev *ev, struct value **fr,
+                                                  struct body *b, size_t i, struct kont *k,
+                                                  struct value *coll, const struct term *op,
+                                                  int s, size_t argj)
+{
+    struct term *t = b->e[i]->a;
+    struct value *args[8];
+    size_t nin = t->n - 1, n = coll_len(coll);
+    for (size_t j = 0; j < n; j++) {
+        TRY(step(ev, op->loc));
+        if (j == 0) {
+            for (size_t a = 0; a < nin; a++) {
+                if (a == argj)
+                    continue;
+                if (direct_eval(ev, fr, t->a[1 + a], &args[a]) == R_ERR)
+                    return R_ERR;
+                if (!args[a])
+                    return R_CONT;
+            }
+        }
+        struct value *key, *child;
+        if (coll->type == V_ARRAY) {
+            key = NULL;
+            child = coll->u.arr.items[j];
+        } else {
+            coll_at(ev, coll, j, &key, &child);
+        }
+        args[argj] = child;
+        struct value *v;
+        if (t->fast_op && !ev->mocks)
+            v = fast_builtin(t->fast_op, args);
+        else if (invoke(ev, t, args, nin, &v) == R_ERR)
+            return R_ERR;
+        if (!v || (v->type == V_BOOL && !v->u.b))
+            continue;
+        size_t mark = ev->tn;
+        int r = bind(ev, &fr[s], key ? key : int_value(ev, (int64_t)j));
+        if (r != R_ERR)
+            r = eval_body(ev, fr, b, i + 1, k);
+        undo(ev, mark);
+        if (r != R_CONT)
+            return r;
+    }
+    return R_CONT;
+}
+
 /* An expression `f(..., x[i], ...)` (a call whose only unbound variable is
  * an operand of one reference argument, as in `xs[i] == v` or `xs[_] == v`):
  * enumerates the collection as walk_value would, binding the variable, and
@@ -2918,6 +3054,8 @@ static __attribute__((noinline)) int expr_enum(struct ev *ev, struct value **fr,
         return 2;
     if (!coll || (coll->type != V_ARRAY && coll->type != V_OBJECT && coll->type != V_SET))
         return R_CONT;
+    if (argj != SIZE_MAX && enum_hoistable(t, s, argj))
+        return enum_hoisted(ev, fr, b, i, k, coll, op, s, argj);
     size_t n = coll_len(coll);
     for (size_t j = 0; j < n; j++) {
         TRY(step(ev, op->loc));
@@ -3002,6 +3140,106 @@ static int eval_body(struct ev *ev, struct value **fr, struct body *b, size_t i,
     }
     undo(ev, mark);
     return r;
+}
+
+/* ------------------------------------------------------ static prefixes */
+
+/* Static operations of a function body's leading expressions (struct expr
+ * sop, decided by prep_static from which slots are bound there). */
+enum { SOP_NONE, SOP_TEST, SOP_BIND, SOP_EQ, SOP_SOME, SOP_ENUM };
+
+/* The value of a term of a static operation (its variables bound). */
+static inline int static_value(struct ev *ev, struct value **fr, struct term *t,
+                               struct value **out)
+{
+    if (t->flags & TF_CONST) {
+        *out = t->val;
+        return 1;
+    }
+    if (t->kind == TM_VAR && t->slot >= 0) {
+        *out = fr[t->slot];
+        return 1;
+    }
+    return direct_eval(ev, fr, t, out);
+}
+
+/* A call of a static test: direct_call_eval without its layers for the
+ * common cases (no call cache, no mocks). */
+static int static_call(struct ev *ev, struct value **fr, struct term *t, struct value **out)
+{
+    if (t->call_id || __builtin_expect(ev->mocks != NULL, 0))
+        return direct_call_eval(ev, fr, t, out);
+    struct value *args[8];
+    size_t nin = t->n - 1;
+    for (size_t j = 0; j < nin; j++) {
+        if (static_value(ev, fr, t->a[1 + j], &args[j]) == R_ERR)
+            return R_ERR;
+        if (!args[j]) {
+            *out = NULL;
+            return 1;
+        }
+    }
+    if (t->fast_op) {
+        *out = fast_builtin(t->fast_op, args);
+        return 1;
+    }
+    *out = NULL;
+    if (t->fn)
+        return call_user(ev, t->fn, args, t->loc, out) == R_ERR ? R_ERR : 1;
+    return invoke(ev, t, args, nin, out) == R_ERR ? R_ERR : 1;
+}
+
+/* One static operation: 1 true (a SOP_BIND's slot bound, without the trail:
+ * the function's frame dies with the definition), 0 false, R_ERR. */
+static inline int static_op(struct ev *ev, struct value **fr, struct expr *e)
+{
+    struct value *v, *w;
+    switch (e->sop) {
+    case SOP_TEST: {
+        struct term *t = e->a;
+        int d = t->kind == TM_CALL ? static_call(ev, fr, t, &v) : direct_eval(ev, fr, t, &v);
+        if (d == R_ERR)
+            return R_ERR;
+        return (v && !(v->type == V_BOOL && !v->u.b)) != e->neg;
+    }
+    case SOP_BIND:
+        if (static_value(ev, fr, e->sop_from, &v) == R_ERR)
+            return R_ERR;
+        fr[e->sop_slot] = v;
+        return v != NULL;
+    case SOP_EQ:
+        if (static_value(ev, fr, e->sop_from, &v) == R_ERR)
+            return R_ERR;
+        if (!v)
+            return 0;
+        if (static_value(ev, fr, e->sop_to, &w) == R_ERR)
+            return R_ERR;
+        return w && value_equal(v, w);
+    default: /* SOP_SOME: a declaration */
+        return 1;
+    }
+}
+
+/* Body of function definition r from expression i: its static prefix
+ * (r->nstatic) as a loop of static operations, then eval_body (an
+ * enumerating expression first through expr_enum). */
+static int eval_static(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
+                       struct kont *k)
+{
+    struct body *b = r->body;
+    for (; i < r->nstatic; i++) {
+        struct expr *e = b->e[i];
+        TRY(step(ev, e->loc));
+        int d = static_op(ev, fr, e);
+        if (d != 1)
+            return d == R_ERR ? R_ERR : R_CONT;
+    }
+    if (i == r->nstatic && i < b->n && b->e[i]->sop == SOP_ENUM) {
+        TRY(step(ev, b->e[i]->loc));
+        int rc = expr_enum(ev, fr, b, i, k);
+        return rc == 2 ? eval_body_expr(ev, fr, b, i, k) : rc;
+    }
+    return eval_body(ev, fr, b, i, k);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -3359,6 +3597,106 @@ static void prep_guard(struct rule *r)
     r->guard = e;
 }
 
+/* Whether direct term t has all its variables bound. */
+static bool static_ready(const struct term *t, const bool *bound)
+{
+    if (!t->direct)
+        return false;
+    for (unsigned k = 0; k < t->ndvars; k++)
+        if (!bound[t->dvars[k]])
+            return false;
+    return true;
+}
+
+/* e's static operation (unify_expr_direct's and positive_direct's choices
+ * made here once) when the slots in bound are bound; false when e needs
+ * eval_body. */
+static bool static_expr(struct expr *e, bool *bound)
+{
+    struct term *from, *to;
+    switch (e->kind) {
+    case EX_SOME:
+        e->sop = SOP_SOME;
+        return true;
+    case EX_TERM:
+        if ((e->a->kind == TM_CALL && e->a->call_out) || !static_ready(e->a, bound))
+            return false;
+        e->sop = SOP_TEST;
+        return true;
+    case EX_UNIFY:
+    case EX_ASSIGN:
+        if (e->neg)
+            return false;
+        if (static_ready(e->b, bound)) {
+            from = e->b;
+            to = e->a;
+        } else if (e->b->kind == TM_VAR && e->b->slot >= 0 && !bound[e->b->slot] &&
+                   static_ready(e->a, bound)) {
+            from = e->a;
+            to = e->b;
+        } else {
+            return false;
+        }
+        e->sop_from = from;
+        e->sop_to = to;
+        if (to->kind == TM_VAR && to->slot >= 0 && !(to->flags & TF_CONST) && !bound[to->slot]) {
+            e->sop = SOP_BIND;
+            e->sop_slot = to->slot;
+            bound[to->slot] = true;
+            return true;
+        }
+        if ((to->flags & TF_CONST) || (to->kind == TM_VAR && to->slot >= 0) ||
+            static_ready(to, bound)) {
+            e->sop = SOP_EQ;
+            return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* r->nstatic and the sop of its body's expressions: a function definition
+ * whose parameters are distinct variables starts with exactly those slots
+ * bound; each static operation adds the slot it binds. */
+static int prep_static(struct rule *r)
+{
+    r->nstatic = 0;
+    if (!r->is_func || r->nplain != r->nargs || !r->body || r->nslots <= 0)
+        return 0;
+    bool *bound = calloc((size_t)r->nslots, sizeof(*bound));
+    if (!bound)
+        return -1;
+    for (size_t k = 0; k < r->nargs; k++)
+        bound[r->args[k]->slot] = true;
+    struct body *b = r->body;
+    size_t i = 0;
+    for (; i < b->n; i++) {
+        struct expr *e = b->e[i];
+        e->sop = SOP_NONE;
+        if (e->nwith || e->qtop || e->capture || !static_expr(e, bound))
+            break;
+    }
+    r->nstatic = i;
+    for (size_t j = i; j < b->n; j++)
+        b->e[j]->sop = SOP_NONE;
+    if (i < b->n) {
+        /* expr_enum's shape: a call with one unbound variable */
+        struct expr *e = b->e[i];
+        struct term *t = e->a;
+        unsigned unbound = 0;
+        if (e->kind == EX_TERM && !e->neg && !e->nwith && t->kind == TM_CALL && t->direct &&
+            !t->call_out) {
+            for (unsigned k = 0; k < t->ndvars; k++)
+                unbound += !bound[t->dvars[k]];
+            if (unbound == 1)
+                e->sop = SOP_ENUM;
+        }
+    }
+    free(bound);
+    return 0;
+}
+
 static int prep_rule(struct prep *p, struct rule *r)
 {
     for (; r; r = r->els) {
@@ -3372,8 +3710,29 @@ static int prep_rule(struct prep *p, struct rule *r)
         if (r->body)
             TRY(prep_body(p, r->body));
         prep_guard(r);
+        TRY(prep_static(r));
     }
     return 0;
+}
+
+/* Whether definition r runs entirely as static operations with a constant
+ * or no value, on a frame that fits call_static's. */
+static bool def_all_static(const struct rule *r)
+{
+    return r->is_func && r->nplain == r->nargs && r->body && r->nstatic == r->body->n &&
+           r->nslots <= LOCAL_FRAME && (!r->value || (r->value->flags & TF_CONST));
+}
+
+/* struct rnode all_static of function node n (after prep_rule). */
+static void prep_all_static(struct rnode *n)
+{
+    if (!n || n->kind != NK_FUNC || n->nfuncs == 0)
+        return;
+    bool all = true;
+    for (size_t i = 0; i < n->nfuncs && all; i++)
+        for (const struct rule *r = n->funcs[i]; r && all; r = r->els)
+            all = def_all_static(r);
+    n->all_static = all;
 }
 
 int reval_prepare(struct rego_compiled *c)
@@ -3387,6 +3746,9 @@ int reval_prepare(struct rego_compiled *c)
     for (size_t i = 0; i < c->nmods && rc == 0; i++)
         for (size_t k = 0; k < c->mods[i]->nrules && rc == 0; k++)
             rc = prep_rule(p, c->mods[i]->rules[k]);
+    for (size_t i = 0; i < c->nmods && rc == 0; i++)
+        for (size_t k = 0; k < c->mods[i]->nrules; k++)
+            prep_all_static(c->mods[i]->rules[k]->node);
     free(p);
     return rc;
 }

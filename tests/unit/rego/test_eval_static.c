@@ -1,0 +1,214 @@
+/* test_eval_static.c - semantics the static paths of eval.c must keep:
+ * function bodies whose leading expressions run as static operations
+ * (struct rule nstatic), functions run entirely that way (call_static:
+ * several definitions, else chains, defaults, conflicts), the enumeration
+ * whose other call arguments are computed once (enum_hoisted), and their
+ * interplay with `with` (function mocks, data overlays) and the limits. */
+#include "eval_test_util.h"
+
+TestSuite(eval_static, .init = et_setup, .fini = et_teardown);
+
+static bool has_error(const char *got, const char *fragment)
+{
+    return strncmp(got, "error: ", 7) == 0 && strstr(got, fragment) != NULL;
+}
+
+Test(eval_static, else_chains_and_defaults)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "k(x) := \"a\" if x > 10\n"
+                                      "else := \"b\" if x > 5\n"
+                                      "else := \"c\"\n"
+                                      "default d(_) := \"none\"\n"
+                                      "d(x) := \"big\" if x > 10\n"
+                                      "r := [k(11), k(6), k(1), d(1), d(11)]\n");
+    cr_assert_str_eq(eval_in(c, "data.p.r", NULL), "[\"a\",\"b\",\"c\",\"none\",\"big\"]");
+    rego_compiled_free(c);
+}
+
+Test(eval_static, several_definitions_agree_or_conflict)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "f(x) := 1 if x > 0\n"
+                                      "f(x) := 1 if x > 5\n"
+                                      "f(x) := 2 if x > 50\n"
+                                      "g(x) if x > 0\n"
+                                      "g(x) if x < 0\n"
+                                      "same := f(6)\n"
+                                      "clash := f(60)\n"
+                                      "g_pos := g(1)\n"
+                                      "g_neg := g(-1)\n"
+                                      "g_zero := g(0)\n");
+    cr_assert_str_eq(eval_in(c, "data.p.same", NULL), "1");
+    const char *got = eval_in(c, "data.p.clash", NULL);
+    cr_assert(has_error(got, "functions must not produce multiple outputs"), "%s", got);
+    cr_assert_str_eq(eval_in(c, "data.p.g_pos", NULL), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.g_neg", NULL), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.g_zero", NULL), "undefined");
+    rego_compiled_free(c);
+}
+
+Test(eval_static, bindings_equality_and_negation)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "eq(x, y) if { z := x; z = y }\n"
+                                      "three(x) if { 3 = x }\n"
+                                      "left(x) := y if { x = y }\n"
+                                      "flagless(x) if { not x.flag }\n"
+                                      "deep(x) if { y := x.a; z := y.b; z == 1 }\n"
+                                      "r := [eq(1, 1), three(3), left(4), flagless({}),"
+                                      " flagless({\"flag\": false}), deep({\"a\": {\"b\": 1}})]\n"
+                                      "u1 := eq(1, 2)\n"
+                                      "u2 := flagless({\"flag\": true})\n"
+                                      "u3 := deep({\"a\": 1})\n"
+                                      "u4 := three(4)\n");
+    cr_assert_str_eq(eval_in(c, "data.p.r", NULL), "[true,true,4,true,true,true]");
+    cr_assert_str_eq(eval_in(c, "data.p.u1", NULL), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.u2", NULL), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.u3", NULL), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.u4", NULL), "undefined");
+    rego_compiled_free(c);
+}
+
+/* A static prefix then expressions that enumerate: the prefix's bindings
+ * are seen by the rest; each solution of the rest is a function output. */
+Test(eval_static, static_prefix_then_general_body)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "h(x) := y if { a := x + 1; some b in [a]; y := b * 2 }\n"
+                                      "idx(xs, v) := i if { some i; xs[i] == v }\n"
+                                      "r := [h(1), idx([5, 1], 1)]\n"
+                                      "dup := idx([5, 1, 1], 1)\n");
+    cr_assert_str_eq(eval_in(c, "data.p.r", NULL), "[4,1]");
+    const char *got = eval_in(c, "data.p.dup", NULL);
+    cr_assert(has_error(got, "functions must not produce multiple outputs"), "%s", got);
+    rego_compiled_free(c);
+}
+
+Test(eval_static, enumeration_with_arguments_computed_once)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "inc(xs, v) if { some i; xs[i] == v }\n"
+                                      "key_of(o, v) := k if { some k; o[k] == v }\n"
+                                      "pre(xs, p) if { some i; startswith(xs[i], p) }\n"
+                                      "miss(xs) if { some i; xs[i] == input.missing }\n"
+                                      "r := [inc([1, 2], 2), inc({3, 4}, 4), key_of({\"a\": 1, \"b\": 2}, 2),"
+                                      " pre([\"ab\", \"cd\"], \"c\")]\n"
+                                      "u1 := inc([1, 2], 3)\n"
+                                      "u2 := miss([1])\n"
+                                      "u3 := pre([1, \"x\"], \"y\")\n"
+                                      "u4 := inc(\"ab\", \"a\")\n");
+    cr_assert_str_eq(eval_in(c, "data.p.r", NULL), "[true,true,\"b\",true]");
+    cr_assert_str_eq(eval_in(c, "data.p.u1", NULL), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.u2", "{}"), "undefined");
+    /* startswith(1, "y") is a built-in error: undefined, the next element
+     * is still tried */
+    cr_assert_str_eq(eval_in(c, "data.p.u3", NULL), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.u4", NULL), "undefined");
+    rego_compiled_free(c);
+}
+
+/* Function mocks reach built-ins and functions called from static bodies,
+ * including the built-ins computed in place (is_array, equal). */
+Test(eval_static, with_function_mocks)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "has_x(s) if startswith(s, \"x\")\n"
+                                      "arr(v) if is_array(v)\n"
+                                      "inc(xs, v) if { some i; xs[i] == v }\n"
+                                      "yes(_, _) := true\n"
+                                      "always(_) := true\n"
+                                      "plain := [has_x(\"ay\"), arr(1)]\n"
+                                      "m1 if has_x(\"ay\") with startswith as yes\n"
+                                      "m2 if arr(1) with is_array as always\n"
+                                      "m3 if inc([1], 2) with equal as yes\n"
+                                      "m4 if has_x(\"xa\") with startswith as false\n");
+    cr_assert_str_eq(eval_in(c, "data.p.plain", NULL), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.m1", NULL), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.m2", NULL), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.m3", NULL), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.m4", NULL), "undefined");
+    rego_compiled_free(c);
+}
+
+/* Data read by static bodies follows `with data` and extra data. */
+Test(eval_static, with_data_and_extra_data)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "known(k) if { _ = data.reference[k] }\n"
+                                      "match(k, v) if { r := data.reference[k]; r == v }\n"
+                                      "a := [known(\"a\"), match(\"a\", 1)]\n"
+                                      "b if known(\"z\") with data.reference as {\"z\": 0}\n"
+                                      "c if match(\"a\", 2) with data.reference.a as 2\n"
+                                      "d := known(\"z\")\n");
+    struct rego_eval_opts o = {0};
+    o.extra_data = J("{\"reference\": {\"a\": 1}}");
+    cr_assert_str_eq(eval_opts(c, "data.p.a", &o), "[true,true]");
+    cr_assert_str_eq(eval_opts(c, "data.p.b", &o), "true");
+    cr_assert_str_eq(eval_opts(c, "data.p.c", &o), "true");
+    cr_assert_str_eq(eval_opts(c, "data.p.d", &o), "undefined");
+    rego_compiled_free(c);
+}
+
+/* The step limit holds inside static bodies and hoisted enumerations. */
+Test(eval_static, step_limit_honoured)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "ok(x) if x >= 0\n"
+                                      "inc(xs, v) if { some i; xs[i] == v }\n"
+                                      "all_ok if { every x in numbers.range(1, 5000) { ok(x) } }\n"
+                                      "found if inc(numbers.range(1, 5000), 5000)\n");
+    cr_assert_str_eq(eval_in(c, "data.p.all_ok", NULL), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.found", NULL), "true");
+    struct rego_eval_opts o = {0};
+    o.limits.max_steps = 1000;
+    const char *got = eval_opts(c, "data.p.all_ok", &o);
+    cr_assert(has_error(got, "step limit"), "%s", got);
+    got = eval_opts(c, "data.p.found", &o);
+    cr_assert(has_error(got, "step limit"), "%s", got);
+    rego_compiled_free(c);
+}
+
+/* Many evaluations of one compiled policy agree with a reference computed
+ * here in C: the default-policy shape over claims that match, differ or
+ * are absent from the reference values. */
+Test(eval_static, array_include_shape_over_many_claims)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "ok(k, v) if { has(data.ref, k); r := data.ref[k]; m(r, v) }\n"
+                                      "ok(k, _) if { not has(data.ref, k) }\n"
+                                      "m(r, v) if { not is_array(r); v == r }\n"
+                                      "m(r, v) if { is_array(r); inc(r, v) }\n"
+                                      "inc(a, _) if { a == [] }\n"
+                                      "inc(a, v) if { a != []; some i; a[i] == v }\n"
+                                      "has(o, k) if { _ = o[k] }\n"
+                                      "bad contains k if { some k, v in input; not ok(k, v) }\n");
+    char in[4096], ref[4096];
+    size_t ni = 0, nr = 0;
+    ni += (size_t)snprintf(in + ni, sizeof(in) - ni, "{");
+    nr += (size_t)snprintf(ref + nr, sizeof(ref) - nr, "{\"ref\": {");
+    for (int i = 0; i < 40; i++) {
+        /* i % 4: 0 array match, 1 array miss, 2 scalar match, 3 absent */
+        ni += (size_t)snprintf(in + ni, sizeof(in) - ni, "%s\"k%02d\": %d", i ? ", " : "", i, i);
+        const char *sep = nr > 9 ? ", " : "";
+        if (i % 4 == 0)
+            nr += (size_t)snprintf(ref + nr, sizeof(ref) - nr, "%s\"k%02d\": [-1, %d]", sep, i, i);
+        else if (i % 4 == 1)
+            nr += (size_t)snprintf(ref + nr, sizeof(ref) - nr, "%s\"k%02d\": [-1]", sep, i);
+        else if (i % 4 == 2)
+            nr += (size_t)snprintf(ref + nr, sizeof(ref) - nr, "%s\"k%02d\": %d", sep, i, i);
+    }
+    snprintf(in + ni, sizeof(in) - ni, "}");
+    snprintf(ref + nr, sizeof(ref) - nr, "}}");
+    struct rego_eval_opts o = {0};
+    o.input = J(in);
+    o.extra_data = J(ref);
+    char want[512];
+    size_t nw = (size_t)snprintf(want, sizeof(want), "[");
+    for (int i = 1; i < 40; i += 4)
+        nw += (size_t)snprintf(want + nw, sizeof(want) - nw, "%s\"k%02d\"", i > 1 ? "," : "", i);
+    snprintf(want + nw, sizeof(want) - nw, "]");
+    for (int round = 0; round < 3; round++)
+        cr_assert_str_eq(eval_opts(c, "data.p.bad", &o), want);
+    rego_compiled_free(c);
+}
