@@ -31,6 +31,17 @@ struct scope {
     size_t npending, pcap;
 };
 
+/* What OPA's checkRuleConflicts looks at in one rule-tree node's rules
+ * (node.Values), gathered while they are filed. */
+struct node_rules {
+    struct rule *first, *last;
+    struct rule **dflts; /* default rules (heap) */
+    size_t ndflt, dcap;
+    int arity;           /* -1: none yet */
+    bool single, multi, arity_clash, kind_clash, ground;
+    size_t complete, partial;
+};
+
 /* node_get's hash table of (parent, name) -> node (see node_get) */
 struct node_index {
     struct rnode **slot;
@@ -55,15 +66,19 @@ struct cctx {
     struct node_index nodes; /* node_get's lookup while rules are filed */
     uint8_t *pend_stage;
     size_t pend_cap;
-    bool any_failed, in_head;
+    bool any_failed, in_head, in_conflicts;
+    struct node_rules *nr; /* per node id, while rules are filed */
+    size_t nrcap;
 };
 
 /* OPA's compiler stages (Compiler.stages) that report errors, in order:
  * OPA stops after the first stage that reported any. */
-enum cstage { ST_REWRITE = 1, ST_FUNCS, ST_HEADS, ST_BODIES, ST_LATER };
+enum cstage { ST_REWRITE = 1, ST_CONFLICTS, ST_FUNCS, ST_HEADS, ST_BODIES, ST_LATER };
 
 static uint8_t stage_of(const struct cctx *cx, const char *code, const char *msg)
 {
+    if (cx->in_conflicts)
+        return ST_CONFLICTS;
     if (strcmp(code, "rego_unsafe_var_error") == 0)
         return cx->in_head ? ST_HEADS : ST_BODIES;
     if (strcmp(code, "rego_type_error") == 0 &&
@@ -144,8 +159,9 @@ static int cmp_rtc_loc(const struct rtc_error *a, const struct rtc_error *b)
 }
 
 /* The errors of the earliest stage that failed, in location order (stable:
- * OPA walks modules and rules as written; recursion errors keep the rule
- * tree's order, as OPA's checkRecursion), at most RTC_MAX_ERRORS and then
+ * OPA walks modules and rules as written; rule conflicts and recursion
+ * keep the rule tree's order, as OPA's checkRuleConflicts and
+ * checkRecursion), at most RTC_MAX_ERRORS and then
  * OPA's "error limit reached", into cx->all; the first also into cx->err. */
 static void cerr_flush(struct cctx *cx)
 {
@@ -158,7 +174,8 @@ static void cerr_flush(struct cctx *cx)
         if (cx->pend_stage[i] == min) {
             struct rtc_error e = p->v[i];
             size_t at = kept++;
-            while (at > 0 && min != ST_LATER && cmp_rtc_loc(&p->v[at - 1], &e) > 0) {
+            while (at > 0 && min != ST_LATER && min != ST_CONFLICTS &&
+                   cmp_rtc_loc(&p->v[at - 1], &e) > 0) {
                 p->v[at] = p->v[at - 1];
                 at--;
             }
@@ -328,6 +345,269 @@ static bool is_const_string(const struct term *t)
     return t->kind == TM_SCALAR && v_is(t->val, V_STRING);
 }
 
+/* ------------------------------------------------------ rule conflicts */
+
+static struct node_rules *node_rules_of(struct cctx *cx, const struct rnode *n)
+{
+    if ((size_t)n->id >= cx->nrcap) {
+        size_t nc = cx->nrcap ? cx->nrcap : 64;
+        while (nc <= (size_t)n->id)
+            nc *= 2;
+        struct node_rules *nx = realloc(cx->nr, nc * sizeof(*nx));
+        if (!nx)
+            return NULL;
+        memset(nx + cx->nrcap, 0, (nc - cx->nrcap) * sizeof(*nx));
+        cx->nr = nx;
+        cx->nrcap = nc;
+    }
+    return &cx->nr[n->id];
+}
+
+static void node_rules_free(struct cctx *cx)
+{
+    for (size_t k = 0; k < cx->nrcap; k++)
+        free(cx->nr[k].dflts);
+    free(cx->nr);
+    cx->nr = NULL;
+    cx->nrcap = 0;
+}
+
+/* A head operand without variables (OPA's Ref.IsGround; a reference or
+ * call becomes a variable in OPA's rewriting). */
+static bool key_ground(const struct term *t)
+{
+    if (t->kind == TM_VAR || t->kind == TM_REF || t->kind == TM_CALL || t->body)
+        return false;
+    for (size_t k = 0; k < t->n; k++)
+        if (!key_ground(t->a[k]))
+            return false;
+    return true;
+}
+
+static int note_rule(struct node_rules *x, struct rule *r)
+{
+    if (!x->first) {
+        x->first = r;
+        x->arity = -1;
+    }
+    x->last = r;
+    bool ground = true;
+    for (size_t k = 0; k < r->nkeys; k++)
+        ground = ground && key_ground(r->keys[k]);
+    x->ground = x->ground || ground;
+    int arity = r->is_func ? (int)r->nargs : 0;
+    if (x->arity >= 0 && x->arity != arity)
+        x->arity_clash = true;
+    x->arity = arity;
+    x->multi = x->multi || r->is_multi;
+    x->single = x->single || !r->is_multi;
+    if (!r->is_multi && ground)
+        x->complete++;
+    else
+        x->partial++;
+    if (r->is_default) {
+        if (x->ndflt == x->dcap) {
+            size_t nc = x->dcap ? x->dcap * 2 : 2;
+            struct rule **nd = realloc(x->dflts, nc * sizeof(*nd));
+            if (!nd)
+                return -1;
+            x->dflts = nd;
+            x->dcap = nc;
+        }
+        x->dflts[x->ndflt++] = r;
+    }
+    return 0;
+}
+
+/* Rule r's full reference as OPA prints it: the node's path, then the
+ * head operands after it. */
+static void rule_ref_str(struct buf *b, const struct rnode *n, const struct rule *r)
+{
+    buf_puts(b, n->path);
+    for (size_t k = 0; k < r->nkeys; k++) {
+        const struct term *t = r->keys[k];
+        buf_putc(b, '[');
+        if (t->kind == TM_VAR && t->name)
+            buf_puts(b, t->name);
+        else if (t->kind == TM_SCALAR && t->val)
+            json_print(b, t->val, JSON_COMPACT);
+        else
+            buf_puts(b, "...");
+        buf_putc(b, ']');
+    }
+}
+
+/* OPA's Location.String() of a rule: "file:row". */
+static void loc_str(struct buf *b, struct rloc loc)
+{
+    if (loc.file && loc.file[0])
+        buf_printf(b, "%s:%d", loc.file, loc.row);
+    else
+        buf_printf(b, "%d:%d", loc.row, loc.col);
+}
+
+/* The `package` keyword of module m (OPA's Package.Location). */
+static struct rloc package_loc(const struct module *m)
+{
+    struct rloc loc = m->pkg ? m->pkg->loc : (struct rloc){m->file, 1, 1};
+    if (!m->pkg || !m->text)
+        return loc;
+    size_t at = m->pkg->off;
+    while (at > 0 && (m->text[at - 1] == ' ' || m->text[at - 1] == '\t'))
+        at--;
+    if (at >= 7 && memcmp(m->text + at - 7, "package", 7) == 0 &&
+        (size_t)loc.col > m->pkg->off - (at - 7))
+        loc.col -= (int)(m->pkg->off - (at - 7));
+    return loc;
+}
+
+static bool subtree_has_rules(const struct rnode *n)
+{
+    if (n->nrules || n->nfuncs || n->dflt)
+        return true;
+    for (size_t k = 0; k < n->nkids; k++)
+        if (subtree_has_rules(n->kids[k]))
+            return true;
+    return false;
+}
+
+/* OPA's TreeNode.flattenChildren: the references of the rules below n. */
+static void rules_below(struct cctx *cx, const struct rnode *n, struct buf *b, bool *first)
+{
+    const struct node_rules *x = (size_t)n->id < cx->nrcap ? &cx->nr[n->id] : NULL;
+    if (x && x->last) {
+        if (!*first)
+            buf_putc(b, ' ');
+        *first = false;
+        rule_ref_str(b, n, x->last);
+    }
+    for (size_t k = 0; k < n->nkids; k++)
+        rules_below(cx, n->kids[k], b, first);
+}
+
+static void conflict_error(struct cctx *cx, struct rloc loc, struct buf *msg)
+{
+    cerr_more(cx, "rego_type_error", loc, buf_cstr(msg));
+    buf_free(msg);
+}
+
+/* OPA's checkRuleConflicts over the rule tree (depth first, children in
+ * key order): one error per node, the first of: a rule with a ground
+ * reference and rules below it; rules of different kinds, arities, or
+ * complete and partial; several default rules. */
+static void check_node_conflicts(struct cctx *cx, const struct rnode *n)
+{
+    const struct node_rules *x = (size_t)n->id < cx->nrcap ? &cx->nr[n->id] : NULL;
+    if (x && x->first) {
+        struct buf msg = BUF_INIT;
+        bool below = false;
+        for (size_t k = 0; k < n->nkids && x->ground && !below; k++)
+            below = subtree_has_rules(n->kids[k]);
+        if (below) {
+            buf_puts(&msg, "rule ");
+            rule_ref_str(&msg, n, x->last);
+            buf_puts(&msg, " conflicts with [");
+            bool first = true;
+            for (size_t k = 0; k < n->nkids; k++)
+                rules_below(cx, n->kids[k], &msg, &first);
+            buf_putc(&msg, ']');
+            conflict_error(cx, x->first->loc, &msg);
+        } else if ((x->single && x->multi) || x->arity_clash || (x->complete && x->partial) ||
+                   x->kind_clash) {
+            buf_puts(&msg, "conflicting rules ");
+            rule_ref_str(&msg, n, x->last);
+            buf_puts(&msg, " found");
+            conflict_error(cx, x->first->loc, &msg);
+        } else if (x->ndflt > 1) {
+            buf_puts(&msg, "multiple default rules ");
+            rule_ref_str(&msg, n, x->last);
+            buf_puts(&msg, " found at ");
+            for (size_t k = 0; k < x->ndflt; k++) {
+                if (k)
+                    buf_puts(&msg, ", ");
+                loc_str(&msg, x->dflts[k]->loc);
+            }
+            conflict_error(cx, package_loc(x->dflts[0]->mod), &msg);
+        }
+    }
+    for (size_t k = 0; k < n->nkids; k++)
+        check_node_conflicts(cx, n->kids[k]);
+}
+
+static int cmp_pkg_path(const struct module *a, const struct module *b)
+{
+    for (size_t k = 0; k < a->pkg_len && k < b->pkg_len; k++) {
+        int c = value_compare(a->pkg_path[k], b->pkg_path[k]);
+        if (c)
+            return c;
+    }
+    return a->pkg_len < b->pkg_len ? -1 : a->pkg_len > b->pkg_len;
+}
+
+static struct rnode *package_node(struct cctx *cx, const struct module *m)
+{
+    struct rnode *n = cx->c->root;
+    for (size_t k = 0; k < m->pkg_len && n; k++)
+        n = rcomp_node_child(n, m->pkg_path[k]->u.str.s, m->pkg_path[k]->u.str.len);
+    return n;
+}
+
+/* OPA's module-tree check: a rule whose whole (ground) reference is the
+ * package of another module, once per such module, at the rule's
+ * package. */
+static void check_package_conflicts(struct cctx *cx, struct module *m, struct module **mods,
+                                    struct rnode **pkgs, size_t nmods)
+{
+    struct rnode *mine = package_node(cx, m);
+    for (size_t k = 0; k < m->nrules && mine; k++) {
+        struct rule *r = m->rules[k];
+        if (!r->node || r->nkeys || !r->node->is_pkg)
+            continue;
+        for (size_t j = 0; j < nmods; j++) {
+            if (mods[j] == m || pkgs[j] != r->node)
+                continue;
+            struct buf msg = BUF_INIT;
+            buf_printf(&msg, "package %s conflicts with rule %s defined at ",
+                       pkgs[j]->path + strlen("data."), r->node->path + strlen(mine->path) + 1);
+            loc_str(&msg, r->loc);
+            conflict_error(cx, package_loc(m), &msg);
+        }
+    }
+}
+
+/* OPA's checkRuleConflicts: every conflict of the rule tree, then every
+ * rule that is also a package; -1 when there was any. */
+static int check_conflicts(struct cctx *cx, struct rego_compiled *c)
+{
+    struct module **mods = malloc((c->nmods + 1) * sizeof(*mods));
+    struct rnode **pkgs = malloc((c->nmods + 1) * sizeof(*pkgs));
+    if (!mods || !pkgs) {
+        free(mods);
+        free(pkgs);
+        return -1;
+    }
+    if (c->nmods)
+        memcpy(mods, c->mods, c->nmods * sizeof(*mods));
+    for (size_t k = 1; k < c->nmods; k++) { /* by package, stable */
+        struct module *m = mods[k];
+        size_t at = k;
+        for (; at > 0 && cmp_pkg_path(mods[at - 1], m) > 0; at--)
+            mods[at] = mods[at - 1];
+        mods[at] = m;
+    }
+    for (size_t k = 0; k < c->nmods; k++)
+        pkgs[k] = package_node(cx, mods[k]);
+    cx->in_conflicts = true;
+    check_node_conflicts(cx, c->root);
+    for (size_t k = 0; k < c->nmods; k++)
+        check_package_conflicts(cx, mods[k], mods, pkgs, c->nmods);
+    cx->in_conflicts = false;
+    free(mods);
+    free(pkgs);
+    node_rules_free(cx);
+    return cx->failed ? -1 : 0;
+}
+
 /* Files rule r: node = package + constant string prefix of its head. */
 static int file_rule(struct cctx *cx, struct module *m, struct rule *r)
 {
@@ -359,23 +639,24 @@ static int file_rule(struct cctx *cx, struct module *m, struct rule *r)
     if (r->is_func && r->nkeys)
         return cfail(cx, "rego_parse_error", r->loc, "function name must be a constant path");
     int kind = r->is_func ? NK_FUNC : r->nkeys ? NK_KEYED : r->is_multi ? NK_MULTI : NK_COMPLETE;
+    struct node_rules *x = node_rules_of(cx, n);
+    if (!x || note_rule(x, r) < 0)
+        return -1;
     if (r->is_default) {
-        if (r->nkeys)
-            return cfail(cx, "rego_parse_error", r->loc,
-                         "default rules must have a constant ref head");
         if (n->dflt)
-            return cfail(cx, "rego_type_error", r->loc, "multiple default rules %s found",
-                         n->path);
+            return 0; /* checked with the node (check_conflicts) */
         n->dflt = r;
         if (n->kind == NK_NONE)
             n->kind = kind;
         else if (n->kind != kind)
-            return cfail(cx, "rego_type_error", r->loc, "conflicting rules %s found", n->path);
+            x->kind_clash = true;
         return 0;
     }
     if (n->kind != NK_NONE && n->kind != kind &&
-        !(n->kind == NK_KEYED && kind == NK_MULTI) && !(n->kind == NK_MULTI && kind == NK_KEYED))
-        return cfail(cx, "rego_type_error", r->loc, "conflicting rules %s found", n->path);
+        !(n->kind == NK_KEYED && kind == NK_MULTI) && !(n->kind == NK_MULTI && kind == NK_KEYED)) {
+        x->kind_clash = true;
+        return 0;
+    }
     if (n->kind == NK_NONE || n->kind == NK_MULTI)
         n->kind = kind;
     if (kind == NK_FUNC)
@@ -2771,6 +3052,7 @@ static int compile_modules(struct cctx *cx, struct rego_compiled *c)
             TRY(file_rule(cx, c->mods[i], c->mods[i]->rules[k]));
     }
     node_sort_kids(c->root);
+    TRY(check_conflicts(cx, c));
     mark_has_rules(c->root);
     TRY(compile_rules_of(cx, c->root));
     if (cx->any_failed)
@@ -2793,6 +3075,7 @@ int rcomp_modules_all(struct rego_compiled *c, struct rego_err *err, struct rtc_
     struct cctx cx = {.c = c, .a = &c->arena, .err = err, .all = all};
     int rc = compile_modules(&cx, c);
     free(cx.nodes.slot);
+    node_rules_free(&cx);
     cerr_flush(&cx);
     if (rc < 0 && all && all->n == before && err->code[0] &&
         rtc_errors_add(all, err->code, err->msg, NULL, &err->loc) < 0)

@@ -387,3 +387,122 @@ Test(compile_errors, recursion_per_rule_and_limit)
     buf_free(&mod);
     buf_free(&got);
 }
+
+/* "file:row:col: code: message\n" per error of rego_compile_all over
+ * several modules. */
+static void expect_module_errors(const struct rego_source *src, size_t n, const char *want)
+{
+    struct rego_compiled *c = NULL;
+    struct as_error err;
+    struct rego_error_list l;
+    struct buf got = BUF_INIT;
+    cr_expect_eq(rego_compile_all(src, n, REGO_V1, NULL, &c, &err, &l), -1);
+    for (size_t k = 0; k < l.n; k++) {
+        const struct rego_error_info *e = &l.v[k];
+        buf_printf(&got, "%s:%d:%d: %s: %s\n", e->file, e->row, e->col, e->code,
+                   e->message);
+    }
+    cr_expect_str_eq(buf_cstr(&got), want);
+    rego_error_list_free(&l);
+    rego_compiled_free(c);
+    buf_free(&got);
+}
+
+#define SRC(name, text) {name, text, sizeof(text) - 1}
+
+/* compile_test.go TestCompilerCheckRuleConflicts (mod1, mod2a-c, mod7):
+ * every conflict of the rule tree in its order, then the rules that are
+ * also packages (OPA's module tree), each at the package line. */
+Test(compile_errors, opa_rule_conflicts_kinds_and_packages)
+{
+    const struct rego_source src[] = {
+        SRC("mod1.rego", "package badrules\n\n"
+                         "p contains x if { x = 1 }\n"
+                         "p[x] = y if { x = y; x = \"a\" }\n"
+                         "q contains 1 if { true }\n"
+                         "q = {1, 2, 3} if { true }\n"
+                         "r[x] = y if { x = y; x = \"a\" }\n"
+                         "r[x] = y if { x = y; x = \"a\" }\n"
+                         "s contains x if { x = \"a\" }\n"
+                         "s contains x if { x = \"b\" }\n"
+                         "t := x if { x = \"a\"}"),
+        SRC("mod2a.rego", "package badrules.r\n\nq contains 1 if { true }"),
+        SRC("mod2b.rego", "package badrules.s\n\nq contains 1 if { true }"),
+        SRC("mod2c.rego", "package badrules.t\n\nq contains 1 if { true }"),
+        SRC("mod7.rego", "package badrules.foo\n\nbar.baz contains \"quz\" if true"),
+    };
+    expect_module_errors(
+        src, 5,
+        "mod1.rego:3:1: rego_type_error: conflicting rules data.badrules.p[x] found\n"
+        "mod1.rego:5:1: rego_type_error: conflicting rules data.badrules.q found\n"
+        "mod1.rego:9:1: rego_type_error: rule data.badrules.s conflicts with "
+        "[data.badrules.s.q]\n"
+        "mod1.rego:11:1: rego_type_error: rule data.badrules.t conflicts with "
+        "[data.badrules.t.q]\n"
+        "mod1.rego:1:1: rego_type_error: package badrules.s conflicts with rule s defined at "
+        "mod1.rego:9\n"
+        "mod1.rego:1:1: rego_type_error: package badrules.s conflicts with rule s defined at "
+        "mod1.rego:10\n"
+        "mod1.rego:1:1: rego_type_error: package badrules.t conflicts with rule t defined at "
+        "mod1.rego:11\n");
+}
+
+/* compile_test.go TestCompilerCheckRuleConflicts (mod3, mod4, mod8):
+ * arities, complete and partial, several defaults (at the package, with
+ * every default's file:row). */
+Test(compile_errors, opa_rule_conflicts_arity_defaults)
+{
+    const struct rego_source src[] = {
+        SRC("mod3.rego", "package badrules.defkw\n\n"
+                         "default foo = 1\ndefault foo = 2\nfoo = 3 if { true }\n\n"
+                         "default p.q.bar = 1\ndefault p.q.bar = 2\np.q.bar = 3 if { true }\n"),
+        SRC("mod4.rego", "package badrules.arity\n\n"
+                         "f(1) if { true }\nf if { true }\n\n"
+                         "g(1) if { true }\ng(1,2) if { true }\n\n"
+                         "p.q.h(1) if { true }\np.q.h if { true }\n\n"
+                         "p.q.i(1) if { true }\np.q.i(1,2) if { true }"),
+        SRC("mod8.rego", "package badrules.complete_partial\np := 1\n"
+                         "p[r] := 2 if { r := \"foo\" }"),
+    };
+    expect_module_errors(
+        src, 3,
+        "mod4.rego:3:1: rego_type_error: conflicting rules data.badrules.arity.f found\n"
+        "mod4.rego:6:1: rego_type_error: conflicting rules data.badrules.arity.g found\n"
+        "mod4.rego:9:1: rego_type_error: conflicting rules data.badrules.arity.p.q.h found\n"
+        "mod4.rego:12:1: rego_type_error: conflicting rules data.badrules.arity.p.q.i found\n"
+        "mod8.rego:2:1: rego_type_error: conflicting rules "
+        "data.badrules.complete_partial.p[r] found\n"
+        "mod3.rego:1:1: rego_type_error: multiple default rules data.badrules.defkw.foo found "
+        "at mod3.rego:3, mod3.rego:4\n"
+        "mod3.rego:1:1: rego_type_error: multiple default rules data.badrules.defkw.p.q.bar "
+        "found at mod3.rego:7, mod3.rego:8\n");
+}
+
+/* compile_test.go TestCompilerCheckRuleConflictsDotsInRuleHeads and
+ * TestCompilerCheckRuleConflictsDefaultFunction: rules inside a ground
+ * rule's extent, a partial object next to a partial set, a default
+ * function of another arity; a variable key next to a constant one is
+ * no conflict. */
+Test(compile_errors, opa_rule_conflicts_dots_in_heads)
+{
+    expect_errors("package pkg\np.q.r if { true }\np.q.r.s if { true }\np.q.r.t if { true }\n",
+                  REGO_V1,
+                  "2:1: rego_type_error: rule data.pkg.p.q.r conflicts with [data.pkg.p.q.r.s "
+                  "data.pkg.p.q.r.t]\n");
+    expect_errors("package pkg\np contains v if { v := [\"a\", \"b\"][_] }\np.q := 42\n", REGO_V1,
+                  "2:1: rego_type_error: rule data.pkg.p conflicts with [data.pkg.p.q]\n");
+    expect_errors("package pkg\np[r] := x if { r = input.key; x = input.bar }\n"
+                  "p contains q if { true }\n",
+                  REGO_V1, "2:1: rego_type_error: conflicting rules data.pkg.p found\n");
+    expect_errors("package pkg\ndefault f(_) = 100\nf(x, y) = x if { x == y }\n", REGO_V1,
+                  "2:1: rego_type_error: conflicting rules data.pkg.f found\n");
+    expect_errors("package pkg\np(x) := x\np.q.r if { true }\n", REGO_V1,
+                  "2:1: rego_type_error: rule data.pkg.p conflicts with [data.pkg.p.q.r]\n");
+    struct buf got = BUF_INIT;
+    cr_expect_eq(compile_errors("package pkg\np.q[r] = x if { r = input.key; x = input.foo }\n"
+                                "p.q.s = \"x\" if { true }\n",
+                                REGO_V1, &got),
+                 0);
+    cr_expect_str_eq(buf_cstr(&got), "");
+    buf_free(&got);
+}
