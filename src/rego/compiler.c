@@ -67,6 +67,10 @@ struct cctx {
     uint8_t *pend_stage;
     size_t pend_cap;
     bool any_failed, in_head, in_conflicts;
+    /* soft_only: the rule failed only with errors after which OPA goes on
+     * checking it (undefined functions, arity, `assigned above`);
+     * soft_pending: the last -1 was such an error (take_soft) */
+    bool soft_only, soft_pending;
     struct node_rules *nr; /* per node id, while rules are filed */
     size_t nrcap;
 };
@@ -127,9 +131,10 @@ static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char 
     __attribute__((format(printf, 4, 5)));
 static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char *fmt, ...)
 {
-    if (cx->failed)
+    if (cx->failed && !cx->soft_only)
         return -1;
     cx->failed = true;
+    cx->soft_only = false;
     char msg[560];
     va_list ap;
     va_start(ap, fmt);
@@ -137,6 +142,35 @@ static int cfail(struct cctx *cx, const char *code, struct rloc loc, const char 
     va_end(ap);
     cerr_record(cx, code, loc, msg);
     return -1;
+}
+
+/* An error after which the rule is still checked for more of its kind
+ * (OPA's checkUndefinedFuncs and rewriteLocalVars report each): the
+ * caller that can go on calls take_soft; the rule fails at the end of
+ * its resolution. */
+static int cfail_soft(struct cctx *cx, const char *code, struct rloc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int cfail_soft(struct cctx *cx, const char *code, struct rloc loc, const char *fmt, ...)
+{
+    if (cx->failed && !cx->soft_only)
+        return -1;
+    char msg[560];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cerr_record(cx, code, loc, msg);
+    cx->failed = true;
+    cx->soft_only = true;
+    cx->soft_pending = true;
+    return -1;
+}
+
+static bool take_soft(struct cctx *cx)
+{
+    bool soft = cx->soft_pending && cx->soft_only && cx->err->code[0];
+    cx->soft_pending = false;
+    return soft;
 }
 
 /* A further error of the same step (OPA reports every unsafe variable). */
@@ -1040,8 +1074,10 @@ static int declare_pattern(struct cctx *cx, struct scope *s, struct term *t, boo
     case TM_VAR:
         if (t->wildcard)
             return 0;
-        if (assign && scope_find_local(s, t->name) != SLOT_NONE)
-            return cfail(cx, "rego_compile_error", t->loc, "var %s assigned above", t->name);
+        if (assign && scope_find_local(s, t->name) != SLOT_NONE) {
+            cfail_soft(cx, "rego_compile_error", t->loc, "var %s assigned above", t->name);
+            return take_soft(cx) ? 0 : -1;
+        }
         if (assign && (strcmp(t->name, "input") == 0 || strcmp(t->name, "data") == 0))
             return cfail(cx, "rego_compile_error", t->loc,
                          "variables must not shadow %s (use a different variable name)",
@@ -1199,7 +1235,7 @@ static int resolve_fn(struct cctx *cx, struct scope *s, const struct term *f,
             return 0;
         }
         if (strcmp(head->name, "data") == 0 || n)
-            return cfail(cx, "rego_type_error", f->loc, "undefined function %s", out->name);
+            return cfail_soft(cx, "rego_type_error", f->loc, "undefined function %s", out->name);
     }
     char *name = dotted_name(cx, f);
     if (!name)
@@ -1220,7 +1256,7 @@ static int resolve_fn(struct cctx *cx, struct scope *s, const struct term *f,
         out->variadic = (bi->flags & BI_VARIADIC) != 0;
         return 0;
     }
-    return cfail(cx, "rego_type_error", f->loc, "undefined function %s", name);
+    return cfail_soft(cx, "rego_type_error", f->loc, "undefined function %s", name);
 }
 
 /* OPA's arityMismatchError: built-ins with their declaration, functions
@@ -1231,15 +1267,15 @@ static int arity_error(struct cctx *cx, const struct term *t, const struct fn_ta
 {
     size_t act = t->n - 1;
     if (ft->fn)
-        return cfail(cx, "rego_type_error", t->loc,
-                     "function %s has arity %zu, got %zu argument%s", ft->name, ft->arity, act,
-                     act == 1 ? "" : "s");
+        return cfail_soft(cx, "rego_type_error", t->loc,
+                          "function %s has arity %zu, got %zu argument%s", ft->name, ft->arity,
+                          act, act == 1 ? "" : "s");
     const char *decl = ft->bi ? rtc_builtin_decl(ft->bi->name) : NULL;
     if (ft->bi && !decl)
         decl = ft->bi->decl;
     char *details = decl ? rtc_arity_details(t, decl, nested) : NULL;
     cx->details = details;
-    int rc = cfail(cx, "rego_type_error", t->loc, "%s: arity mismatch", ft->name);
+    int rc = cfail_soft(cx, "rego_type_error", t->loc, "%s: arity mismatch", ft->name);
     cx->details = NULL;
     free(details);
     return rc;
@@ -1249,14 +1285,18 @@ static int resolve_call(struct cctx *cx, struct scope *s, struct term *t)
 {
     struct fn_target ft;
     bool nested = t != cx->stmt_call;
-    TRY(resolve_fn(cx, s, t->a[0], &ft));
+    int found = resolve_fn(cx, s, t->a[0], &ft);
+    if (found < 0 && !take_soft(cx))
+        return -1;
+    /* the arguments still hold calls to check (OPA: expressions of their own) */
     for (size_t k = 1; k < t->n; k++)
         TRY(resolve_term(cx, s, t->a[k]));
+    if (found < 0)
+        return 0;
     size_t nargs = t->n - 1;
-    if (!ft.variadic && nargs != ft.arity && (nested || nargs != ft.arity + 1))
-        return arity_error(cx, t, &ft, nested);
-    if (ft.variadic && nargs < ft.arity)
-        return arity_error(cx, t, &ft, nested);
+    if ((!ft.variadic && nargs != ft.arity && (nested || nargs != ft.arity + 1)) ||
+        (ft.variadic && nargs < ft.arity))
+        return arity_error(cx, t, &ft, nested) < 0 && take_soft(cx) ? 0 : -1;
     t->call_out = !ft.variadic && nargs == ft.arity + 1;
     t->bi = ft.bi;
     t->fn = ft.fn;
@@ -1382,7 +1422,7 @@ static int resolve_with(struct cctx *cx, struct scope *s, struct with_mod *w)
         strcmp(vh->name, "input") != 0 && (v->kind == TM_VAR || v->kind == TM_REF)) {
         struct fn_target ft;
         struct rego_err save = *cx->err;
-        bool was = cx->failed;
+        bool was = cx->failed, was_soft = cx->soft_only;
         size_t npend = cx->pend.n;
         if (resolve_fn(cx, s, v, &ft) == 0) {
             if (ft.fn || ft.bi || ft.host) {
@@ -1395,6 +1435,8 @@ static int resolve_with(struct cctx *cx, struct scope *s, struct with_mod *w)
         }
         *cx->err = save;
         cx->failed = was;
+        cx->soft_only = was_soft;
+        cx->soft_pending = false;
         cerr_truncate(cx, npend);
     }
     return resolve_term(cx, s, w->value);
@@ -2563,6 +2605,8 @@ static int compile_rule(struct cctx *cx, struct rule *r)
         TRY(resolve_term(cx, s, r->value));
     if (r->elem)
         TRY(resolve_term(cx, s, r->elem));
+    if (cx->failed)
+        return -1; /* errors OPA reports each of (cfail_soft) */
     fold_body(cx, r->body);
     for (size_t k = 0; k < r->nargs; k++)
         fold_term(cx, r->args[k]);
@@ -2968,6 +3012,8 @@ static int compile_rules_of(struct cctx *cx, struct rnode *n)
                     /* OPA checks every rule of a stage: go on */
                     cx->any_failed = true;
                     cx->failed = false;
+                    cx->soft_only = false;
+                    cx->soft_pending = false;
                     cx->in_head = false;
                 }
             }
@@ -3110,6 +3156,8 @@ static int compile_query(struct cctx *cx, const struct rego_compiled *c, struct 
         return -1;
     TRY(declare_body(cx, s, b));
     TRY(resolve_body(cx, s, b));
+    if (cx->failed)
+        return -1; /* errors OPA reports each of (cfail_soft) */
     fold_body(cx, b);
     uint8_t *safe = arena_zalloc(a, (size_t)cx->nslots + 1);
     if (!safe)

@@ -506,3 +506,32 @@ Test(compile_errors, opa_rule_conflicts_dots_in_heads)
     cr_expect_str_eq(buf_cstr(&got), "");
     buf_free(&got);
 }
+
+/* compile.go checkUndefinedFuncs reports every call of a rule (OPA's
+ * TestCompilerCheckUndefinedFuncs), nested ones too (rewritten into
+ * expressions of their own before the check); arity errors likewise. */
+Test(compile_errors, every_undefined_function_of_a_rule)
+{
+    expect_errors("package t\np if { x := foo(1); y := bar(2); baz(3) }\n", REGO_V1,
+                  "2:13: rego_type_error: undefined function foo\n"
+                  "2:26: rego_type_error: undefined function bar\n"
+                  "2:34: rego_type_error: undefined function baz\n");
+    expect_errors("package t\np if { x := foo(bar(1)) }\n", REGO_V1,
+                  "2:13: rego_type_error: undefined function foo\n"
+                  "2:17: rego_type_error: undefined function bar\n");
+    expect_errors("package t\nf(x) := x\np if { f(1, 2, 3); f() }\n", REGO_V1,
+                  "3:8: rego_type_error: function data.t.f has arity 1, got 3 arguments\n"
+                  "3:20: rego_type_error: function data.t.f has arity 1, got 0 arguments\n");
+}
+
+/* rewriteLocalVars reports every redeclaration; its stage comes before
+ * checkUndefinedFuncs, so an undefined function of the same rule is not
+ * reported. */
+Test(compile_errors, every_assigned_above_of_a_rule)
+{
+    expect_errors("package t\np if { x := 1; x := 2; y := 1; y := 3 }\n", REGO_V1,
+                  "2:16: rego_compile_error: var x assigned above\n"
+                  "2:32: rego_compile_error: var y assigned above\n");
+    expect_errors("package t\np if { x := 1; x := foo(1) }\n", REGO_V1,
+                  "2:16: rego_compile_error: var x assigned above\n");
+}
