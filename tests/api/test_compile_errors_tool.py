@@ -1,7 +1,9 @@
 """test_compile_errors_tool.py - `as-tool rego eval` prints every compile
 error of the stages before type checking as OPA does (issue #3): each
-unsafe variable of every rule, in location order, only the earliest
-failing stage, at most 10 and then "error limit reached"."""
+unsafe variable of every rule, in location order, every rule on a
+recursive cycle, every rule conflict, only the earliest failing stage, at
+most 10 and then "error limit reached"; POST /policy answers 400 naming the
+first."""
 
 import json
 import os
@@ -96,6 +98,31 @@ if len(s) == 11:
     check("limit: last is error limit reached",
           s[10] == ("rego_compile_error", "error limit reached", None, None), s[10])
 
+# negation binds nothing: `not a[i] = x` with i and x used nowhere else is
+# rejected (OPA's TestCompilerCheckSafetyBodyErrors "negation")
+neg = module("neg.rego", "package t\np if { a := [1, 2]; not a[i] = x }\n")
+rc, out = run(["--v1", "-d", neg, "data.t"])
+want = [(U, "var i is unsafe", 2, 27), (U, "var x is unsafe", 2, 32)]
+check("negation: i and x unsafe", rc == 1 and summary(out) == want, summary(out))
+
+# recursion: one error per rule on a cycle, in rule-tree order
+rec = module("rec.rego", "package x\nq if { p }\np if { q }\nr if { p }\n")
+rc, out = run(["--v1", "-d", rec, "data.x"])
+R = "rego_recursion_error"
+want = [(R, "rule data.x.p is recursive: data.x.p -> data.x.q -> data.x.p", 3, 1),
+        (R, "rule data.x.q is recursive: data.x.q -> data.x.p -> data.x.q", 2, 1)]
+check("recursion: every rule on the cycle", rc == 1 and summary(out) == want, summary(out))
+
+# rule conflicts: every conflicting node, not only the first
+con = module("con.rego", "package c\np := 1\np contains 2\nf(x) := x\nf(x, y) := x\n"
+             "default d := 1\ndefault d := 2\n")
+rc, out = run(["--v1", "-d", con, "data.c"])
+T = "rego_type_error"
+want = [(T, "multiple default rules data.c.d found at %s:6, %s:7" % (con, con), 1, 1),
+        (T, "conflicting rules data.c.f found", 4, 1),
+        (T, "conflicting rules data.c.p found", 2, 1)]
+check("conflicts: every node", rc == 1 and summary(out) == want, summary(out))
+
 # a policy OPA accepts still evaluates
 ok = module("ok.rego", "package t\np := x if { x := 1 + 1 }\n")
 rc, out = run(["--v1", "-d", ok, "data.t.p"])
@@ -126,6 +153,22 @@ if AS_BIN and os.access(AS_BIN, os.X_OK):
         detail = (body or {}).get("detail", "")
         check("POST /policy unsafe: detail names the first error",
               "4:7: rego_unsafe_var_error: var a is unsafe" in detail, detail)
+        for name, text, first in [
+                ("negated", "package policy\np if { a := [1]; not a[i] = x }\n",
+                 "2:24: rego_unsafe_var_error: var i is unsafe"),
+                ("recursive", "package policy\nq if { p }\np if { q }\n",
+                 "3:1: rego_recursion_error: rule data.policy.p is recursive: "
+                 "data.policy.p -> data.policy.q -> data.policy.p"),
+                ("conflicting", "package policy\nf(x) := x\nf(x, y) := x\np := 1\n"
+                 "p contains 2\n",
+                 "2:1: rego_type_error: conflicting rules data.policy.f found")]:
+            r = srv.request("POST", "/policy",
+                            json_body={"policy_id": name, "policy": b64url(text)})
+            body = r.json() if r.status else None
+            detail = (body or {}).get("detail", "") if isinstance(body, dict) else ""
+            check(f"POST /policy {name}: 400 invalid_policy naming the first error",
+                  r.status == 400 and body.get("type") == "invalid_policy" and first in detail,
+                  (r.status, r.text[:300]))
 else:
     skipped += 1
     print("skip - POST /policy: AS_BIN is not set")
