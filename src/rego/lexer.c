@@ -20,10 +20,19 @@ struct lexer {
     struct rlex_comment *comments;
     size_t ncomments, ccap;
     struct rlex_result *res;
+    int unit_row, unit_col; /* start of the token, comment or blank being scanned */
+    size_t bad_off;         /* first NUL, invalid UTF-8 or inner byte-order mark */
+    const char *bad_msg;    /* its error once the scanner has stepped onto it */
+    int bad_row, bad_col;
 };
 
 static int lex_fail(struct lexer *lx, int row, int col, const char *msg)
 {
+    if (lx->bad_msg) { /* OPA's scanner reported that one first */
+        row = lx->bad_row;
+        col = lx->bad_col;
+        msg = lx->bad_msg;
+    }
     lx->res->err_row = row;
     lx->res->err_col = col;
     lx->res->err_msg = msg;
@@ -39,6 +48,35 @@ static void advance(struct lexer *lx)
     } else if ((c & 0xC0) != 0x80) {
         lx->col++;
     }
+    if (lx->pos == lx->bad_off && !lx->bad_msg) {
+        unsigned char b = (unsigned char)lx->s[lx->pos];
+        lx->bad_msg = b == 0 ? "illegal null character"
+                    : b == 0xEF ? "illegal byte-order mark" : "illegal utf-8 character";
+        lx->bad_row = lx->unit_row;
+        lx->bad_col = lx->unit_col;
+    }
+}
+
+/* Offset of the first character OPA's scanner refuses (NUL, a byte that
+ * starts no valid UTF-8 sequence, a byte-order mark after the start), or
+ * len. */
+static size_t first_bad_char(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (u[i] == 0)
+            return i;
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = utf8_sequence_length(u + i, len - i);
+        if (n == 0 || (i > 0 && n == 3 && u[i] == 0xEF && u[i + 1] == 0xBB && u[i + 2] == 0xBF))
+            return i;
+        i += n;
+    }
+    return len;
 }
 
 static int push(struct lexer *lx, struct rtoken *t)
@@ -88,6 +126,15 @@ static size_t put_utf8(char *d, unsigned cp)
     return utf8_encode(d, (uint32_t)cp);
 }
 
+/* OPA decodes a string literal with escapes as JSON: a control character
+ * or a \u without four hex digits makes it "illegal string literal: <text>"
+ * (text with its quotes). */
+static int bad_literal(struct lexer *lx, const struct rtoken *t, const char *s, size_t len)
+{
+    char *msg = arena_sprintf(lx->a, "illegal string literal: \"%.*s\"", (int)len, s);
+    return lex_fail(lx, t->row, t->col, msg ? msg : "illegal string literal");
+}
+
 /* Decodes the string literal body s[0..len) (no quotes) into an arena copy. */
 static int decode_string(struct lexer *lx, const char *s, size_t len, struct rtoken *t)
 {
@@ -97,6 +144,8 @@ static int decode_string(struct lexer *lx, const char *s, size_t len, struct rto
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
+        if ((unsigned char)c < 0x20)
+            return bad_literal(lx, t, s, len);
         if (c != '\\') {
             d[o++] = c;
             continue;
@@ -114,7 +163,7 @@ static int decode_string(struct lexer *lx, const char *s, size_t len, struct rto
         case 'u': {
             unsigned cp;
             if (read_hex4(s, len, i + 1, &cp) < 0)
-                return lex_fail(lx, t->row, t->col, "illegal escape sequence");
+                return bad_literal(lx, t, s, len);
             i += 4;
             if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < len + 1 && s[i + 1] == '\\' &&
                 s[i + 2] == 'u') {
@@ -139,29 +188,38 @@ static int decode_string(struct lexer *lx, const char *s, size_t len, struct rto
     return 0;
 }
 
+/* As OPA's scanner: a string ends at '"'; a newline or the end of the text
+ * first is "non-terminated string"; \u takes the next four characters
+ * whatever they are (decode_string checks them). */
 static int scan_string(struct lexer *lx, struct rtoken *t)
 {
     advance(lx); /* opening quote */
     size_t start = lx->pos;
-    bool escapes = false;
-    while (lx->pos < lx->len) {
-        unsigned char c = (unsigned char)lx->s[lx->pos];
+    bool escapes = false, bad_escape = false;
+    for (;;) {
+        if (lx->pos >= lx->len || lx->s[lx->pos] == '\n')
+            return lex_fail(lx, t->row, t->col, "non-terminated string");
+        char c = lx->s[lx->pos];
         if (c == '"')
             break;
-        if (c == '\n' || c < 0x20)
-            return lex_fail(lx, t->row, t->col, "non-terminated string");
-        if (c == '\\') {
-            escapes = true;
-            advance(lx);
-            if (lx->pos >= lx->len)
-                break;
-        }
         advance(lx);
+        if (c != '\\')
+            continue;
+        escapes = true;
+        char e = lx->pos < lx->len ? lx->s[lx->pos] : '\0';
+        if (e && strchr("\\\"/bfnrt", e)) {
+            advance(lx);
+        } else if (e == 'u') {
+            for (int k = 0; k < 4 && lx->pos < lx->len; k++)
+                advance(lx);
+        } else {
+            bad_escape = true;
+        }
     }
-    if (lx->pos >= lx->len)
-        return lex_fail(lx, t->row, t->col, "non-terminated string");
     size_t end = lx->pos;
     advance(lx); /* closing quote */
+    if (bad_escape)
+        return lex_fail(lx, t->row, t->col, "illegal escape sequence");
     t->t = RT_STRING;
     if (!escapes) {
         t->str = arena_strndup(lx->a, lx->s + start, end - start);
@@ -178,7 +236,7 @@ static int scan_raw(struct lexer *lx, struct rtoken *t)
     while (lx->pos < lx->len && lx->s[lx->pos] != '`')
         advance(lx);
     if (lx->pos >= lx->len)
-        return lex_fail(lx, t->row, t->col, "non-terminated raw string");
+        return lex_fail(lx, t->row, t->col, "non-terminated string");
     t->t = RT_RAWSTRING;
     t->str = arena_strndup(lx->a, lx->s + start, lx->pos - start);
     t->slen = lx->pos - start;
@@ -192,39 +250,42 @@ static bool is_ident_start(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
+/* OPA's scanNumber: digits, then '.' and digits ("expected fraction"),
+ * then e/E, an optional sign and digits ("expected exponent"); a letter
+ * right after is "illegal number format".  Leading zeros and the size are
+ * checked by the parser. */
 static int scan_number(struct lexer *lx, struct rtoken *t)
 {
     const char *s = lx->s;
     size_t p = lx->pos;
-    if (s[p] == '0' && p + 1 < lx->len && is_digit(s[p + 1]))
-        return lex_fail(lx, t->row, t->col, "illegal number format");
+    const char *err = NULL;
     while (p < lx->len && is_digit(s[p]))
         p++;
-    if (p + 1 < lx->len && s[p] == '.' && is_digit(s[p + 1])) {
-        p++;
+    if (p < lx->len && s[p] == '.') {
+        size_t q = ++p;
         while (p < lx->len && is_digit(s[p]))
             p++;
+        if (p == q)
+            err = "expected fraction";
     }
     if (p < lx->len && (s[p] == 'e' || s[p] == 'E')) {
-        size_t q = p + 1;
-        if (q < lx->len && (s[q] == '+' || s[q] == '-'))
-            q++;
-        if (q < lx->len && is_digit(s[q])) {
-            while (q < lx->len && is_digit(s[q]))
-                q++;
-            p = q;
-        } else {
-            return lex_fail(lx, t->row, t->col, "illegal number format");
-        }
+        p++;
+        if (p < lx->len && (s[p] == '+' || s[p] == '-'))
+            p++;
+        size_t q = p;
+        while (p < lx->len && is_digit(s[p]))
+            p++;
+        if (p == q && !err)
+            err = "expected exponent";
     }
-    if (p < lx->len && (is_ident_start(s[p]) || s[p] == '.'))
-        return lex_fail(lx, t->row, t->col, "illegal number format");
+    if (p < lx->len && is_ident_start(s[p]) && !err)
+        err = "illegal number format";
     t->t = RT_NUMBER;
     t->str = s + lx->pos;
     t->slen = p - lx->pos;
     while (lx->pos < p)
         advance(lx);
-    return 0;
+    return err ? lex_fail(lx, t->row, t->col, err) : 0;
 }
 
 static enum rtok punct(struct lexer *lx, size_t *width)
@@ -300,6 +361,8 @@ static int skip_space(struct lexer *lx, bool *nl, bool *ws)
 {
     while (lx->pos < lx->len) {
         char c = lx->s[lx->pos];
+        lx->unit_row = lx->row; /* OPA scans each blank as a token of its own */
+        lx->unit_col = lx->col;
         if (c == '\n') {
             *nl = true;
             *ws = true;
@@ -428,7 +491,8 @@ static int scan_one(struct lexer *lx, struct rtoken *t)
     size_t w;
     enum rtok pt = punct(lx, &w);
     if (pt == RT_EOF)
-        return lex_fail(lx, t->row, t->col, "illegal token");
+        return lex_fail(lx, t->row, t->col, c == '!' ? "illegal ! character"
+                                          : c == '$' ? "illegal $ character" : "illegal token");
     t->t = pt;
     t->str = lx->s + lx->pos;
     t->slen = w;
@@ -439,17 +503,34 @@ static int scan_one(struct lexer *lx, struct rtoken *t)
 
 int rlex_scan(struct arena *a, const char *text, size_t len, struct rlex_result *out)
 {
-    struct lexer lx = {.a = a, .s = text, .len = len, .row = 1, .col = 1, .res = out};
+    struct lexer lx = {.a = a, .s = text, .len = len, .row = 1, .col = 1, .res = out,
+                       .unit_row = 1, .unit_col = 1};
     memset(out, 0, sizeof(*out));
+    lx.bad_off = first_bad_char(text, len);
+    if (lx.bad_off == len)
+        lx.bad_off = SIZE_MAX;
+    if (lx.bad_off == 0)
+        return lex_fail(&lx, 1, 1, text[0] == 0 ? "illegal null character" : "illegal utf-8 character");
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        /* a leading byte-order mark is skipped, but OPA counts it as a column */
+        lx.pos = 3;
+        lx.col = 2;
+    }
     for (;;) {
         bool nl = false, ws = false;
         if (skip_space(&lx, &nl, &ws) < 0)
             return -1;
+        if (lx.bad_msg)
+            return lex_fail(&lx, 0, 0, NULL);
+        lx.unit_row = lx.row;
+        lx.unit_col = lx.col;
         struct rtoken t = {.nl_before = nl, .ws_before = ws, .row = lx.row, .col = lx.col,
                            .off = lx.pos};
         bool eof = lx.pos >= lx.len;
         if (!eof && scan_one(&lx, &t) < 0)
             return -1;
+        if (lx.bad_msg)
+            return lex_fail(&lx, 0, 0, NULL);
         t.len = lx.pos - t.off;
         if (push(&lx, &t) < 0)
             return -1;

@@ -6,6 +6,7 @@
  * v1 has if/contains/in/every always; v0 only after `import future.keywords`
  * (or `import rego.v1`, which makes the module v1).  Errors are OPA's
  * rego_parse_error with the location of the offending token. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,17 @@ struct parser {
     int depth;
     int expr_index;
     bool used_if; /* the last rule body was introduced by `if` */
+    bool lit_start; /* the next primary term starts a literal */
+    struct pmemo *memo; /* per token: the primary term parsed there */
+};
+
+/* A primary term parsed at a token, reused when backtracking parses the
+ * same text again (OPA's parsedTermCache; without it nested collections
+ * followed by operators cost 2^depth). */
+struct pmemo {
+    struct term *term;
+    size_t end;
+    int index_before, index_after;
 };
 
 void rego_err_set(struct rego_err *e, const char *code, struct rloc loc, const char *fmt, ...)
@@ -234,6 +246,8 @@ static struct term *make_call(struct parser *p, const char *name, const struct r
 }
 
 static struct term *parse_in(struct parser *p);
+static struct term *parse_in_kv(struct parser *p);
+static struct term *parse_primary(struct parser *p);
 static struct term *parse_rel(struct parser *p);
 static struct expr *new_expr(struct parser *p, enum expr_kind k, const struct rtoken *t);
 static struct body *make_body(struct parser *p, struct plist *l);
@@ -257,83 +271,102 @@ static struct term *scalar_term(struct parser *p, struct rtoken *t, struct value
     return x;
 }
 
-static struct term *parse_number(struct parser *p, bool neg, struct rtoken *start)
+/* The size checks of OPA's parseNumber (math/big.Float): a decimal
+ * exponent beyond int32 is "invalid float" (1), a value whose binary
+ * exponent is beyond +-1e5 "number too big" (2); zero is always fine. */
+static int number_size_check(const char *lit, size_t n)
 {
+    long double lg = 0;
+    long long e10 = 0, frac = 0;
+    int sig = 0;
+    bool nonzero = false, in_frac = false;
+    size_t i = 0;
+    for (; i < n && lit[i] != 'e' && lit[i] != 'E'; i++) {
+        if (lit[i] == '.') {
+            in_frac = true;
+            continue;
+        }
+        int d = lit[i] - '0';
+        if (d || nonzero) {
+            nonzero = true;
+            if (sig < 18) {
+                lg = lg * 10 + d;
+                sig++;
+                frac += in_frac;
+            } else if (!in_frac) {
+                frac--; /* a digit dropped from the integer part */
+            }
+        } else if (in_frac) {
+            frac++;
+        }
+    }
+    if (i < n) {
+        bool neg = lit[++i] == '-';
+        i += lit[i] == '-' || lit[i] == '+';
+        for (; i < n; i++)
+            e10 = e10 > 4000000000LL ? e10 : e10 * 10 + (lit[i] - '0');
+        e10 = neg ? -e10 : e10;
+    }
+    if (!nonzero)
+        return 0;
+    long long exp10 = e10 - frac;
+    if (e10 > 2147483647LL || e10 < -2147483648LL || exp10 > 2147483647LL ||
+        exp10 < -2147483648LL)
+        return 1;
+    long double bits = log2l(lg) + (long double)exp10 * 3.32192809488736234787L;
+    long double exp2 = floorl(bits) + 1;
+    return exp2 > 1e5L || exp2 < -1e5L ? 2 : 0;
+}
+
+/* A number term as OPA's parseNumber reads it: an optional '-' and an
+ * optional '.' before the number token (blanks between them allowed, as
+ * OPA scans past them), no leading zeros, bounded size. */
+static struct term *parse_number(struct parser *p)
+{
+    struct rtoken *start = tok(p);
+    bool neg = false, dot = false;
+    if (start->t == RT_MINUS) {
+        neg = true;
+        p->i++;
+        if (tok(p)->t != RT_NUMBER && tok(p)->t != RT_DOT)
+            return unexpected_at(p, tok(p), "expected number");
+    }
+    if (tok(p)->t == RT_DOT) {
+        dot = true;
+        p->i++;
+        if (tok(p)->t != RT_NUMBER)
+            return unexpected_at(p, tok(p), "expected number");
+    }
     struct rtoken *t = tok(p);
-    char *txt = arena_alloc(p->a, t->slen + 2);
+    const char *lit = t->str;
+    size_t n = t->slen;
+    if (!dot && n > 1 && lit[0] == '0' && lit[1] != '.' &&
+        !(n > 2 && (lit[1] == 'e' || lit[1] == 'E')))
+        return unexpected_at(p, t, "expected number without leading zero");
+    if (dot && memchr(lit, '.', n))
+        return unexpected_at(p, t, "invalid float");
+    int size = number_size_check(lit, n);
+    if (size == 1)
+        return unexpected_at(p, t, "invalid float");
+    if (size == 2)
+        return perr(p, t, "number too big");
+    char *txt = arena_alloc(p->a, n + 4);
     if (!txt)
         return perr(p, t, "out of memory");
     size_t o = 0;
     if (neg)
         txt[o++] = '-';
-    memcpy(txt + o, t->str, t->slen);
-    txt[o + t->slen] = '\0';
-    struct term *x = scalar_term(p, t, v_number_text(p->a, txt, o + t->slen));
-    if (x && neg) {
+    if (dot) {
+        txt[o++] = '0';
+        txt[o++] = '.';
+    }
+    memcpy(txt + o, lit, n);
+    txt[o + n] = '\0';
+    struct term *x = scalar_term(p, t, v_number_text(p->a, txt, o + n));
+    if (x) {
         x->loc = tloc(p, start);
         x->off = start->off;
     }
-    return x;
-}
-
-static bool parse_term_list(struct parser *p, enum rtok close, struct plist *out)
-{
-    if (accept(p, close))
-        return true;
-    for (;;) {
-        struct term *x = parse_in(p);
-        if (!x || !plist_push(p, out, x))
-            return false;
-        if (accept(p, RT_COMMA)) {
-            if (accept(p, close))
-                return true;
-            continue;
-        }
-        return expect(p, close);
-    }
-}
-
-static struct term *parse_array(struct parser *p)
-{
-    struct rtoken *open = tok(p);
-    p->i++;
-    struct term *x = new_term(p, TM_ARRAY, open);
-    if (!x)
-        return NULL;
-    struct plist l = {0};
-    if (tok(p)->t != RT_RBRACK) {
-        /* the first term is the comprehension's head or the first element,
-         * parsed once (as OPA; parsing it again made nested arrays cost
-         * 2^depth and renumbered its wildcards) */
-        bool nb = p->no_bar;
-        p->no_bar = true;
-        struct term *head = parse_in(p);
-        p->no_bar = nb;
-        if (!head)
-            return NULL;
-        if (accept(p, RT_BAR)) {
-            x->kind = TM_ARRAYC;
-            x->head = head;
-            x->body = parse_query_until(p, RT_RBRACK);
-            if (!x->body || !expect(p, RT_RBRACK))
-                return NULL;
-            finish_span(p, x);
-            return x;
-        }
-        if (!plist_push(p, &l, head))
-            return NULL;
-        if (accept(p, RT_COMMA)) {
-            if (!parse_term_list(p, RT_RBRACK, &l))
-                return NULL;
-        } else if (!expect(p, RT_RBRACK)) {
-            return NULL;
-        }
-    } else if (!parse_term_list(p, RT_RBRACK, &l)) {
-        return NULL;
-    }
-    x->a = (struct term **)l.v;
-    x->n = l.n;
-    finish_span(p, x);
     return x;
 }
 
@@ -362,92 +395,283 @@ static bool replace_same_key(struct plist *l, struct term *k, struct term *v)
     return false;
 }
 
-static struct term *parse_brace(struct parser *p)
+/* Backtracking as OPA's save/restore: the position, the expression
+ * numbering and the error state (errors of an abandoned attempt vanish). */
+struct psave {
+    size_t i;
+    int expr_index;
+    bool failed;
+    struct rego_err err;
+};
+static void psave(const struct parser *p, struct psave *s)
 {
-    struct rtoken *open = tok(p);
-    p->i++;
-    struct term *x = new_term(p, TM_OBJECT, open);
+    s->i = p->i;
+    s->expr_index = p->expr_index;
+    s->failed = p->failed;
+    s->err = *p->err;
+}
+static void prestore(struct parser *p, const struct psave *s)
+{
+    p->i = s->i;
+    p->expr_index = s->expr_index;
+    p->failed = s->failed;
+    *p->err = s->err;
+}
+
+static const char *close_name(enum rtok close)
+{
+    return close == RT_RBRACK ? "]" : close == RT_RBRACE ? "}" : close == RT_RPAREN ? ")" : "eof";
+}
+
+/* OPA's parseTermList: terms separated by commas, a trailing comma
+ * allowed, up to close (consumed). */
+static bool parse_term_list(struct parser *p, enum rtok close, struct plist *out)
+{
+    if (accept(p, close))
+        return true;
+    for (;;) {
+        struct term *x = parse_in(p);
+        if (!x || !plist_push(p, out, x))
+            return false;
+        if (accept(p, close))
+            return true;
+        if (!accept(p, RT_COMMA)) {
+            char note[32];
+            snprintf(note, sizeof(note), "expected \",\" or \"%s\"", close_name(close));
+            unexpected_at(p, tok(p), note);
+            return false;
+        }
+        if (accept(p, close))
+            return true;
+    }
+}
+
+/* OPA's parseTermPairList: key: value pairs after the first, up to '}'. */
+static bool parse_pair_list(struct parser *p, struct plist *l)
+{
+    if (accept(p, RT_RBRACE))
+        return true;
+    for (;;) {
+        struct term *k = parse_in(p);
+        if (!k)
+            return false;
+        if (!accept(p, RT_COLON)) {
+            unexpected_at(p, tok(p), "expected \":\"");
+            return false;
+        }
+        struct term *v = parse_in(p);
+        if (!v)
+            return false;
+        if (!replace_same_key(l, k, v) && (!plist_push(p, l, k) || !plist_push(p, l, v)))
+            return false;
+        if (accept(p, RT_RBRACE))
+            return true;
+        if (!accept(p, RT_COMMA)) {
+            unexpected_at(p, tok(p), "expected \",\" or \"}\"");
+            return false;
+        }
+        if (accept(p, RT_RBRACE))
+            return true;
+    }
+}
+
+static struct term *finish_collection(struct parser *p, struct term *x, struct plist *l)
+{
+    x->a = (struct term **)l->v;
+    x->n = l->n;
+    finish_span(p, x);
+    return x;
+}
+
+/* `| body` of a comprehension up to close; NULL when it does not parse. */
+static struct body *comprehension_body(struct parser *p, enum rtok close)
+{
+    p->i++; /* '|' */
+    struct body *b = parse_query_until(p, close);
+    if (b && !expect(p, close))
+        return NULL;
+    return b;
+}
+
+/* OPA's parseArray: after '[' (and one optional leading comma, which rules
+ * out a comprehension) a single term then '|' starts a comprehension;
+ * otherwise, or when that body does not parse and a ',' follows, the
+ * elements are parsed again as a list. */
+static struct term *parse_array(struct parser *p)
+{
+    struct term *x = new_term(p, TM_ARRAY, tok(p));
     if (!x)
         return NULL;
+    p->i++;
+    struct plist l = {0};
+    if (accept(p, RT_RBRACK))
+        return finish_collection(p, x, &l);
+    bool comp = !accept(p, RT_COMMA);
+    struct psave s;
+    psave(p, &s);
+    struct term *head = parse_primary(p);
+    if (!head)
+        return NULL;
+    if (accept(p, RT_RBRACK)) {
+        if (!plist_push(p, &l, head))
+            return NULL;
+        return finish_collection(p, x, &l);
+    }
+    if (accept(p, RT_COMMA)) {
+        if (!plist_push(p, &l, head) || !parse_term_list(p, RT_RBRACK, &l))
+            return NULL;
+        return finish_collection(p, x, &l);
+    }
+    if (tok(p)->t == RT_BAR && comp) {
+        struct body *b = comprehension_body(p, RT_RBRACK);
+        if (b) {
+            x->kind = TM_ARRAYC;
+            x->head = head;
+            x->body = b;
+            finish_span(p, x);
+            return x;
+        }
+        if (tok(p)->t != RT_COMMA)
+            return NULL;
+    }
+    prestore(p, &s);
+    if (!parse_term_list(p, RT_RBRACK, &l))
+        return NULL;
+    return finish_collection(p, x, &l);
+}
+
+/* OPA's parseObjectFinish after key: value. */
+static struct term *object_finish(struct parser *p, struct term *x, struct term *k,
+                                  struct term *v, bool comp)
+{
+    struct plist l = {0};
+    if (accept(p, RT_RBRACE)) {
+        if (!plist_push(p, &l, k) || !plist_push(p, &l, v))
+            return NULL;
+        return finish_collection(p, x, &l);
+    }
+    if (tok(p)->t == RT_BAR) {
+        if (!comp)
+            return unexpected_at(p, tok(p), "non-terminated object");
+        struct body *b = comprehension_body(p, RT_RBRACE);
+        if (!b)
+            return NULL;
+        x->kind = TM_OBJC;
+        x->key = k;
+        x->head = v;
+        x->body = b;
+        finish_span(p, x);
+        return x;
+    }
+    if (accept(p, RT_COMMA)) {
+        if (!plist_push(p, &l, k) || !plist_push(p, &l, v) || !parse_pair_list(p, &l))
+            return NULL;
+        return finish_collection(p, x, &l);
+    }
+    return NULL;
+}
+
+/* OPA's parseObject: the value as a single term first (a comprehension
+ * `{k: v | body}`), else again as an infix expression. */
+static struct term *parse_object(struct parser *p, struct term *x, struct term *k, bool comp)
+{
+    p->i++; /* ':' */
+    struct psave s;
+    psave(p, &s);
+    struct term *v = parse_primary(p);
+    if (!v)
+        return NULL;
+    bool relation = true;
+    enum rtok t = tok(p)->t;
+    if (comp && (t == RT_RBRACE || t == RT_COMMA || t == RT_BAR)) {
+        relation = t == RT_BAR;
+        struct term *o = object_finish(p, x, k, v, true);
+        if (o)
+            return o;
+    }
+    prestore(p, &s);
+    if (relation) {
+        v = parse_in(p);
+        if (!v)
+            return NULL;
+        if (tok(p)->t == RT_RBRACE || tok(p)->t == RT_COMMA)
+            return object_finish(p, x, k, v, false);
+    }
+    return unexpected_at(p, tok(p), "non-terminated object");
+}
+
+/* OPA's parseSet after its first term. */
+static struct term *parse_set(struct parser *p, struct term *x, const struct psave *s,
+                              struct term *head, bool comp)
+{
+    struct plist l = {0};
+    x->kind = TM_SET;
+    if (accept(p, RT_RBRACE)) {
+        if (!plist_push(p, &l, head))
+            return NULL;
+        return finish_collection(p, x, &l);
+    }
+    if (accept(p, RT_COMMA)) {
+        if (!plist_push(p, &l, head) || !parse_term_list(p, RT_RBRACE, &l))
+            return NULL;
+        return finish_collection(p, x, &l);
+    }
+    if (comp) {
+        struct body *b = comprehension_body(p, RT_RBRACE);
+        if (b) {
+            x->kind = TM_SETC;
+            x->head = head;
+            x->body = b;
+            finish_span(p, x);
+            return x;
+        }
+        if (tok(p)->t != RT_COMMA)
+            return NULL;
+    }
+    prestore(p, s);
+    if (!parse_term_list(p, RT_RBRACE, &l))
+        return NULL;
+    return finish_collection(p, x, &l);
+}
+
+/* OPA's parseSetOrObject. */
+static struct term *parse_brace(struct parser *p)
+{
+    struct term *x = new_term(p, TM_OBJECT, tok(p));
+    if (!x)
+        return NULL;
+    p->i++;
     if (accept(p, RT_RBRACE)) {
         finish_span(p, x);
         return x;
     }
-    bool nb = p->no_bar;
-    p->no_bar = true;
-    struct term *first = parse_in(p);
-    p->no_bar = nb;
-    if (!first)
+    bool comp = !accept(p, RT_COMMA);
+    struct psave s;
+    psave(p, &s);
+    struct term *head = parse_primary(p);
+    if (!head)
         return NULL;
-    struct plist l = {0};
-    if (accept(p, RT_COLON)) {
-        p->no_bar = true;
-        struct term *val = parse_in(p);
-        p->no_bar = nb;
-        if (!val)
-            return NULL;
-        if (accept(p, RT_BAR)) {
-            x->kind = TM_OBJC;
-            x->key = first;
-            x->head = val;
-            x->body = parse_query_until(p, RT_RBRACE);
-            if (!x->body || !expect(p, RT_RBRACE))
-                return NULL;
-            finish_span(p, x);
-            return x;
-        }
-        if (!plist_push(p, &l, first) || !plist_push(p, &l, val))
-            return NULL;
-        while (accept(p, RT_COMMA)) {
-            if (tok(p)->t == RT_RBRACE)
-                break;
-            struct term *k = parse_in(p);
-            if (!k || !expect(p, RT_COLON))
-                return NULL;
-            struct term *v = parse_in(p);
-            if (!v)
-                return NULL;
-            if (!replace_same_key(&l, k, v) && (!plist_push(p, &l, k) || !plist_push(p, &l, v)))
-                return NULL;
-        }
-        if (!expect(p, RT_RBRACE))
-            return NULL;
-        x->a = (struct term **)l.v;
-        x->n = l.n;
-        finish_span(p, x);
-        return x;
-    }
-    if (accept(p, RT_BAR)) {
-        x->kind = TM_SETC;
-        x->head = first;
-        x->body = parse_query_until(p, RT_RBRACE);
-        if (!x->body || !expect(p, RT_RBRACE))
-            return NULL;
-        finish_span(p, x);
-        return x;
-    }
-    x->kind = TM_SET;
-    if (!plist_push(p, &l, first))
+    enum rtok t = tok(p)->t;
+    if ((t == RT_BAR && comp) || t == RT_RBRACE || t == RT_COMMA)
+        return parse_set(p, x, &s, head, comp);
+    if (t == RT_COLON)
+        return parse_object(p, x, head, comp);
+    prestore(p, &s);
+    head = parse_in(p);
+    if (!head)
         return NULL;
-    while (accept(p, RT_COMMA)) {
-        if (tok(p)->t == RT_RBRACE)
-            break;
-        struct term *e = parse_in(p);
-        if (!e || !plist_push(p, &l, e))
-            return NULL;
-    }
-    if (!expect(p, RT_RBRACE))
-        return NULL;
-    x->a = (struct term **)l.v;
-    x->n = l.n;
-    finish_span(p, x);
-    return x;
+    t = tok(p)->t;
+    if (t == RT_RBRACE || t == RT_COMMA)
+        return parse_set(p, x, &s, head, false);
+    if (t == RT_COLON)
+        return parse_object(p, x, head, comp);
+    return unexpected_at(p, tok(p), "non-terminated set");
 }
 
 static bool adjacent(struct parser *p) { return !tok(p)->ws_before; }
 
 /* A '.' right after a term must be followed at once by a name: OPA's
- * "unexpected <token> token: expected ident". */
+ * "unexpected <token> token: expected identifier". */
 static void *dot_without_ident(struct parser *p)
 {
     struct rtoken *dot = tok(p), *n = tok_at(p, 1);
@@ -455,9 +679,9 @@ static void *dot_without_ident(struct parser *p)
     if (n->ws_before) {
         /* the whitespace starts right after the dot */
         struct rtoken ws = {.row = dot->row, .col = dot->col + 1};
-        return perr(p, &ws, "unexpected whitespace token: expected ident");
+        return perr(p, &ws, "unexpected whitespace token: expected identifier");
     }
-    return unexpected_at(p, n, "expected ident");
+    return unexpected_at(p, n, "expected identifier");
 }
 
 /* Reference operands and calls after a primary term. */
@@ -502,10 +726,12 @@ static struct term *parse_postfix(struct parser *p, struct term *x, bool callabl
             p->i++;
             bool nb = p->no_bar;
             p->no_bar = false;
-            struct term *op = parse_in(p);
+            struct term *op = parse_in_kv(p);
             p->no_bar = nb;
-            if (!op || !expect(p, RT_RBRACK))
+            if (!op)
                 return NULL;
+            if (!accept(p, RT_RBRACK))
+                return unexpected_at(p, tok(p), "expected [");
             if (x->kind != TM_REF) {
                 struct term *r = new_term(p, TM_REF, t);
                 if (!r)
@@ -648,6 +874,7 @@ static struct term *template_expr(struct parser *p, struct rtoken *t, const char
         lx.toks[k].row += row - 1;
     }
     struct parser sub = *p;
+    sub.memo = NULL;
     sub.text = copy;
     sub.len = len;
     sub.t = lx.toks;
@@ -753,32 +980,58 @@ static struct term *parse_template(struct parser *p)
     return x;
 }
 
+/* A scalar directly followed by '.', '[' or '(' would be the head of a
+ * reference: OPA's "illegal ref (head cannot be <type>)" at the scalar. */
+static struct term *scalar_ref_head(struct parser *p, struct term *x)
+{
+    if (!x)
+        return NULL;
+    struct rtoken *t = tok(p);
+    if ((t->t != RT_DOT && t->t != RT_LBRACK && t->t != RT_LPAREN) || t->ws_before)
+        return x;
+    const char *type = "template-string";
+    if (x->kind == TM_SCALAR)
+        type = v_is(x->val, V_NULL) ? "null" : v_is(x->val, V_BOOL) ? "boolean"
+             : v_is(x->val, V_STRING) ? "string" : "number";
+    struct rtoken at = {.row = x->loc.row, .col = x->loc.col};
+    return perr(p, &at, "illegal ref (head cannot be %s)", type);
+}
+
 static struct term *parse_primary(struct parser *p)
 {
     struct rtoken *t = tok(p);
     if (++p->depth > MAX_NEST)
         return perr(p, t, "nesting too deep");
     struct term *x = NULL;
+    bool lit_start = p->lit_start;
+    p->lit_start = false;
+    size_t at = p->i;
+    struct pmemo *m = p->memo ? &p->memo[at] : NULL;
+    if (m && m->term && !lit_start && m->index_before == p->expr_index) {
+        p->i = m->end;
+        p->expr_index = m->index_after;
+        p->depth--;
+        return m->term;
+    }
+    int index_before = p->expr_index;
     switch (t->t) {
     case RT_NUMBER:
-        x = parse_number(p, false, t);
+    case RT_DOT:
+    case RT_MINUS:
+        x = parse_number(p);
+        if (x)
+            x = scalar_ref_head(p, x);
         break;
     case RT_TEMPLATE:
         x = parse_template(p);
+        if (x)
+            x = scalar_ref_head(p, x);
         break;
     case RT_STRING:
     case RT_RAWSTRING:
         x = scalar_term(p, t, v_string(p->a, t->str, t->slen));
         if (x)
-            x = parse_postfix(p, x, false);
-        break;
-    case RT_MINUS:
-        if (tok_at(p, 1)->t == RT_NUMBER && !tok_at(p, 1)->ws_before) {
-            p->i++;
-            x = parse_number(p, true, t);
-        } else {
-            x = unexpected(p);
-        }
+            x = scalar_ref_head(p, x);
         break;
     case RT_LBRACK:
         x = parse_array(p);
@@ -794,26 +1047,31 @@ static struct term *parse_primary(struct parser *p)
         p->i++;
         bool nb = p->no_bar;
         p->no_bar = false;
-        x = parse_in(p);
-        if (x && tok(p)->t == RT_COMMA && p->kw_in)
-            x = parse_member3(p, x);
+        x = parse_in_kv(p);
         p->no_bar = nb;
-        if (x && !expect(p, RT_RPAREN))
-            x = NULL;
+        if (x && tok(p)->t != RT_RPAREN)
+            x = perr(p, tok(p), "non-terminated expression");
+        else if (x)
+            p->i++;
         if (x)
             x = parse_postfix(p, x, false);
         break;
     }
     case RT_IDENT:
-        if (kw_here(p, "null")) {
-            x = scalar_term(p, t, v_null());
-        } else if (kw_here(p, "true")) {
-            x = scalar_term(p, t, v_bool(true));
-        } else if (kw_here(p, "false")) {
-            x = scalar_term(p, t, v_bool(false));
-        } else if (is_reserved(p, t) && !is_ident(t, "contains") && !keyword_ref(p)) {
+        if (lit_start && keyword_ref(p)) {
+            /* OPA takes any keyword starting a literal and followed by '.'
+             * or '[' as the head of a reference */
+        } else if (is_ident(t, "null")) {
+            x = scalar_ref_head(p, scalar_term(p, t, v_null()));
+            break;
+        } else if (is_ident(t, "true") || is_ident(t, "false")) {
+            x = scalar_ref_head(p, scalar_term(p, t, v_bool(is_ident(t, "true"))));
+            break;
+        } else if (is_reserved(p, t) && !is_ident(t, "contains")) {
             x = unexpected(p);
-        } else {
+            break;
+        }
+        {
             x = new_term(p, TM_VAR, t);
             if (!x)
                 break;
@@ -825,6 +1083,12 @@ static struct term *parse_primary(struct parser *p)
         break;
     default:
         x = unexpected(p);
+    }
+    if (x && m && !lit_start && !p->failed) {
+        m->term = x;
+        m->end = p->i;
+        m->index_before = index_before;
+        m->index_after = p->expr_index;
     }
     p->depth--;
     return x;
@@ -839,7 +1103,7 @@ static struct term *parse_factor(struct parser *p)
         struct rtoken *t = tok(p);
         const char *op = t->t == RT_STAR ? "mul" : t->t == RT_SLASH ? "div"
                        : t->t == RT_PERCENT ? "rem" : NULL;
-        if (!op || t->nl_before)
+        if (!op)
             break;
         p->i++;
         struct term *y = parse_primary(p);
@@ -856,7 +1120,7 @@ static struct term *parse_arith(struct parser *p)
     while (x) {
         struct rtoken *t = tok(p);
         const char *op = t->t == RT_PLUS ? "plus" : t->t == RT_MINUS ? "minus" : NULL;
-        if (!op || t->nl_before)
+        if (!op)
             break;
         p->i++;
         struct term *y = parse_factor(p);
@@ -870,7 +1134,7 @@ static struct term *parse_arith(struct parser *p)
 static struct term *parse_and(struct parser *p)
 {
     struct term *x = parse_arith(p);
-    while (x && tok(p)->t == RT_AMP && !tok(p)->nl_before) {
+    while (x && tok(p)->t == RT_AMP) {
         struct rtoken *t = tok(p);
         p->i++;
         struct term *y = parse_arith(p);
@@ -884,7 +1148,7 @@ static struct term *parse_and(struct parser *p)
 static struct term *parse_or(struct parser *p)
 {
     struct term *x = parse_and(p);
-    while (x && !p->no_bar && tok(p)->t == RT_BAR && !tok(p)->nl_before) {
+    while (x && !p->no_bar && tok(p)->t == RT_BAR) {
         struct rtoken *t = tok(p);
         p->i++;
         struct term *y = parse_and(p);
@@ -914,7 +1178,7 @@ static struct term *parse_rel(struct parser *p)
     while (x) {
         struct rtoken *t = tok(p);
         const char *op = rel_name(t->t);
-        if (!op || t->nl_before)
+        if (!op)
             break;
         p->i++;
         struct term *y = parse_or(p);
@@ -930,7 +1194,7 @@ static struct term *parse_in(struct parser *p)
     if (++p->depth > MAX_NEST)
         return perr(p, tok(p), "nesting too deep");
     struct term *x = parse_rel(p);
-    while (x && at_kw(p, "in") && !tok(p)->nl_before) {
+    while (x && at_kw(p, "in")) {
         struct rtoken *t = tok(p);
         p->i++;
         struct term *y = parse_rel(p);
@@ -967,7 +1231,7 @@ static struct term *parse_member3(struct parser *p, struct term *x)
     c->a = args;
     c->n = 4;
     c->end = coll->end;
-    while (at_kw(p, "in") && !tok(p)->nl_before) {
+    while (at_kw(p, "in")) {
         struct rtoken *t = tok(p);
         p->i++;
         struct term *y = parse_rel(p);
@@ -1002,40 +1266,109 @@ static void expr_span(struct parser *p, struct expr *e)
     }
 }
 
+/* `x, y in xs` after its first term x when `in` is a keyword, as OPA's
+ * parseTermIn with keyVal: tried, and given up (back at the comma, no
+ * error) when it does not parse. */
+static struct term *parse_in_kv(struct parser *p)
+{
+    struct term *x = parse_in(p);
+    if (!x || tok(p)->t != RT_COMMA || !p->kw_in)
+        return x;
+    size_t save = p->i;
+    int index = p->expr_index;
+    struct rego_err saved = *p->err;
+    struct term *c = parse_member3(p, x);
+    if (c)
+        return c;
+    p->i = save;
+    p->expr_index = index;
+    *p->err = saved;
+    p->failed = false;
+    return x;
+}
+
+/* The name of a call's operator (internal.member_2 written as a reference
+ * too) into buf, "" when it is no plain name. */
+static const char *call_name(const struct term *c, char *buf, size_t cap)
+{
+    const struct term *f = c->a[0];
+    buf[0] = '\0';
+    if (f->kind == TM_VAR) {
+        snprintf(buf, cap, "%s", f->name);
+        return buf;
+    }
+    if (f->kind != TM_REF || f->a[0]->kind != TM_VAR)
+        return buf;
+    size_t o = (size_t)snprintf(buf, cap, "%s", f->a[0]->name);
+    for (size_t k = 1; k < f->n && o < cap; k++) {
+        if (f->a[k]->kind != TM_SCALAR || !v_is(f->a[k]->val, V_STRING))
+            return buf[0] = '\0', buf;
+        o += (size_t)snprintf(buf + o, cap - o, ".%s", f->a[k]->val->u.str.s);
+    }
+    return buf;
+}
+
+/* A membership call `x in xs` (2) or `k, v in xs` (3) taken apart into
+ * e->a (key), e->b (value), e->c (domain); 0 when term is no call, -1 on
+ * error (OPA's "illegal domain" or the caller's message). */
+static int membership(struct parser *p, struct term *x, struct expr *e, const char *other)
+{
+    char name[64];
+    if (x->kind != TM_CALL) {
+        unexpected_at(p, tok(p), other);
+        return -1;
+    }
+    call_name(x, name, sizeof(name));
+    bool two = strcmp(name, "internal.member_2") == 0;
+    if (!two && strcmp(name, "internal.member_3") != 0) {
+        unexpected_at(p, tok(p), other);
+        return -1;
+    }
+    if (x->n != (two ? 3u : 4u)) {
+        unexpected_at(p, tok(p), "illegal domain");
+        return -1;
+    }
+    e->a = two ? NULL : x->a[1];
+    e->b = x->a[two ? 1 : 2];
+    e->c = x->a[two ? 2 : 3];
+    return 0;
+}
+
+/* OPA's parseSome: `some x in xs` / `some k, v in xs` when it parses as a
+ * membership call, otherwise `some` and a comma separated list of names. */
 static struct expr *parse_some(struct parser *p, struct rtoken *kw)
 {
     struct expr *e = new_expr(p, EX_SOME, kw);
     if (!e)
         return NULL;
-    struct plist l = {0};
-    for (;;) {
-        struct term *x = parse_rel(p);
-        if (!x || !plist_push(p, &l, x))
-            return NULL;
-        if (!accept(p, RT_COMMA))
-            break;
-    }
-    if (at_kw(p, "in")) {
-        p->i++;
-        if (l.n > 2)
-            return perr(p, kw, "unexpected , token: expected at most two terms before in");
+    size_t save = p->i;
+    int index = p->expr_index;
+    struct rego_err saved = *p->err;
+    struct term *x = parse_in_kv(p);
+    if (x && x->kind == TM_CALL) {
         e->kind = EX_SOMEIN;
-        e->c = parse_rel(p);
-        if (!e->c)
+        if (membership(p, x, e, "expected `x in xs` or `x, y in xs` expression") < 0)
             return NULL;
-        if (l.n == 2) {
-            e->a = l.v[0];
-            e->b = l.v[1];
-        } else {
-            e->b = l.v[0];
-        }
         expr_span(p, e);
         return e;
     }
-    for (size_t k = 0; k < l.n; k++) {
-        struct term *v = l.v[k];
-        if (v->kind != TM_VAR)
-            return perr(p, kw, "expected var or 'in' after some");
+    p->i = save;
+    p->expr_index = index;
+    *p->err = saved;
+    p->failed = false;
+    struct plist l = {0};
+    for (;;) {
+        struct rtoken *t = tok(p);
+        if (t->t != RT_IDENT || keyword_of(p, t))
+            return unexpected_at(p, t, "expected var");
+        struct term *v = new_term(p, TM_VAR, t);
+        if (!v || !plist_push(p, &l, v))
+            return NULL;
+        v->name = arena_strndup(p->a, t->str, t->slen);
+        v->wildcard = t->slen == 1 && t->str[0] == '_';
+        p->i++;
+        if (!accept(p, RT_COMMA))
+            break;
     }
     e->vars = (struct term **)l.v;
     e->nvars = l.n;
@@ -1043,29 +1376,21 @@ static struct expr *parse_some(struct parser *p, struct rtoken *kw)
     return e;
 }
 
+/* OPA's parseEvery: a membership call over variables, then a body. */
 static struct expr *parse_every(struct parser *p, struct rtoken *kw)
 {
     struct expr *e = new_expr(p, EX_EVERY, kw);
     if (!e)
         return NULL;
-    struct term *x = parse_rel(p);
-    if (!x)
+    struct term *x = parse_in_kv(p);
+    if (!x || membership(p, x, e, "expected `x[, y] in xs { ... }` expression") < 0)
         return NULL;
-    if (accept(p, RT_COMMA)) {
-        e->a = x;
-        x = parse_rel(p);
-        if (!x)
-            return NULL;
-    }
-    e->b = x;
-    if (!at_kw(p, "in"))
-        return unexpected(p);
-    p->i++;
-    e->c = parse_rel(p);
-    if (!e->c)
-        return NULL;
+    if (e->a && e->a->kind != TM_VAR)
+        return unexpected_at(p, tok(p), "expected key to be a variable");
+    if (e->b->kind != TM_VAR)
+        return unexpected_at(p, tok(p), "expected value to be a variable");
     if (tok(p)->t != RT_LBRACE)
-        return unexpected(p);
+        return unexpected_at(p, tok(p), "missing body");
     e->body = parse_block(p);
     if (!e->body)
         return NULL;
@@ -1085,15 +1410,23 @@ static bool parse_withs(struct parser *p, struct expr *e)
             return false;
         }
         m->loc = tloc(p, w);
+        if (tok(p)->t != RT_IDENT || keyword_of(p, tok(p))) {
+            unexpected_at(p, tok(p), "expected ident");
+            return false;
+        }
         m->target = parse_primary(p);
         if (!m->target)
             return false;
+        if (m->target->kind != TM_VAR && m->target->kind != TM_REF) {
+            unexpected_at(p, tok(p), "expected with target path");
+            return false;
+        }
         if (!is_ident(tok(p), "as")) {
-            unexpected(p);
+            unexpected_at(p, tok(p), "expected as keyword");
             return false;
         }
         p->i++;
-        m->value = parse_in(p);
+        m->value = parse_in_kv(p);
         if (!m->value || !plist_push(p, &l, m))
             return false;
     }
@@ -1125,11 +1458,15 @@ static struct expr *parse_literal(struct parser *p)
         if (kw_here(p, "not")) {
             neg = true;
             p->i++;
+            if (kw_here(p, "some"))
+                return unexpected_at(p, tok(p), "illegal negation of 'some'");
+            if (at_kw(p, "every"))
+                return unexpected_at(p, tok(p), "illegal negation of 'every'");
         }
         struct rtoken *st = tok(p);
-        struct term *x = parse_in(p);
-        if (x && tok(p)->t == RT_COMMA && p->kw_in)
-            x = parse_member3(p, x);
+        p->lit_start = !neg;
+        struct term *x = parse_in_kv(p);
+        p->lit_start = false;
         if (!x)
             return NULL;
         e = new_expr(p, EX_TERM, t);
@@ -1138,12 +1475,10 @@ static struct expr *parse_literal(struct parser *p)
         e->neg = neg;
         e->a = x;
         struct rtoken *op = tok(p);
-        if ((op->t == RT_UNIFY || op->t == RT_ASSIGN) && !op->nl_before) {
+        if (op->t == RT_UNIFY || op->t == RT_ASSIGN) {
             p->i++;
             e->kind = op->t == RT_UNIFY ? EX_UNIFY : EX_ASSIGN;
-            e->b = parse_in(p);
-            if (e->b && tok(p)->t == RT_COMMA && p->kw_in)
-                e->b = parse_member3(p, e->b);
+            e->b = parse_in_kv(p);
             if (!e->b)
                 return NULL;
         }
@@ -1171,18 +1506,16 @@ static struct body *make_body(struct parser *p, struct plist *l)
     return b;
 }
 
-/* Literals separated by ';' or newlines, up to (not including) stop. */
+/* OPA's parseQuery: literals separated by ';' or newlines, up to (not
+ * including) stop; a query's statements (stop = eof) need no separator. */
 static struct body *parse_query_until(struct parser *p, enum rtok stop)
 {
     struct plist l = {0};
     bool nb = p->no_bar;
     p->no_bar = false;
+    if (tok(p)->t == stop)
+        return perr(p, tok(p), stop == RT_EOF ? "empty query" : "found empty body");
     for (;;) {
-        if (tok(p)->t == stop) {
-            if (l.n == 0)
-                return perr(p, tok(p), stop == RT_EOF ? "empty query" : "found empty body");
-            break;
-        }
         struct expr *e = parse_literal(p);
         if (!e || !plist_push(p, &l, e))
             return NULL;
@@ -1190,8 +1523,11 @@ static struct body *parse_query_until(struct parser *p, enum rtok stop)
             continue;
         if (tok(p)->t == stop)
             break;
-        if (!tok(p)->nl_before)
-            return unexpected(p);
+        if (stop != RT_EOF && !tok(p)->nl_before) {
+            char note[40];
+            snprintf(note, sizeof(note), "expected \\n or ; or %s", close_name(stop));
+            return unexpected_at(p, tok(p), note);
+        }
     }
     p->no_bar = nb;
     return make_body(p, &l);
@@ -1598,6 +1934,7 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
 {
     struct parser p = {.a = a, .file = file, .text = text, .len = len, .t = lx->toks,
                        .n = lx->n, .err = err, .v1 = v1};
+    p.memo = arena_zalloc(a, lx->n * sizeof(*p.memo));
     if (v1)
         enable_keywords(&p, true);
     struct module *m = arena_zalloc(a, sizeof(*m));
@@ -1709,6 +2046,7 @@ int rparse_query(struct arena *a, const char *text, size_t len, struct body **ou
     TRY(lex(a, "query", text, len, &lx, err));
     struct parser p = {.a = a, .file = "query", .text = text, .len = len, .t = lx.toks,
                        .n = lx.n, .err = err, .v1 = true};
+    p.memo = arena_zalloc(a, lx.n * sizeof(*p.memo));
     enable_keywords(&p, true);
     struct body *b = parse_query_until(&p, RT_EOF);
     if (!b || p.failed)
@@ -1724,6 +2062,7 @@ int rparse_term(struct arena *a, const char *text, size_t len, struct term **out
     TRY(lex(a, "term", text, len, &lx, err));
     struct parser p = {.a = a, .file = "term", .text = text, .len = len, .t = lx.toks,
                        .n = lx.n, .err = err, .v1 = true};
+    p.memo = arena_zalloc(a, lx.n * sizeof(*p.memo));
     enable_keywords(&p, true);
     struct term *x = parse_in(&p);
     if (!x || p.failed)
