@@ -1123,12 +1123,146 @@ static bool names_function(struct cctx *cx, const struct term *t)
     return false;
 }
 
+/* OPA's rewriteLocalVars occurrences of a name in one body (scope):
+ * what a `some` or `:=` declaring it finds. */
+enum { OCC_NONE, OCC_ARG, OCC_SEEN, OCC_DECLARED, OCC_ASSIGNED };
+
+struct occ_map {
+    const char **name;
+    uint8_t *kind;
+    size_t n, cap;
+};
+
+static uint8_t occ_get(const struct occ_map *m, const char *name)
+{
+    for (size_t k = m->n; k-- > 0;)
+        if (strcmp(m->name[k], name) == 0)
+            return m->kind[k];
+    return OCC_NONE;
+}
+
+static int occ_put(struct occ_map *m, const char *name, uint8_t kind)
+{
+    if (occ_get(m, name) != OCC_NONE)
+        return 0; /* the first occurrence stands */
+    if (m->n == m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 16;
+        const char **nn = realloc(m->name, nc * sizeof(*nn));
+        if (!nn)
+            return -1;
+        m->name = nn;
+        uint8_t *nk = realloc(m->kind, nc);
+        if (!nk)
+            return -1;
+        m->kind = nk;
+        m->cap = nc;
+    }
+    m->name[m->n] = name;
+    m->kind[m->n++] = kind;
+    return 0;
+}
+
+/* Variables referenced by t outside closures (rule and import names are
+ * references by then in OPA, unless the body declares them). */
+static int occ_seen(struct cctx *cx, struct scope *s, struct occ_map *m, const struct term *t)
+{
+    if (t->kind == TM_VAR && !t->wildcard && t->name &&
+        !(is_global_name(cx, t->name) && !is_pending(s, t->name)))
+        return occ_put(m, t->name, OCC_SEEN);
+    if (t->kind == TM_ARRAYC || t->kind == TM_SETC || t->kind == TM_OBJC)
+        return 0;
+    for (size_t k = t->kind == TM_CALL ? 1 : 0; k < t->n; k++)
+        TRY(occ_seen(cx, s, m, t->a[k]));
+    return 0;
+}
+
+static const char *const occ_what[] = {"", "arg %s redeclared", "var %s referenced above",
+                                       "var %s declared above", "var %s assigned above"};
+
+/* A `some` or `:=` declaring the variables of pattern t: an error if the
+ * body used or declared one above (`:=` after `:=` is resolve_expr's). */
+static int occ_declare(struct cctx *cx, struct occ_map *m, const struct term *t, uint8_t kind,
+                       bool *bad)
+{
+    if (t->kind == TM_VAR) {
+        if (t->wildcard || !t->name)
+            return 0;
+        uint8_t was = occ_get(m, t->name);
+        if (was != OCC_NONE && !(kind == OCC_ASSIGNED && was == OCC_ASSIGNED)) {
+            char msg[300];
+            snprintf(msg, sizeof(msg), occ_what[was], t->name);
+            cfail_soft(cx, "rego_compile_error", t->loc, "%s", msg);
+            if (!take_soft(cx))
+                return -1;
+            *bad = true;
+            return 0;
+        }
+        return occ_put(m, t->name, kind);
+    }
+    for (size_t k = t->kind == TM_OBJECT ? 1 : 0; k < t->n; k += t->kind == TM_OBJECT ? 2 : 1)
+        if (t->kind == TM_ARRAY || t->kind == TM_OBJECT)
+            TRY(occ_declare(cx, m, t->a[k], kind, bad));
+    return 0;
+}
+
+static int check_declarations_in(struct cctx *cx, struct scope *s, struct body *b,
+                                 struct occ_map *m, bool *bad)
+{
+    for (size_t k = 0; k < s->n; k++) /* arguments (every's key and value) */
+        TRY(occ_put(m, s->names[k], OCC_ARG));
+    for (size_t i = 0; i < b->n; i++) {
+        struct expr *e = b->e[i];
+        if (e->kind == EX_SOME) {
+            for (size_t k = 0; k < e->nvars; k++)
+                TRY(occ_declare(cx, m, e->vars[k], OCC_DECLARED, bad));
+        } else if (e->kind == EX_SOMEIN) {
+            TRY(occ_seen(cx, s, m, e->c));
+            if (e->a)
+                TRY(occ_declare(cx, m, e->a, OCC_DECLARED, bad));
+            TRY(occ_declare(cx, m, e->b, OCC_DECLARED, bad));
+        } else if (e->kind == EX_ASSIGN) {
+            TRY(occ_seen(cx, s, m, e->b));
+            TRY(occ_declare(cx, m, e->a, OCC_ASSIGNED, bad));
+        } else {
+            const struct term *ts[3] = {e->a, e->b, e->kind == EX_EVERY ? e->c : NULL};
+            for (int k = 0; k < 3; k++)
+                if (ts[k] && !(e->kind == EX_EVERY && k < 2))
+                    TRY(occ_seen(cx, s, m, ts[k]));
+        }
+        for (size_t k = 0; k < e->nwith; k++)
+            if (e->with[k].value)
+                TRY(occ_seen(cx, s, m, e->with[k].value));
+    }
+    return 0;
+}
+
+/* OPA's rewriteLocalVars errors for declarations: `some x` or `x := ...`
+ * after x was used (`referenced above`), declared (`declared above`) or
+ * assigned (`assigned above`) in the same body, or names an argument
+ * (`arg x redeclared`); each reported, then the body fails. */
+static int check_declarations(struct cctx *cx, struct scope *s, struct body *b)
+{
+    bool has_decl = false;
+    for (size_t i = 0; i < b->n && !has_decl; i++)
+        has_decl = b->e[i]->kind == EX_SOME || b->e[i]->kind == EX_SOMEIN ||
+                   b->e[i]->kind == EX_ASSIGN;
+    if (!has_decl)
+        return 0;
+    struct occ_map m = {0};
+    bool bad = false;
+    int rc = check_declarations_in(cx, s, b, &m, &bad);
+    free(m.name);
+    free(m.kind);
+    return rc < 0 || bad ? -1 : 0;
+}
+
 /* Declarations (some, :=, some-in) then every other plain variable. */
 static int declare_body(struct cctx *cx, struct scope *s, struct body *b)
 {
     for (size_t i = 0; i < b->n; i++)
         if (b->e[i]->kind == EX_ASSIGN)
             TRY(add_pending(cx, s, b->e[i]->a));
+    TRY(check_declarations(cx, s, b));
     for (size_t i = 0; i < b->n; i++) {
         struct expr *e = b->e[i];
         e->index = (int)i;

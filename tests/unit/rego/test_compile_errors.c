@@ -535,3 +535,31 @@ Test(compile_errors, every_assigned_above_of_a_rule)
     expect_errors("package t\np if { x := 1; x := foo(1) }\n", REGO_V1,
                   "2:16: rego_compile_error: var x assigned above\n");
 }
+
+/* compile.go rewriteDeclaredVar (OPA's TestRewriteDeclaredVars "redeclare
+ * err", "redeclare assigned err", "redeclare reference err", their some/in
+ * forms, "declare arg err"): a declaration after a use, a `some`, a `:=`
+ * or an argument of the same name in the same body; a closure's own
+ * declarations shadow freely. */
+Test(compile_errors, opa_redeclared_vars)
+{
+    expect_errors("package t\np if { data.q[x]; some x }\n", REGO_V1,
+                  "2:24: rego_compile_error: var x referenced above\n");
+    expect_errors("package t\np if { y = x; x := 1 }\n", REGO_V1,
+                  "2:15: rego_compile_error: var x referenced above\n");
+    expect_errors("package t\np if { some x; some x }\n", REGO_V1,
+                  "2:21: rego_compile_error: var x declared above\n");
+    expect_errors("package t\np if { some x; some i, x in [] }\n", REGO_V1,
+                  "2:24: rego_compile_error: var x declared above\n");
+    expect_errors("package t\np if { x := 1; some x }\n", REGO_V1,
+                  "2:21: rego_compile_error: var x assigned above\n");
+    expect_errors("package t\nf([a]) if { some a; a = 1 }\n", REGO_V1,
+                  "2:18: rego_compile_error: arg a redeclared\n");
+    struct buf got = BUF_INIT;
+    cr_expect_eq(compile_errors("package t\n"
+                                "p if { x := 1; [1 | x := 2]; y := [x | some x; x = 1] }\n",
+                                REGO_V1, &got),
+                 0);
+    cr_expect_str_eq(buf_cstr(&got), "");
+    buf_free(&got);
+}
