@@ -96,6 +96,9 @@ struct term {
     /* A call of a total built-in computed in place without its entry
      * (compiled, reval_prepare): eval.c's FAST_* code, 0 = none. */
     uint8_t fast_op;
+    /* How eval.c's static_value reads a direct term (compiled,
+     * reval_prepare): an OPK_* code of eval.c, 0 = through direct_eval. */
+    uint8_t opk;
 };
 
 enum expr_kind { EX_TERM, EX_UNIFY, EX_ASSIGN, EX_SOME, EX_SOMEIN, EX_EVERY };
@@ -127,6 +130,10 @@ struct expr {
      * which slots are bound there: a SOP_* code of eval.c, the slot a
      * SOP_BIND binds and the sides (from is computed, to receives). */
     uint8_t sop;
+    uint8_t sop_arg; /* SOP_ANY: the argument holding the enumerated ref */
+    /* EX_EVERY (compiled, reval_prepare): every expression of the body is
+     * call_direct (every_calls runs them in place) */
+    bool every_calls;
     int sop_slot;
     struct term *sop_from, *sop_to;
     struct rloc loc;

@@ -246,24 +246,31 @@ struct obj_index {
     size_t memo_at;
 };
 
-static uint64_t key_hash(uint64_t seed, const char *s, size_t n)
+/* The index's string hash: 8 bytes per multiply, the tail read as two
+ * overlapping 4-byte words (no byte loop, no memcpy call), seeded per
+ * evaluation.  Strength against chosen keys is not needed: probes are
+ * bounded and a long one falls back to the binary search. */
+static inline uint64_t key_hash(uint64_t seed, const char *s, size_t n)
 {
-    uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
-    while (n >= 8) {
+    const uint64_t k = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = seed ^ (n * k);
+    for (; n > 8; s += 8, n -= 8) {
         uint64_t w;
         memcpy(&w, s, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
-        s += 8;
-        n -= 8;
+        h = (h ^ w) * k;
+        h ^= h >> 29;
     }
     uint64_t w = 0;
-    memcpy(&w, s, n);
-    h ^= w;
-    /* final mix: every input bit reaches the low bits the table uses */
-    h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;
-    h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 33);
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        w = (uint64_t)lo << 32 | hi;
+    } else if (n > 0) {
+        w = (uint64_t)(uint8_t)s[0] << 16 | (uint64_t)(uint8_t)s[n / 2] << 8 | (uint8_t)s[n - 1];
+    }
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 32);
 }
 
 static bool index_build(struct ev *ev, struct obj_index *x)
@@ -1649,7 +1656,8 @@ static inline int guard_test(struct ev *ev, const struct rule *r, struct value *
     return fast_truth(t->fast_op, gargs) != e->neg;
 }
 
-static inline int static_op(struct ev *ev, struct value **fr, struct expr *e);
+static int static_ops(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
+                      struct kont *k);
 
 /* Definition r of an all_static function for args: its static operations
  * on a fresh frame; 1 with *v its value, 0 when it produces nothing. */
@@ -1661,14 +1669,9 @@ static int static_def(struct ev *ev, const struct rule *r, struct value *const *
         local[i] = NULL;
     for (size_t i = 0; i < r->nargs; i++)
         local[r->args[i]->slot] = args[i];
-    struct body *b = r->body;
-    for (size_t i = 0; i < b->n; i++) {
-        struct expr *e = b->e[i];
-        TRY(step(ev, e->loc));
-        int d = static_op(ev, local, e);
-        if (d != 1)
-            return d;
-    }
+    int rc = static_ops(ev, local, r, 0, NULL);
+    if (rc != R_STOP)
+        return rc == R_ERR ? R_ERR : 0;
     *v = r->value ? r->value->val : v_bool(true);
     return 1;
 }
@@ -2593,12 +2596,16 @@ static int somein_domain(struct ev *ev, struct vk *k, struct value *dom)
     return R_CONT;
 }
 
+static int every_calls(struct ev *ev, struct dom_k *dk, struct value *dom);
+
 static int every_domain(struct ev *ev, struct vk *k, struct value *dom)
 {
     struct dom_k *dk = (struct dom_k *)k;
     struct expr *e = dk->e;
     if (dom->type != V_ARRAY && dom->type != V_OBJECT && dom->type != V_SET)
         return R_CONT;
+    if (e->every_calls && (!e->a || e->a->kind == TM_VAR) && e->b->kind == TM_VAR)
+        return every_calls(ev, dk, dom);
     size_t n = coll_len(dom);
     for (size_t j = 0; j < n; j++) {
         TRY(step(ev, e->loc));
@@ -3146,47 +3153,137 @@ static int eval_body(struct ev *ev, struct value **fr, struct body *b, size_t i,
 
 /* Static operations of a function body's leading expressions (struct expr
  * sop, decided by prep_static from which slots are bound there). */
-enum { SOP_NONE, SOP_TEST, SOP_BIND, SOP_EQ, SOP_SOME, SOP_ENUM };
+enum { SOP_NONE, SOP_TEST, SOP_BIND, SOP_EQ, SOP_SOME, SOP_ANY, SOP_ENUM };
 
-/* The value of a term of a static operation (its variables bound). */
+/* How static_value reads a term (struct term opk, set by prep_opk). */
+enum {
+    OPK_OTHER,  /* direct_eval */
+    OPK_CONST,  /* t->val */
+    OPK_SLOT,   /* a frame slot */
+    OPK_REF1,   /* x[k]: a slot's member under a slot or constant key */
+    OPK_PREFIX, /* data.a.b over base data: the cached prefix */
+    OPK_DATA1,  /* data.a.b[k]: the cached prefix's member under k */
+};
+
+/* The value of a term of a static operation (its variables bound): the
+ * common shapes read in place, the rest through direct_eval. */
 static inline int static_value(struct ev *ev, struct value **fr, struct term *t,
                                struct value **out)
 {
-    if (t->flags & TF_CONST) {
+    switch (t->opk) {
+    case OPK_CONST:
         *out = t->val;
         return 1;
-    }
-    if (t->kind == TM_VAR && t->slot >= 0) {
+    case OPK_SLOT:
         *out = fr[t->slot];
         return 1;
+    case OPK_REF1:
+        *out = lookup(ev, fr[t->a[0]->slot], ground_operand(fr, t->a[1]));
+        return 1;
+    case OPK_PREFIX:
+        if (ev->ov)
+            break;
+        *out = prefix_value(ev, t, ev->data);
+        return 1;
+    case OPK_DATA1: {
+        if (ev->ov)
+            break;
+        struct value *base = prefix_value(ev, t, ev->data);
+        struct value *key = ground_operand(fr, t->a[t->n - 1]);
+        if (!base) {
+            *out = NULL;
+            return 1;
+        }
+        if (base->type == V_OBJECT && key->type == V_STRING) {
+            *out = lookup(ev, base, key);
+            return 1;
+        }
+        break; /* a number selects a member by its text: direct_data_ref */
+    }
+    default:
+        break;
     }
     return direct_eval(ev, fr, t, out);
 }
 
-/* A call of a static test: direct_call_eval without its layers for the
- * common cases (no call cache, no mocks). */
-static int static_call(struct ev *ev, struct value **fr, struct term *t, struct value **out)
+/* The truth of a static test's call (1, 0 or R_ERR): direct_call_eval
+ * without its layers for the common cases (no call cache, no mocks), the
+ * built-ins computed in place giving their truth directly. */
+static int static_call_truth(struct ev *ev, struct value **fr, struct term *t)
 {
-    if (t->call_id || __builtin_expect(ev->mocks != NULL, 0))
-        return direct_call_eval(ev, fr, t, out);
+    struct value *v;
+    if (t->call_id || __builtin_expect(ev->mocks != NULL, 0)) {
+        if (direct_call_eval(ev, fr, t, &v) == R_ERR)
+            return R_ERR;
+        return v && !(v->type == V_BOOL && !v->u.b);
+    }
     struct value *args[8];
     size_t nin = t->n - 1;
     for (size_t j = 0; j < nin; j++) {
         if (static_value(ev, fr, t->a[1 + j], &args[j]) == R_ERR)
             return R_ERR;
-        if (!args[j]) {
-            *out = NULL;
-            return 1;
+        if (!args[j])
+            return 0;
+    }
+    if (t->fast_op)
+        return fast_truth(t->fast_op, args);
+    v = NULL;
+    int rc = t->fn ? call_user(ev, t->fn, args, t->loc, &v) : invoke(ev, t, args, nin, &v);
+    if (rc == R_ERR)
+        return R_ERR;
+    return v && !(v->type == V_BOOL && !v->u.b);
+}
+
+/* every_domain for a body of calls whose truth is the expression's (struct
+ * expr every_calls, `every k, v in xs { f(k, v) }`): per element k and v are
+ * bound and the calls run in place, as eval_body's loop would (a step per
+ * element and per expression); an element whose calls have unbound
+ * variables takes eval_body. */
+static int every_calls(struct ev *ev, struct dom_k *dk, struct value *dom)
+{
+    struct expr *e = dk->e;
+    struct body *b = e->body;
+    struct value **fr = dk->fr;
+    size_t n = coll_len(dom);
+    for (size_t j = 0; j < n; j++) {
+        TRY(step(ev, e->loc));
+        struct value *key, *val;
+        coll_at(ev, dom, j, &key, &val);
+        size_t mark = ev->tn;
+        int r = R_CONT;
+        if (e->a && e->a->slot >= 0)
+            r = bind(ev, &fr[e->a->slot], key);
+        if (r == R_CONT && e->b->slot >= 0)
+            r = bind(ev, &fr[e->b->slot], val);
+        int truth = 1;
+        for (size_t i = 0; r == R_CONT && truth == 1 && i < b->n; i++) {
+            struct expr *x = b->e[i];
+            struct term *t = x->a;
+            if ((r = step(ev, x->loc)) == R_ERR)
+                break;
+            unsigned u = 0;
+            while (u < t->ndvars && fr[t->dvars[u]])
+                u++;
+            if (u < t->ndvars) {
+                struct stop_k stop = {{stop_fn}};
+                r = eval_body(ev, fr, b, i, &stop.k);
+                truth = r == R_STOP;
+                r = r == R_ERR ? R_ERR : R_CONT;
+                break;
+            }
+            truth = static_call_truth(ev, fr, t);
+            if (truth == R_ERR)
+                r = R_ERR;
+            else
+                truth = truth != x->neg;
         }
+        undo(ev, mark);
+        if (r == R_ERR)
+            return R_ERR;
+        if (truth != 1)
+            return R_CONT; /* an element fails the body: every is false */
     }
-    if (t->fast_op) {
-        *out = fast_builtin(t->fast_op, args);
-        return 1;
-    }
-    *out = NULL;
-    if (t->fn)
-        return call_user(ev, t->fn, args, t->loc, out) == R_ERR ? R_ERR : 1;
-    return invoke(ev, t, args, nin, out) == R_ERR ? R_ERR : 1;
+    return dk->next->fn(ev, dk->next);
 }
 
 /* One static operation: 1 true (a SOP_BIND's slot bound, without the trail:
@@ -3197,10 +3294,15 @@ static inline int static_op(struct ev *ev, struct value **fr, struct expr *e)
     switch (e->sop) {
     case SOP_TEST: {
         struct term *t = e->a;
-        int d = t->kind == TM_CALL ? static_call(ev, fr, t, &v) : direct_eval(ev, fr, t, &v);
-        if (d == R_ERR)
-            return R_ERR;
-        return (v && !(v->type == V_BOOL && !v->u.b)) != e->neg;
+        int truth;
+        if (t->kind == TM_CALL) {
+            truth = static_call_truth(ev, fr, t);
+        } else if (direct_eval(ev, fr, t, &v) == R_ERR) {
+            truth = R_ERR;
+        } else {
+            truth = v && !(v->type == V_BOOL && !v->u.b);
+        }
+        return truth == R_ERR ? R_ERR : truth != e->neg;
     }
     case SOP_BIND:
         if (static_value(ev, fr, e->sop_from, &v) == R_ERR)
@@ -3220,26 +3322,107 @@ static inline int static_op(struct ev *ev, struct value **fr, struct expr *e)
     }
 }
 
+/* The collection a SOP_ANY enumerates: its reference (e->sop_from) without
+ * the last operand, the enumerated variable. */
+static struct value *static_coll(struct ev *ev, struct value **fr, const struct term *ref)
+{
+    const struct term *head = ref->a[0];
+    struct value *v = head->slot >= 0 ? fr[head->slot] : ev->input;
+    for (size_t i = 1; v && i + 1 < ref->n; i++)
+        v = lookup(ev, v, ground_operand(fr, ref->a[i]));
+    return v;
+}
+
+/* SOP_ANY (expression i of r): `f(..., xs[s], ...)`, s unbound and only in
+ * that argument: for each element of xs (a step each, as walk_value) the
+ * call with the element; where it is true s is bound to the element's key
+ * and the operations after i run.  The other arguments are computed at the
+ * first element, in order, the first undefined one making every call
+ * undefined (direct_call_args). */
+static __attribute__((noinline)) int static_any(struct ev *ev, struct value **fr,
+                                                const struct rule *r, size_t i,
+                                                struct kont *k)
+{
+    struct expr *e = r->body->e[i];
+    struct term *t = e->a;
+    struct value *coll = static_coll(ev, fr, e->sop_from);
+    if (!coll || (coll->type != V_ARRAY && coll->type != V_OBJECT && coll->type != V_SET))
+        return R_CONT;
+    const struct term *op = e->sop_from->a[e->sop_from->n - 1];
+    struct value *args[8];
+    size_t nin = t->n - 1, n = coll_len(coll), argj = e->sop_arg;
+    for (size_t j = 0; j < n; j++) {
+        TRY(step(ev, op->loc));
+        if (j == 0) {
+            for (size_t a = 0; a < nin; a++) {
+                if (a == argj)
+                    continue;
+                if (static_value(ev, fr, t->a[1 + a], &args[a]) == R_ERR)
+                    return R_ERR;
+                if (!args[a])
+                    return R_CONT;
+            }
+        }
+        struct value *key, *child;
+        if (coll->type == V_ARRAY) {
+            key = NULL;
+            child = coll->u.arr.items[j];
+        } else {
+            coll_at(ev, coll, j, &key, &child);
+        }
+        args[argj] = child;
+        if (t->fast_op && !ev->mocks) {
+            if (!fast_truth(t->fast_op, args))
+                continue;
+        } else {
+            struct value *v;
+            if (invoke(ev, t, args, nin, &v) == R_ERR)
+                return R_ERR;
+            if (!v || (v->type == V_BOOL && !v->u.b))
+                continue;
+        }
+        fr[e->sop_slot] = key ? key : int_value(ev, (int64_t)j);
+        int rc = static_ops(ev, fr, r, i + 1, k);
+        if (rc != R_CONT)
+            return rc;
+    }
+    fr[e->sop_slot] = NULL;
+    return R_CONT;
+}
+
 /* Body of function definition r from expression i: its static prefix
- * (r->nstatic) as a loop of static operations, then eval_body (an
- * enumerating expression first through expr_enum). */
-static int eval_static(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
-                       struct kont *k)
+ * (r->nstatic) as a loop of static operations (bindings without the
+ * trail: the frame dies with the definition); at its end, k == NULL
+ * (call_static): R_STOP, a solution; else the rest of the body through
+ * eval_body (an enumerating expression first through expr_enum) with k.
+ * R_CONT when there is no (further) solution, R_ERR. */
+static int static_ops(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
+                      struct kont *k)
 {
     struct body *b = r->body;
     for (; i < r->nstatic; i++) {
         struct expr *e = b->e[i];
         TRY(step(ev, e->loc));
+        if (e->sop == SOP_ANY)
+            return static_any(ev, fr, r, i, k);
         int d = static_op(ev, fr, e);
         if (d != 1)
             return d == R_ERR ? R_ERR : R_CONT;
     }
-    if (i == r->nstatic && i < b->n && b->e[i]->sop == SOP_ENUM) {
+    if (!k)
+        return R_STOP;
+    if (i < b->n && b->e[i]->sop == SOP_ENUM) {
         TRY(step(ev, b->e[i]->loc));
         int rc = expr_enum(ev, fr, b, i, k);
         return rc == 2 ? eval_body_expr(ev, fr, b, i, k) : rc;
     }
     return eval_body(ev, fr, b, i, k);
+}
+
+static int eval_static(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
+                       struct kont *k)
+{
+    return static_ops(ev, fr, r, i, k);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -3501,6 +3684,28 @@ static uint8_t *dvar_args(struct arena *a, const struct term *t)
     return first;
 }
 
+/* struct term opk (static_value's reading of t). */
+static uint8_t prep_opk(const struct rego_compiled *c, const struct term *t)
+{
+    if (t->flags & TF_CONST)
+        return OPK_CONST;
+    if (t->kind == TM_VAR)
+        return t->slot >= 0 ? OPK_SLOT : OPK_OTHER;
+    if (t->kind != TM_REF || !t->direct || t->a[0]->kind != TM_VAR)
+        return OPK_OTHER;
+    const struct term *last = t->a[t->n - 1];
+    bool key_ok = (last->flags & TF_CONST) || (last->kind == TM_VAR && last->slot >= 0);
+    if (t->a[0]->slot >= 0 && t->n == 2 && key_ok)
+        return OPK_REF1;
+    if (t->a[0]->slot != SLOT_DATA || t->prefix_id <= 0 || t->prefix_id > c->nprefix)
+        return OPK_OTHER;
+    if (t->prefix_n + 1 == t->n)
+        return OPK_PREFIX;
+    if (t->prefix_n + 2 == t->n && key_ok)
+        return OPK_DATA1;
+    return OPK_OTHER;
+}
+
 static int prep_term(struct prep *p, struct term *t)
 {
     if (!t)
@@ -3512,8 +3717,10 @@ static int prep_term(struct prep *p, struct term *t)
     if (t->body)
         TRY(prep_body(p, t->body));
     p->n = 0;
-    if (!prep_shape(p, t))
+    if (!prep_shape(p, t)) {
+        t->opk = prep_opk(p->c, t);
         return 0;
+    }
     if (p->n) {
         t->dvars = arena_memdup(p->a, p->vars, p->n * sizeof(p->vars[0]));
         if (!t->dvars)
@@ -3521,6 +3728,7 @@ static int prep_term(struct prep *p, struct term *t)
     }
     t->ndvars = (uint8_t)p->n;
     t->direct = true;
+    t->opk = prep_opk(p->c, t);
     if (t->kind == TM_CALL && p->n && !(t->dvar_arg = dvar_args(p->a, t)))
         return -1;
     if (t->kind == TM_CALL)
@@ -3543,6 +3751,9 @@ static int prep_body(struct prep *p, struct body *b)
             TRY(prep_term(p, e->vars[k]));
         if (e->body)
             TRY(prep_body(p, e->body));
+        e->every_calls = e->kind == EX_EVERY && e->body && e->body->n > 0;
+        for (size_t k = 0; e->every_calls && k < e->body->n; k++)
+            e->every_calls = e->body->e[k]->call_direct;
         for (size_t k = 0; k < e->nwith; k++)
             TRY(prep_term(p, e->with[k].value));
     }
@@ -3608,6 +3819,50 @@ static bool static_ready(const struct term *t, const bool *bound)
     return true;
 }
 
+/* SOP_ANY's shape (static_any): a call `f(..., xs[s], ...)` whose only
+ * unbound variable s is the last operand of a reference argument rooted at
+ * a bound variable or input, and occurs in no other argument or operand. */
+static bool static_any_shape(struct expr *e, bool *bound)
+{
+    struct term *t = e->a;
+    if (e->neg || t->kind != TM_CALL || !t->direct || t->n - 1 > 8)
+        return false;
+    int s = -1;
+    for (unsigned k = 0; k < t->ndvars; k++) {
+        if (bound[t->dvars[k]])
+            continue;
+        if (s >= 0)
+            return false;
+        s = t->dvars[k];
+    }
+    if (s < 0)
+        return false;
+    size_t argj = SIZE_MAX;
+    for (size_t j = 0; j + 1 < t->n; j++) {
+        if (!term_has_slot(t->a[1 + j], s))
+            continue;
+        if (argj != SIZE_MAX)
+            return false;
+        argj = j;
+    }
+    struct term *ref = argj == SIZE_MAX ? NULL : t->a[1 + argj];
+    if (!ref || ref->kind != TM_REF || ref->n < 2)
+        return false;
+    const struct term *head = ref->a[0], *last = ref->a[ref->n - 1];
+    if (head->kind != TM_VAR || (head->slot < 0 && head->slot != SLOT_INPUT) ||
+        head->slot == s || last->kind != TM_VAR || last->slot != s)
+        return false;
+    for (size_t i = 1; i + 1 < ref->n; i++)
+        if (term_has_slot(ref->a[i], s))
+            return false;
+    e->sop = SOP_ANY;
+    e->sop_slot = s;
+    e->sop_from = ref;
+    e->sop_arg = (uint8_t)argj;
+    bound[s] = true;
+    return true;
+}
+
 /* e's static operation (unify_expr_direct's and positive_direct's choices
  * made here once) when the slots in bound are bound; false when e needs
  * eval_body. */
@@ -3619,10 +3874,13 @@ static bool static_expr(struct expr *e, bool *bound)
         e->sop = SOP_SOME;
         return true;
     case EX_TERM:
-        if ((e->a->kind == TM_CALL && e->a->call_out) || !static_ready(e->a, bound))
+        if (e->a->kind == TM_CALL && e->a->call_out)
             return false;
-        e->sop = SOP_TEST;
-        return true;
+        if (static_ready(e->a, bound)) {
+            e->sop = SOP_TEST;
+            return true;
+        }
+        return static_any_shape(e, bound);
     case EX_UNIFY:
     case EX_ASSIGN:
         if (e->neg)

@@ -212,3 +212,60 @@ Test(eval_static, array_include_shape_over_many_claims)
         cr_assert_str_eq(eval_opts(c, "data.p.bad", &o), want);
     rego_compiled_free(c);
 }
+
+/* Enumerations inside functions made only of static operations: the
+ * element's key is bound for the operations after it, collections of every
+ * kind, references below a bound variable or input. */
+Test(eval_static, static_enumeration_then_more_operations)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "later(xs, v) if { some i; xs[i] == v; i > 0 }\n"
+                                      "two(a, b) if { some i; a[i] == 1; some j; b[j] == i }\n"
+                                      "deep(o, v) if { some i; o.items[i] == v }\n"
+                                      "from_input(v) if { some i; input.xs[i] == v }\n"
+                                      "in_set(s, v) if { some x; s[x] == v }\n"
+                                      "obj_key(o, v) if { some k; o[k] == v; startswith(k, \"b\") }\n"
+                                      "r := [later([7, 5, 7], 7), two([0, 1], [\"x\", 1]),"
+                                      " deep({\"items\": [1, 2]}, 2), from_input(3), in_set({1, 2}, 2),"
+                                      " obj_key({\"a\": 1, \"b\": 1}, 1)]\n"
+                                      "u1 := later([7, 5], 7)\n"
+                                      "u2 := two([0, 1], [\"x\", 0])\n"
+                                      "u3 := deep({\"items\": 5}, 5)\n"
+                                      "u4 := from_input(4)\n"
+                                      "u5 := obj_key({\"a\": 1, \"b\": 2}, 1)\n");
+    const char *in = "{\"xs\": [1, 3]}";
+    cr_assert_str_eq(eval_in(c, "data.p.r", in), "[true,true,true,true,true,true]");
+    cr_assert_str_eq(eval_in(c, "data.p.u1", in), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.u2", in), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.u3", in), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.u4", in), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.u5", in), "undefined");
+    rego_compiled_free(c);
+}
+
+/* `every` whose body is calls: run in place per element, an element whose
+ * call still has an unbound variable through the general path. */
+Test(eval_static, every_over_calls)
+{
+    struct rego_compiled *c = compile("package p\n"
+                                      "pos(x) if x > 0\n"
+                                      "all_pos if { every x in input.xs { pos(x) } }\n"
+                                      "none_pos if { every x in input.xs { not pos(x) } }\n"
+                                      "pairs_ok if { every k, v in input.o { startswith(v, k) } }\n"
+                                      "some_a if { every x in input.xs { pos(x); startswith(input.s[_], \"a\") } }\n");
+    cr_assert_str_eq(eval_in(c, "data.p.all_pos", "{\"xs\": [1, 2]}"), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.all_pos", "{\"xs\": [1, 0]}"), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.all_pos", "{\"xs\": []}"), "true");
+    /* "a" > 0 (strings sort after numbers), null > 0 is false */
+    cr_assert_str_eq(eval_in(c, "data.p.all_pos", "{\"xs\": [1, \"a\"]}"), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.all_pos", "{\"xs\": [1, null]}"), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.none_pos", "{\"xs\": [0, -1]}"), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.none_pos", "{\"xs\": [0, 1]}"), "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.pairs_ok", "{\"o\": {\"a\": \"ab\", \"c\": \"cd\"}}"),
+                     "true");
+    cr_assert_str_eq(eval_in(c, "data.p.pairs_ok", "{\"o\": {\"a\": \"ab\", \"c\": \"d\"}}"),
+                     "undefined");
+    cr_assert_str_eq(eval_in(c, "data.p.some_a", "{\"xs\": [1], \"s\": [\"b\", \"ab\"]}"), "true");
+    cr_assert_str_eq(eval_in(c, "data.p.some_a", "{\"xs\": [1], \"s\": [\"b\"]}"), "undefined");
+    rego_compiled_free(c);
+}
