@@ -501,6 +501,26 @@ static int scan_one(struct lexer *lx, struct rtoken *t)
     return 0;
 }
 
+/* After an error: the tokens before the one that failed, then an end
+ * token in its place, so that the parser reports the error only when it
+ * gets there, as OPA's parser meets scanner errors (an earlier syntax
+ * error wins). */
+static int fail_at_token(struct lexer *lx, const struct rtoken *at)
+{
+    struct rtoken end = {.t = RT_EOF, .row = at->row, .col = at->col, .off = at->off};
+    const char *msg = lx->res->err_msg;
+    int row = lx->res->err_row, col = lx->res->err_col;
+    push(lx, &end);
+    lx->res->err_msg = msg ? msg : "out of memory";
+    lx->res->err_row = row;
+    lx->res->err_col = col;
+    lx->res->toks = lx->toks;
+    lx->res->n = lx->n;
+    lx->res->comments = lx->comments;
+    lx->res->ncomments = lx->ncomments;
+    return -1;
+}
+
 int rlex_scan(struct arena *a, const char *text, size_t len, struct rlex_result *out)
 {
     struct lexer lx = {.a = a, .s = text, .len = len, .row = 1, .col = 1, .res = out,
@@ -509,8 +529,11 @@ int rlex_scan(struct arena *a, const char *text, size_t len, struct rlex_result 
     lx.bad_off = first_bad_char(text, len);
     if (lx.bad_off == len)
         lx.bad_off = SIZE_MAX;
-    if (lx.bad_off == 0)
-        return lex_fail(&lx, 1, 1, text[0] == 0 ? "illegal null character" : "illegal utf-8 character");
+    if (lx.bad_off == 0) {
+        struct rtoken first = {.row = 1, .col = 1};
+        lex_fail(&lx, 1, 1, text[0] == 0 ? "illegal null character" : "illegal utf-8 character");
+        return fail_at_token(&lx, &first);
+    }
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         /* a leading byte-order mark is skipped, but OPA counts it as a column */
         lx.pos = 3;
@@ -518,19 +541,26 @@ int rlex_scan(struct arena *a, const char *text, size_t len, struct rlex_result 
     }
     for (;;) {
         bool nl = false, ws = false;
-        if (skip_space(&lx, &nl, &ws) < 0)
-            return -1;
-        if (lx.bad_msg)
-            return lex_fail(&lx, 0, 0, NULL);
+        int rc = skip_space(&lx, &nl, &ws);
         lx.unit_row = lx.row;
         lx.unit_col = lx.col;
         struct rtoken t = {.nl_before = nl, .ws_before = ws, .row = lx.row, .col = lx.col,
                            .off = lx.pos};
+        if (rc < 0)
+            return fail_at_token(&lx, &t);
+        if (lx.bad_msg) {
+            lex_fail(&lx, 0, 0, NULL);
+            return fail_at_token(&lx, &t);
+        }
         bool eof = lx.pos >= lx.len;
+        if (eof)
+            t.col--; /* OPA's end of text sits on the last character (column 0 after a newline) */
         if (!eof && scan_one(&lx, &t) < 0)
-            return -1;
-        if (lx.bad_msg)
-            return lex_fail(&lx, 0, 0, NULL);
+            return fail_at_token(&lx, &t);
+        if (lx.bad_msg) {
+            lex_fail(&lx, 0, 0, NULL);
+            return fail_at_token(&lx, &t);
+        }
         t.len = lx.pos - t.off;
         if (push(&lx, &t) < 0)
             return -1;

@@ -26,11 +26,18 @@ struct parser {
     struct rego_err *err;
     bool failed;
     bool v1, kw_if, kw_contains, kw_in, kw_every;
+    bool opt_v1; /* parsed as v1 by option (not by `import rego.v1`) */
     bool no_bar; /* inside the head of a possible comprehension */
     int depth;
     int expr_index;
-    bool used_if; /* the last rule body was introduced by `if` */
     bool lit_start; /* the next primary term starts a literal */
+    bool ws_step;   /* a rule head's first operand may follow blanks */
+    bool as_query;  /* the last rule had no body: OPA parsed it as a query */
+    bool own_lines; /* REGO_AUTO's v0 attempt: a statement per line, so that
+                       `p := x if { }` is v1 and not the v0 rules p and if */
+    /* the scanner's error, its end token being the last of t (lexer.c) */
+    const char *lex_msg;
+    int lex_row, lex_col;
     struct pmemo *memo; /* per token: the primary term parsed there */
 };
 
@@ -77,6 +84,13 @@ static void *perr(struct parser *p, const struct rtoken *t, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (p->lex_msg && p->i + 1 >= p->n) {
+        /* the parser got to the token the scanner failed on: OPA reports
+         * the scanner's error first */
+        struct rtoken at = {.row = p->lex_row, .col = p->lex_col};
+        rego_err_set(p->err, "rego_parse_error", tloc(p, &at), "%s", p->lex_msg);
+        return NULL;
+    }
     rego_err_set(p->err, "rego_parse_error", tloc(p, t), "%s", msg);
     return NULL;
 }
@@ -668,7 +682,12 @@ static struct term *parse_brace(struct parser *p)
     return unexpected_at(p, tok(p), "non-terminated set");
 }
 
-static bool adjacent(struct parser *p) { return !tok(p)->ws_before; }
+static bool adjacent(struct parser *p)
+{
+    bool ws_ok = p->ws_step;
+    p->ws_step = false;
+    return !tok(p)->ws_before || ws_ok;
+}
 
 /* A '.' right after a term must be followed at once by a name: OPA's
  * "unexpected <token> token: expected identifier". */
@@ -689,7 +708,8 @@ static struct term *parse_postfix(struct parser *p, struct term *x, bool callabl
 {
     for (;;) {
         struct rtoken *t = tok(p);
-        if (t->t == RT_DOT && adjacent(p) && tok_at(p, 1)->t == RT_IDENT &&
+        bool adj = adjacent(p);
+        if (t->t == RT_DOT && adj && tok_at(p, 1)->t == RT_IDENT &&
             !tok_at(p, 1)->ws_before) {
             struct rtoken *id = tok_at(p, 1);
             p->i += 2;
@@ -720,9 +740,9 @@ static struct term *parse_postfix(struct parser *p, struct term *x, bool callabl
             finish_span(p, x);
             continue;
         }
-        if (t->t == RT_DOT && adjacent(p))
+        if (t->t == RT_DOT && adj)
             return dot_without_ident(p);
-        if (t->t == RT_LBRACK && adjacent(p)) {
+        if (t->t == RT_LBRACK && adj) {
             p->i++;
             bool nb = p->no_bar;
             p->no_bar = false;
@@ -755,7 +775,7 @@ static struct term *parse_postfix(struct parser *p, struct term *x, bool callabl
             finish_span(p, x);
             continue;
         }
-        if (t->t == RT_LPAREN && adjacent(p) && callable) {
+        if (t->t == RT_LPAREN && adj && callable) {
             bool name_ok = x->kind == TM_VAR;
             if (x->kind == TM_REF) {
                 name_ok = x->a[0]->kind == TM_VAR;
@@ -1560,64 +1580,54 @@ static struct body *true_body(struct parser *p, const struct rtoken *at)
 
 /* ---- rules ---- */
 
-/* The head reference: var followed by .name and [term] operands. */
+/* OPA's ValueName of a term. */
+static const char *value_name(const struct term *x)
+{
+    switch (x->kind) {
+    case TM_SCALAR:
+        return v_is(x->val, V_NULL) ? "null" : v_is(x->val, V_BOOL) ? "boolean"
+             : v_is(x->val, V_STRING) ? "string" : "number";
+    case TM_VAR: return "var";
+    case TM_REF: return "ref";
+    case TM_ARRAY: return "array";
+    case TM_SET: return "set";
+    case TM_OBJECT: return "object";
+    case TM_CALL: return "call";
+    case TM_ARRAYC: return "arraycomprehension";
+    case TM_SETC: return "setcomprehension";
+    case TM_OBJC: return "objectcomprehension";
+    default: return "templatestring";
+    }
+}
+
+static bool is_infix(enum rtok t)
+{
+    return t == RT_PLUS || t == RT_MINUS || t == RT_STAR || t == RT_SLASH || t == RT_PERCENT ||
+           t == RT_AMP || t == RT_BAR || t == RT_EQ || t == RT_NEQ || t == RT_LT ||
+           t == RT_LTE || t == RT_GT || t == RT_GTE;
+}
+
+/* The head reference: a name (`contains` too, which the v1 checks refuse
+ * later, and any keyword heading a reference) then .name and [term]
+ * operands.  As OPA's parseHeadFinish, an infix operator right after the
+ * name is an error and blanks may come before the first operand. */
 static struct term *parse_head_ref(struct parser *p)
 {
     struct rtoken *t = tok(p);
-    if (t->t != RT_IDENT || (is_reserved(p, t) && !keyword_ref(p)))
+    if (t->t != RT_IDENT || (is_reserved(p, t) && !is_ident(t, "contains") && !keyword_ref(p)))
         return unexpected(p);
     struct term *x = new_term(p, TM_VAR, t);
     if (!x)
         return NULL;
     x->name = arena_strndup(p->a, t->str, t->slen);
+    x->wildcard = t->slen == 1 && t->str[0] == '_';
     p->i++;
-    return parse_postfix(p, x, false);
-}
-
-/* After a rule's first part: `if` body, `{` body (v0), or nothing. */
-static struct body *parse_rule_body(struct parser *p, bool *has)
-{
-    *has = false;
-    p->used_if = false;
-    struct rtoken *t = tok(p);
-    if (at_kw(p, "if")) {
-        p->i++;
-        p->used_if = true;
-        *has = true;
-        if (tok(p)->t == RT_LBRACE) {
-            /* `if {` starts a body block, unless it only parses as a term
-             * (an object or set comprehension used as the condition) */
-            size_t save = p->i;
-            struct rego_err saved = *p->err;
-            struct body *b = parse_block(p);
-            if (b)
-                return b;
-            size_t fail_at = p->i;
-            p->i = save;
-            p->failed = false;
-            struct plist l = {0};
-            struct expr *e = parse_literal(p);
-            if (e && plist_push(p, &l, e))
-                return make_body(p, &l);
-            (void)fail_at;
-            *p->err = saved;
-            p->failed = false;
-            p->i = save;
-            return parse_block(p);
-        }
-        struct plist l = {0};
-        struct expr *e = parse_literal(p);
-        if (!e || !plist_push(p, &l, e))
-            return NULL;
-        return make_body(p, &l);
-    }
-    if (t->t == RT_LBRACE) {
-        if (p->v1)
-            return perr(p, t, "`if` keyword is required before rule body");
-        *has = true;
-        return parse_block(p);
-    }
-    return true_body(p, t);
+    if (!tok(p)->ws_before && is_infix(tok(p)->t))
+        return unexpected(p);
+    p->ws_step = true;
+    x = parse_postfix(p, x, false);
+    p->ws_step = false;
+    return x;
 }
 
 static struct rule *new_rule(struct parser *p, const struct rtoken *t)
@@ -1629,8 +1639,41 @@ static struct rule *new_rule(struct parser *p, const struct rtoken *t)
     return r;
 }
 
-static struct term *parse_head_value(struct parser *p) { return parse_in(p); }
+static struct body *one_literal_body(struct parser *p)
+{
+    struct plist l = {0};
+    struct expr *e = parse_literal(p);
+    if (!e || !plist_push(p, &l, e))
+        return NULL;
+    return make_body(p, &l);
+}
 
+/* The body after a rule head (OPA's parseRules): `if` and one literal
+ * (a set literal there is taken as `if { body }`), `if { body }`,
+ * `{ body }`, or none (NULL without error; r->src_body false). */
+static struct body *parse_rule_body(struct parser *p, struct rule *r)
+{
+    if (at_kw(p, "if")) {
+        p->i++;
+        r->src_if = r->src_body = true;
+        if (tok(p)->t != RT_LBRACE)
+            return one_literal_body(p);
+        struct psave s;
+        psave(p, &s);
+        struct body *b = one_literal_body(p);
+        if (b && !(b->e[0]->kind == EX_TERM && b->e[0]->a->kind == TM_SET && !b->e[0]->nwith))
+            return b;
+        prestore(p, &s);
+        return parse_block(p);
+    }
+    if (tok(p)->t == RT_LBRACE) {
+        r->src_body = true;
+        return parse_block(p);
+    }
+    return NULL;
+}
+
+/* OPA's parseElse: `else [= value | := value] [if] [{ body } | literal]`. */
 static struct rule *parse_else(struct parser *p, struct rule *first)
 {
     struct rtoken *t = tok(p);
@@ -1643,28 +1686,31 @@ static struct rule *parse_else(struct parser *p, struct rule *first)
     r->nargs = first->nargs;
     r->is_func = first->is_func;
     r->is_else = true;
-    if (tok(p)->t == RT_UNIFY || tok(p)->t == RT_ASSIGN) {
-        r->is_assign = tok(p)->t == RT_ASSIGN;
+    enum rtok k = tok(p)->t;
+    if (k == RT_UNIFY || k == RT_ASSIGN) {
+        r->is_assign = k == RT_ASSIGN;
         p->i++;
-        r->value = parse_head_value(p);
+        r->value = parse_in_kv(p);
         if (!r->value)
             return NULL;
+    } else if (k != RT_LBRACE && !at_kw(p, "if")) {
+        return unexpected_at(p, tok(p), "expected else value term or rule body");
     }
-    bool has;
-    r->body = parse_rule_body(p, &has);
-    if (!r->body)
-        return NULL;
-    r->src_if = p->used_if;
-    r->src_body = has;
-    return r;
-}
-
-static bool head_is_set_shorthand(struct parser *p, struct rule *r)
-{
-    /* v0: `p[x] { ... }` without a value is a partial set rule. */
-    if (p->v1 || r->value || r->is_func || r->ref->kind != TM_REF)
-        return false;
-    return r->ref->n == 2;
+    if (at_kw(p, "if")) {
+        p->i++;
+        r->src_if = true;
+    } else if (tok(p)->t != RT_LBRACE) {
+        r->body = true_body(p, t);
+        return r->body ? r : NULL;
+    }
+    r->src_body = true;
+    if (tok(p)->t == RT_LBRACE)
+        r->body = parse_block(p);
+    else if (tok(p)->t == RT_EOF)
+        return unexpected_at(p, tok(p), "rule body expected");
+    else
+        r->body = one_literal_body(p);
+    return r->body ? r : NULL;
 }
 
 static struct term *ref_without_last(struct parser *p, struct term *ref)
@@ -1679,6 +1725,124 @@ static struct term *ref_without_last(struct parser *p, struct term *ref)
     return x;
 }
 
+/* No variable anywhere (OPA's IsGround; a reference's head aside). */
+static bool term_ground(const struct term *x)
+{
+    if (x->kind == TM_REF) {
+        for (size_t k = 1; k < x->n; k++)
+            if (!term_ground(x->a[k]))
+                return false;
+        return true;
+    }
+    switch (x->kind) {
+    case TM_SCALAR: return true;
+    case TM_VAR: return false;
+    case TM_REF: case TM_ARRAY: case TM_SET: case TM_OBJECT: case TM_CALL:
+        for (size_t k = 0; k < x->n; k++)
+            if (!term_ground(x->a[k]))
+                return false;
+        return true;
+    default: return false;
+    }
+}
+
+/* OPA's validateDefaultRuleValue: the first reference, variable or call
+ * outside closures. */
+static const char *default_value_problem(const struct term *x)
+{
+    switch (x->kind) {
+    case TM_REF: return "ref";
+    case TM_VAR: return "var";
+    case TM_CALL: return "call";
+    case TM_ARRAY: case TM_SET: case TM_OBJECT:
+        for (size_t k = 0; k < x->n; k++) {
+            const char *w = default_value_problem(x->a[k]);
+            if (w)
+                return w;
+        }
+        return NULL;
+    default: return NULL;
+    }
+}
+
+/* A default rule after its head (OPA's parseRules default branch with
+ * validateDefaultRuleValue and validateDefaultRuleArgs). */
+static bool finish_default(struct parser *p, struct rule *r, const struct rtoken *start)
+{
+    enum rtok k = tok(p)->t;
+    if (k == RT_UNIFY || k == RT_ASSIGN) {
+        r->is_assign = k == RT_ASSIGN;
+        p->i++;
+        r->value = parse_in_kv(p);
+        if (!r->value)
+            return false;
+    } else if (r->ref->kind == TM_REF && r->ref->n == 2 && !r->nargs) {
+        return perr(p, start, "illegal default rule (must have a value)"), false;
+    }
+    const char *bad = r->value ? default_value_problem(r->value) : NULL;
+    if (bad)
+        return perr(p, start, "illegal default rule (value cannot contain %s)", bad), false;
+    for (size_t i = 0; i < r->nargs; i++) {
+        const struct term *x = r->args[i];
+        if (x->kind != TM_VAR)
+            return perr(p, start, "illegal default rule (arguments cannot contain %s)",
+                        value_name(x)), false;
+        for (size_t j = 0; j < i && !x->wildcard; j++)
+            if (r->args[j]->kind == TM_VAR && strcmp(r->args[j]->name, x->name) == 0)
+                return perr(p, start, "illegal default rule (arguments cannot be repeated %s)",
+                            x->name), false;
+    }
+    r->body = true_body(p, start);
+    return r->body != NULL;
+}
+
+/* A rule with neither body nor value nor `contains`, which OPA parses as
+ * a query and turns into a rule (ParseRuleFromBody). */
+static bool finish_bare_head(struct parser *p, struct rule *r, const struct rtoken *start,
+                             bool call)
+{
+    if (r->ref->kind == TM_VAR && !call)
+        return perr(p, start, "var cannot be used for rule name"), false;
+    if (call && !r->nargs)
+        return perr(p, start, "rule argument list must take at least one argument"), false;
+    r->body = true_body(p, start);
+    return r->body != NULL;
+}
+
+/* The else chain and chained bodies `p { a } { b }` after a rule. */
+static bool parse_rule_tail(struct parser *p, struct plist *rules, struct rule *r, bool keyed)
+{
+    struct rule *prev = r;
+    if (kw_here(p, "else")) {
+        if (r->ref->kind == TM_REF && !term_ground(r->ref))
+            return perr(p, tok(p), "else keyword cannot be used on rules with variables in head"), false;
+        if (keyed)
+            return perr(p, tok(p), "else keyword cannot be used on multi-value rules"), false;
+        while (kw_here(p, "else")) {
+            struct rule *e = parse_else(p, r);
+            if (!e)
+                return false;
+            e->mod = r->mod;
+            prev->els = e;
+            prev = e;
+        }
+    }
+    while (tok(p)->t == RT_LBRACE) {
+        if (r->els)
+            return perr(p, tok(p), "expected else keyword"), false;
+        struct rule *c = new_rule(p, tok(p));
+        if (!c)
+            return false;
+        *c = *r;
+        c->loc = tloc(p, tok(p));
+        c->src_body = true;
+        c->body = parse_block(p);
+        if (!c->body || !plist_push(p, rules, c))
+            return false;
+    }
+    return true;
+}
+
 static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
 {
     struct rtoken *start = tok(p);
@@ -1689,12 +1853,16 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
     if (kw_here(p, "default")) {
         p->i++;
         r->is_default = true;
+        if (tok(p)->t != RT_IDENT)
+            return unexpected_at(p, start, NULL), false;
     }
     r->ref = parse_head_ref(p);
     if (!r->ref)
         return false;
-    if (tok(p)->t == RT_LPAREN && !tok(p)->ws_before) {
+    bool call = false;
+    if (tok(p)->t == RT_LPAREN && (!tok(p)->ws_before || r->ref->kind == TM_VAR)) {
         p->i++;
+        call = true;
         struct plist l = {0};
         if (!parse_term_list(p, RT_RPAREN, &l))
             return false;
@@ -1703,87 +1871,85 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
         r->args = (struct term **)l.v;
         r->nargs = l.n;
     }
+    if (r->is_default)
+        return finish_default(p, r, start) && plist_push(p, rules, r);
     struct rtoken *t = tok(p);
-    if (r->is_default) {
-        if (t->t != RT_UNIFY && t->t != RT_ASSIGN) {
-            unexpected(p);
-            return false;
-        }
-        r->is_assign = t->t == RT_ASSIGN;
-        p->i++;
-        r->value = parse_head_value(p);
-        if (!r->value)
-            return false;
-        r->body = true_body(p, start);
-        return r->body && plist_push(p, rules, r);
-    }
     if (at_kw(p, "contains")) {
+        if (call) {
+            char note[300];
+            snprintf(note, sizeof(note), "the contains keyword can only be used with multi-value "
+                     "rule definitions (e.g., %.*s contains <VALUE> { ... })",
+                     (int)(r->ref->end - r->ref->off), p->text + r->ref->off);
+            return unexpected_at(p, t, note), false;
+        }
         p->i++;
-        r->is_multi = true;
-        r->src_contains = true;
-        r->elem = parse_head_value(p);
+        r->is_multi = r->src_contains = true;
+        r->elem = parse_in_kv(p);
         if (!r->elem)
             return false;
     } else if (t->t == RT_UNIFY || t->t == RT_ASSIGN) {
         r->is_assign = t->t == RT_ASSIGN;
         p->i++;
-        r->value = parse_head_value(p);
+        r->value = parse_in_kv(p);
         if (!r->value)
             return false;
     }
-    bool has_body;
-    r->body = parse_rule_body(p, &has_body);
-    if (!r->body)
+    r->body = parse_rule_body(p, r);
+    if (!r->body && p->failed)
         return false;
-    r->src_if = p->used_if;
-    r->src_body = has_body;
-    if (!r->is_multi && !p->used_if && head_is_set_shorthand(p, r)) {
-        r->is_multi = true;
-        r->elem = r->ref->a[r->ref->n - 1];
-        r->ref = ref_without_last(p, r->ref);
-        if (!r->ref)
-            return false;
+    bool keyed = r->is_multi;
+    if (!r->src_contains && !r->src_if && !r->nargs && !call && r->ref->kind == TM_REF &&
+        r->ref->n == 2) {
+        /* `p[x]` without `if`: a multi-value rule, or a key with a value */
+        keyed = true;
+        if (!r->value) {
+            r->is_multi = true;
+            r->elem = r->ref->a[1];
+            r->ref = ref_without_last(p, r->ref);
+        }
     }
-    if (p->v1 && !has_body && !r->value && !r->is_multi && !r->is_func) {
-        /* a bare name is no rule; a bare reference is OPA's v1 error */
-        if (r->ref->kind == TM_VAR)
-            return unexpected(p), false;
-        perr(p, start, r->ref->n == 2 ? "`contains` keyword is required for partial set rules"
-                                      : "rule must have value assignment and/or body declaration");
-        return false;
+    if (!r->body) {
+        p->as_query = !r->src_contains;
+        if (r->src_contains || r->value || r->is_multi)
+            r->body = true_body(p, start);
+        else if (!finish_bare_head(p, r, start, call))
+            return false;
+        if (!r->body)
+            return false;
+        return plist_push(p, rules, r);
     }
     if (!plist_push(p, rules, r))
         return false;
-    /* else chain */
-    struct rule *prev = r;
-    while (kw_here(p, "else")) {
-        if (r->is_multi) {
-            perr(p, tok(p), "else keyword cannot be used on multi-value rules");
-            return false;
-        }
-        struct rule *e = parse_else(p, r);
-        if (!e)
-            return false;
-        e->mod = m;
-        prev->els = e;
-        prev = e;
+    return parse_rule_tail(p, rules, r, keyed);
+}
+
+/* OPA's checks of a v1 module's rules (CheckRegoV1, rego_v1.go), made
+ * after the whole module parsed: the first failing one, at its rule. */
+static bool v1_rule_check(struct parser *p, const struct rule *r)
+{
+    static const char *const kws[] = {"not",  "package", "import", "as",    "default", "else",
+                                      "with", "null",    "true",   "false", "some",    "if",
+                                      "contains", "in",  "every"};
+    const char *what = r->is_func ? "function" : "rule";
+    struct rtoken at = {.row = r->loc.row, .col = r->loc.col};
+    if (r->ref->kind == TM_VAR) {
+        for (size_t k = 0; k < sizeof(kws) / sizeof(kws[0]); k++)
+            if (strcmp(r->ref->name, kws[k]) == 0)
+                return perr(p, &at, "%s keyword cannot be used for rule name", kws[k]), false;
     }
-    /* v0 chained bodies: p { a } { b } */
-    while (!p->v1 && tok(p)->t == RT_LBRACE && has_body && !r->els) {
-        struct rule *c = new_rule(p, tok(p));
-        if (!c)
-            return false;
-        *c = *r;
-        c->loc = tloc(p, tok(p));
-        c->body = parse_block(p);
-        if (!c->body || !plist_push(p, rules, c))
-            return false;
-    }
+    if (!r->src_body && !r->value && !r->is_multi && !r->is_func && !r->is_default)
+        return perr(p, &at, "%s must have value assignment and/or body declaration", what), false;
+    if (r->src_body && !r->src_if && !r->is_default)
+        return perr(p, &at, "`if` keyword is required before %s body", what), false;
+    if (r->is_multi && !r->src_contains)
+        return perr(p, &at, "`contains` keyword is required for partial set rules"), false;
     return true;
 }
 
 /* ---- package and imports ---- */
 
+/* The path of a package or import: any name (a keyword too) and the
+ * reference after it, which OPA parses as a term (calls included). */
 static struct term *parse_path_ref(struct parser *p)
 {
     struct rtoken *t = tok(p);
@@ -1794,10 +1960,37 @@ static struct term *parse_path_ref(struct parser *p)
         return NULL;
     x->name = arena_strndup(p->a, t->str, t->slen);
     p->i++;
-    bool kin = p->kw_in, kif = p->kw_if, kc = p->kw_contains, ke = p->kw_every;
-    x = parse_postfix(p, x, false);
-    p->kw_in = kin, p->kw_if = kif, p->kw_contains = kc, p->kw_every = ke;
-    return x;
+    return parse_postfix(p, x, true);
+}
+
+/* Every operand of a path reference after the head is a string: else
+ * OPA's "unexpected <type> token: expecting string" at it. */
+static bool path_operands_strings(struct parser *p, const struct term *x)
+{
+    for (size_t k = 1; x->kind == TM_REF && k < x->n; k++) {
+        const struct term *o = x->a[k];
+        if (o->kind != TM_SCALAR || !v_is(o->val, V_STRING)) {
+            struct rtoken at = {.row = o->loc.row, .col = o->loc.col};
+            perr(p, &at, "unexpected %s token: expecting string", value_name(o));
+            return false;
+        }
+    }
+    return true;
+}
+
+/* OPA's keywords of the parser's Rego version (IsKeywordInRegoVersion). */
+static bool version_keyword(const struct parser *p, const char *s)
+{
+    static const char *const base[] = {"not",  "package", "import", "as",    "default", "else",
+                                       "with", "null",    "true",   "false", "some"};
+    static const char *const v1[] = {"if", "contains", "in", "every"};
+    for (size_t k = 0; k < sizeof(base) / sizeof(base[0]); k++)
+        if (strcmp(s, base[k]) == 0)
+            return true;
+    for (size_t k = 0; p->opt_v1 && k < sizeof(v1) / sizeof(v1[0]); k++)
+        if (strcmp(s, v1[k]) == 0)
+            return true;
+    return false;
 }
 
 static bool ref_is_path(struct term *x, const char *const *parts, size_t n)
@@ -1821,82 +2014,113 @@ static void enable_keywords(struct parser *p, bool all)
         p->kw_if = p->kw_contains = p->kw_in = p->kw_every = true;
 }
 
+/* `import future.keywords[.kw]` (OPA's futureImport). */
+static bool future_import(struct parser *p, struct import *im)
+{
+    static const char *const fk[] = {"future", "keywords"};
+    struct term *x = im->path;
+    struct rtoken at = {.row = x->loc.row, .col = x->loc.col};
+    if (x->kind != TM_REF || strcmp(x->a[1]->val->u.str.s, "keywords") != 0) {
+        perr(p, &at, "invalid import, must be `future.keywords`");
+        return false;
+    }
+    if (im->alias) {
+        perr(p, &at, "`future` imports cannot be aliased");
+        return false;
+    }
+    if (x->n != 3 || ref_is_path(x, fk, 2)) {
+        enable_keywords(p, true); /* future.keywords, and longer paths alike */
+        return true;
+    }
+    const char *k = x->a[2]->val->u.str.s;
+    if (strcmp(k, "if") == 0)
+        p->kw_if = true;
+    else if (strcmp(k, "contains") == 0)
+        p->kw_contains = true;
+    else if (strcmp(k, "in") == 0)
+        p->kw_in = true;
+    else if (strcmp(k, "every") == 0)
+        p->kw_every = p->kw_in = true;
+    else
+        return perr(p, &at, "unexpected keyword, must be one of [contains every if in]"), false;
+    return true;
+}
+
+/* `import rego.v1` (OPA's regoV1Import): the module is v1. */
+static bool rego_import(struct parser *p, struct import *im)
+{
+    static const char *const rv1[] = {"rego", "v1"};
+    struct term *x = im->path;
+    struct rtoken at = {.row = x->loc.row, .col = x->loc.col};
+    if (!ref_is_path(x, rv1, 2)) {
+        perr(p, &at, "invalid import `%.*s`, must be `rego.v1`", (int)(x->end - x->off),
+             p->text + x->off);
+        return false;
+    }
+    if (!p->opt_v1 && im->alias) {
+        perr(p, &at, "`rego` imports cannot be aliased");
+        return false;
+    }
+    p->v1 = true;
+    enable_keywords(p, true);
+    return true;
+}
+
+/* OPA's parseImport: a path of string operands below data, input, future
+ * or rego, an optional alias, and no keyword as the last name unaliased. */
 static bool parse_import(struct parser *p, struct plist *imps, struct plist *all)
 {
     struct rtoken *t = tok(p);
     p->i++;
     struct import *im = arena_zalloc(p->a, sizeof(*im));
-    if (!im) {
-        perr(p, t, "out of memory");
+    if (!im)
+        return perr(p, t, "out of memory"), false;
+    im->loc = tloc(p, t);
+    struct term *x = im->path = parse_path_ref(p);
+    if (!x || !path_operands_strings(p, x))
+        return false;
+    if (x->kind == TM_CALL)
+        return unexpected(p), false;
+    struct term *head = x->kind == TM_REF ? x->a[0] : x;
+    struct rtoken at = {.row = x->loc.row, .col = x->loc.col};
+    const char *root = head->kind == TM_VAR ? head->name : value_name(head);
+    bool future = strcmp(root, "future") == 0, rego = strcmp(root, "rego") == 0;
+    if (!future && !rego && strcmp(root, "data") != 0 && strcmp(root, "input") != 0) {
+        perr(p, &at, "unexpected import path, must begin with one of: {data, future, input, rego}, "
+             "got: %s (hint: if this is unexpected, try updating OPA)", root);
         return false;
     }
-    im->loc = tloc(p, t);
-    im->path = parse_path_ref(p);
-    if (!im->path)
-        return false;
     if (is_ident(tok(p), "as")) {
         p->i++;
         struct rtoken *a = tok(p);
-        if (a->t != RT_IDENT) {
-            unexpected(p);
+        if (a->t != RT_IDENT || keyword_of(p, a))
+            return unexpected_at(p, a, "expected var"), false;
+        struct term *alias = parse_primary(p);
+        if (!alias)
+            return false;
+        if (alias->kind != TM_VAR)
+            return unexpected_at(p, tok(p), "expected var"), false;
+        im->alias = alias->name;
+    } else if (x->kind == TM_REF && !future) {
+        struct term *last = x->a[x->n - 1];
+        if (version_keyword(p, last->val->u.str.s)) {
+            struct rtoken lt = {.row = last->loc.row, .col = last->loc.col};
+            perr(p, &lt, "unexpected import path, must not end with a keyword, got: %s",
+                 last->val->u.str.s);
             return false;
         }
-        im->alias = arena_strndup(p->a, a->str, a->slen);
-        p->i++;
     }
     if (!plist_push(p, all, im))
         return false;
-    static const char *const fk[] = {"future", "keywords"};
-    static const char *const rv1[] = {"rego", "v1"};
-    struct term *x = im->path;
-    struct term *head = x->kind == TM_REF ? x->a[0] : x;
-    const char *root = head->kind == TM_VAR ? head->name : "";
-    if (ref_is_path(x, rv1, 2)) {
-        p->v1 = true;
-        enable_keywords(p, true);
-        return true;
-    }
-    if (strcmp(root, "future") == 0) {
-        if (ref_is_path(x, fk, 2)) {
-            enable_keywords(p, true);
-            return true;
-        }
-        if (x->kind == TM_REF && x->n == 3 && ref_is_path(x, fk, 2) == false) {
-            struct value *kw = x->a[2]->val;
-            if (x->a[1]->kind == TM_SCALAR && strcmp(x->a[1]->val->u.str.s, "keywords") == 0 &&
-                kw && v_is(kw, V_STRING)) {
-                const char *k = kw->u.str.s;
-                if (strcmp(k, "if") == 0)
-                    p->kw_if = true;
-                else if (strcmp(k, "contains") == 0)
-                    p->kw_contains = true;
-                else if (strcmp(k, "in") == 0)
-                    p->kw_in = true;
-                else if (strcmp(k, "every") == 0)
-                    p->kw_every = p->kw_in = true;
-                else {
-                    perr(p, t, "unexpected keyword, must be one of [contains every if in]");
-                    return false;
-                }
-                return true;
-            }
-        }
-        perr(p, t, "invalid import, must be `future.keywords` or `future.keywords.<keyword>`");
-        return false;
-    }
-    if (strcmp(root, "rego") == 0) {
-        perr(p, t, "invalid import `%.*s`, must be `rego.v1`", (int)(x->end - x->off),
-             p->text + x->off);
-        return false;
-    }
-    if (strcmp(root, "data") != 0 && strcmp(root, "input") != 0) {
-        perr(p, t, "invalid import %s, must begin with one of: {data, input, future, rego}",
-             root);
-        return false;
-    }
+    if (rego)
+        return rego_import(p, im);
+    if (future)
+        return future_import(p, im);
     return plist_push(p, imps, im);
 }
 
+/* OPA's parsePackage: a name (keywords allowed) or a reference whose
+ * head is a name and whose operands are strings. */
 static bool parse_package(struct parser *p, struct module *m)
 {
     struct rtoken *t = tok(p);
@@ -1908,33 +2132,65 @@ static bool parse_package(struct parser *p, struct module *m)
     struct term *x = parse_path_ref(p);
     if (!x)
         return false;
+    if (x->kind == TM_REF && x->a[0]->kind != TM_VAR) {
+        struct rtoken at = {.row = x->a[0]->loc.row, .col = x->a[0]->loc.col};
+        return perr(p, &at, "unexpected %s token: expecting var", value_name(x->a[0])), false;
+    }
+    if (x->kind != TM_REF && x->kind != TM_VAR)
+        return unexpected(p), false;
+    if (!path_operands_strings(p, x))
+        return false;
     m->pkg = x;
     size_t n = x->kind == TM_REF ? x->n : 1;
     m->pkg_path = arena_alloc(p->a, n * sizeof(*m->pkg_path));
-    if (!m->pkg_path) {
-        perr(p, t, "out of memory");
-        return false;
-    }
+    if (!m->pkg_path)
+        return perr(p, t, "out of memory"), false;
     struct term *head = x->kind == TM_REF ? x->a[0] : x;
     m->pkg_path[0] = v_cstr(p->a, head->name);
-    for (size_t k = 1; k < n; k++) {
-        if (x->a[k]->kind != TM_SCALAR || !v_is(x->a[k]->val, V_STRING)) {
-            perr(p, t, "invalid package path");
-            return false;
-        }
+    for (size_t k = 1; k < n; k++)
         m->pkg_path[k] = x->a[k]->val;
-    }
     m->pkg_len = n;
     return true;
 }
 
+/* Scans text; a scanner error leaves the tokens before it for the parser
+ * (lex_error), unless there are none at all. */
+static int lex(struct arena *a, const char *file, const char *text, size_t len,
+               struct rlex_result *lx, struct rego_err *err)
+{
+    if (rlex_scan(a, text, len, lx) < 0 && !lx->n) {
+        rego_err_set(err, "rego_parse_error", (struct rloc){file, lx->err_row, lx->err_col},
+                     "%s", lx->err_msg ? lx->err_msg : "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static void lex_error(struct parser *p, const struct rlex_result *lx)
+{
+    p->lex_msg = lx->err_msg;
+    p->lex_row = lx->err_row;
+    p->lex_col = lx->err_col;
+}
+
+/* A parse that got through: a scanner error still fails it. */
+static bool lex_clean(struct parser *p)
+{
+    if (!p->lex_msg)
+        return true;
+    p->i = p->n - 1;
+    perr(p, tok(p), "%s", p->lex_msg);
+    return false;
+}
+
 static int parse_module_as(struct arena *a, const char *file, const char *text, size_t len,
-                           const struct rlex_result *lx, bool v1, struct module **out,
-                           struct rego_err *err)
+                           const struct rlex_result *lx, bool v1, bool own_lines,
+                           struct module **out, struct rego_err *err)
 {
     struct parser p = {.a = a, .file = file, .text = text, .len = len, .t = lx->toks,
-                       .n = lx->n, .err = err, .v1 = v1};
+                       .n = lx->n, .err = err, .v1 = v1, .opt_v1 = v1, .own_lines = own_lines};
     p.memo = arena_zalloc(a, lx->n * sizeof(*p.memo));
+    lex_error(&p, lx);
     if (v1)
         enable_keywords(&p, true);
     struct module *m = arena_zalloc(a, sizeof(*m));
@@ -1945,31 +2201,45 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
     if (!parse_package(&p, m))
         return -1;
     struct plist imps = {0}, all_imps = {0}, rules = {0};
-    while (kw_here(&p, "import")) {
-        if (!parse_import(&p, &imps, &all_imps))
-            return -1;
-    }
     while (tok(&p)->t != RT_EOF) {
+        /* OPA takes imports anywhere in a module, a second package not */
         if (kw_here(&p, "import")) {
-            perr(&p, tok(&p), "unexpected import keyword");
-            return -1;
+            if (!parse_import(&p, &imps, &all_imps))
+                return -1;
+            continue;
         }
         if (kw_here(&p, "package")) {
-            perr(&p, tok(&p), "unexpected package keyword");
+            perr(&p, tok(&p), "unexpected package");
             return -1;
         }
+        struct rtoken *start = tok(&p);
+        p.as_query = false;
         if (!parse_rule(&p, &rules, m))
             return -1;
         if (p.failed)
             return -1;
-        if (tok(&p)->t != RT_EOF && !tok(&p)->nl_before && tok(&p)->t != RT_SEMI) {
+        /* statements need no separator; a ';' joins a rule OPA reads as a
+         * query (no body) with the next literal into one query */
+        if (tok(&p)->t == RT_SEMI) {
+            if (!p.as_query || tok_at(&p, 1)->t == RT_EOF) {
+                p.i += p.as_query;
+                unexpected(&p);
+            } else {
+                perr(&p, start, "multiple expressions cannot be used for rule head");
+            }
+            return -1;
+        }
+        if (p.own_lines && tok(&p)->t != RT_EOF && !tok(&p)->nl_before) {
             unexpected(&p);
             return -1;
         }
-        accept(&p, RT_SEMI);
     }
-    if (p.failed)
+    if (p.failed || !lex_clean(&p))
         return -1;
+    for (size_t k = 0; p.v1 && k < rules.n; k++)
+        for (const struct rule *r = rules.v[k]; r; r = r->els)
+            if (!v1_rule_check(&p, r))
+                return -1;
     m->imports = arena_alloc(a, (imps.n + 1) * sizeof(*m->imports));
     if (!m->imports)
         return -1;
@@ -1995,30 +2265,19 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
     return 0;
 }
 
-static int lex(struct arena *a, const char *file, const char *text, size_t len,
-               struct rlex_result *lx, struct rego_err *err)
-{
-    if (rlex_scan(a, text, len, lx) < 0) {
-        rego_err_set(err, "rego_parse_error", (struct rloc){file, lx->err_row, lx->err_col},
-                     "%s", lx->err_msg);
-        return -1;
-    }
-    return 0;
-}
-
 static int parse_module_ver(struct arena *a, const char *file, const char *text, size_t len,
                             enum rego_version ver, struct module **out, struct rego_err *err)
 {
     struct rlex_result lx;
     TRY(lex(a, file, text, len, &lx, err));
     if (ver == REGO_V1)
-        return parse_module_as(a, file, text, len, &lx, true, out, err);
-    if (parse_module_as(a, file, text, len, &lx, false, out, err) == 0)
+        return parse_module_as(a, file, text, len, &lx, true, false, out, err);
+    if (parse_module_as(a, file, text, len, &lx, false, ver == REGO_AUTO, out, err) == 0)
         return 0;
     if (ver == REGO_V0)
         return -1;
     struct rego_err e1;
-    if (parse_module_as(a, file, text, len, &lx, true, out, &e1) == 0)
+    if (parse_module_as(a, file, text, len, &lx, true, false, out, &e1) == 0)
         return 0;
     return -1;
 }
@@ -2045,11 +2304,12 @@ int rparse_query(struct arena *a, const char *text, size_t len, struct body **ou
     struct rlex_result lx;
     TRY(lex(a, "query", text, len, &lx, err));
     struct parser p = {.a = a, .file = "query", .text = text, .len = len, .t = lx.toks,
-                       .n = lx.n, .err = err, .v1 = true};
+                       .n = lx.n, .err = err, .v1 = true, .opt_v1 = true};
     p.memo = arena_zalloc(a, lx.n * sizeof(*p.memo));
+    lex_error(&p, &lx);
     enable_keywords(&p, true);
     struct body *b = parse_query_until(&p, RT_EOF);
-    if (!b || p.failed)
+    if (!b || p.failed || !lex_clean(&p))
         return -1;
     *out = b;
     return 0;
@@ -2061,11 +2321,12 @@ int rparse_term(struct arena *a, const char *text, size_t len, struct term **out
     struct rlex_result lx;
     TRY(lex(a, "term", text, len, &lx, err));
     struct parser p = {.a = a, .file = "term", .text = text, .len = len, .t = lx.toks,
-                       .n = lx.n, .err = err, .v1 = true};
+                       .n = lx.n, .err = err, .v1 = true, .opt_v1 = true};
     p.memo = arena_zalloc(a, lx.n * sizeof(*p.memo));
+    lex_error(&p, &lx);
     enable_keywords(&p, true);
     struct term *x = parse_in(&p);
-    if (!x || p.failed)
+    if (!x || p.failed || !lex_clean(&p))
         return -1;
     if (tok(&p)->t != RT_EOF) {
         unexpected(&p);
