@@ -65,6 +65,9 @@ struct cctx {
     struct rtc_errors pend;
     struct node_index nodes; /* node_get's lookup while rules are filed */
     uint8_t *pend_stage;
+    struct rloc *pend_rule; /* per error: the rule being compiled (rule_loc) */
+    size_t pend_rcap;
+    struct rloc rule_loc;
     size_t pend_cap;
     bool any_failed, in_head, in_conflicts;
     /* soft_only: the rule failed only with errors after which OPA goes on
@@ -108,11 +111,21 @@ static void cerr_record(struct cctx *cx, const char *code, struct rloc loc, cons
         cx->pend_stage = ns;
         cx->pend_cap = nc;
     }
+    if (cx->pend_rcap < cx->pend_cap) {
+        struct rloc *nr = realloc(cx->pend_rule, cx->pend_cap * sizeof(*nr));
+        if (!nr) {
+            cx->err->code[0] = '\0'; /* out of memory */
+            return;
+        }
+        cx->pend_rule = nr;
+        cx->pend_rcap = cx->pend_cap;
+    }
     if (rtc_errors_add(&cx->pend, code, msg, cx->details, &loc) < 0) {
         cx->err->code[0] = '\0'; /* out of memory */
         return;
     }
     cx->pend_stage[cx->pend.n - 1] = stage_of(cx, code, msg);
+    cx->pend_rule[cx->pend.n - 1] = cx->rule_loc;
 }
 
 /* Drops the errors recorded after the first n (a speculative attempt). */
@@ -182,6 +195,16 @@ static void cerr_more(struct cctx *cx, const char *code, struct rloc loc, const 
         cerr_record(cx, code, loc, msg);
 }
 
+static int cmp_rloc_of(const struct rloc *a, const struct rloc *b)
+{
+    int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+    if (c)
+        return c;
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
 static int cmp_rtc_loc(const struct rtc_error *a, const struct rtc_error *b)
 {
     int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
@@ -192,42 +215,50 @@ static int cmp_rtc_loc(const struct rtc_error *a, const struct rtc_error *b)
     return a->col < b->col ? -1 : a->col > b->col;
 }
 
-/* The errors of the earliest stage that failed, in location order (stable:
- * OPA walks modules and rules as written; rule conflicts and recursion
- * keep the rule tree's order, as OPA's checkRuleConflicts and
- * checkRecursion), at most RTC_MAX_ERRORS and then
- * OPA's "error limit reached", into cx->all; the first also into cx->err. */
+/* Order of two errors of one stage as OPA emits them: undefined
+ * functions rule by rule (modules by file, rules as written), within a
+ * rule as the calls are checked (nested calls first: OPA rewrites them into
+ * expressions before the outer one); conflicts and recursion in rule-tree
+ * order as found; the rest by location. */
+static int cmp_pending(const struct cctx *cx, uint8_t stage, size_t a, size_t b)
+{
+    if (stage == ST_LATER || stage == ST_CONFLICTS)
+        return 0;
+    if (stage == ST_FUNCS)
+        return cmp_rloc_of(&cx->pend_rule[a], &cx->pend_rule[b]);
+    return cmp_rtc_loc(&cx->pend.v[a], &cx->pend.v[b]);
+}
+
+/* The errors of the earliest stage that failed, in OPA's order
+ * (cmp_pending, stable), at most RTC_MAX_ERRORS and then OPA's "error
+ * limit reached", into cx->all; the first also into cx->err. */
 static void cerr_flush(struct cctx *cx)
 {
     struct rtc_errors *p = &cx->pend;
     uint8_t min = 255;
     for (size_t i = 0; i < p->n; i++)
         min = cx->pend_stage[i] < min ? cx->pend_stage[i] : min;
+    size_t *order = malloc((p->n + 1) * sizeof(*order));
     size_t kept = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        if (cx->pend_stage[i] == min) {
-            struct rtc_error e = p->v[i];
-            size_t at = kept++;
-            while (at > 0 && min != ST_LATER && min != ST_CONFLICTS &&
-                   cmp_rtc_loc(&p->v[at - 1], &e) > 0) {
-                p->v[at] = p->v[at - 1];
-                at--;
-            }
-            p->v[at] = e;
-        } else {
-            free(p->v[i].msg);
-            free(p->v[i].details);
-            free(p->v[i].file);
+    for (size_t i = 0; i < p->n && order; i++) {
+        if (cx->pend_stage[i] != min)
+            continue;
+        size_t at = kept++;
+        while (at > 0 && cmp_pending(cx, min, order[at - 1], i) > 0) {
+            order[at] = order[at - 1];
+            at--;
         }
+        order[at] = i;
     }
-    p->n = kept;
+    if (!order)
+        cx->err->code[0] = '\0'; /* out of memory */
     if (kept && cx->err->code[0]) {
-        const struct rtc_error *e = &p->v[0];
+        const struct rtc_error *e = &p->v[order[0]];
         struct rloc loc = {e->file ? arena_strdup(cx->a, e->file) : NULL, e->row, e->col};
         rego_err_set(cx->err, e->code, loc, "%s", e->msg);
     }
     for (size_t i = 0; i < kept && cx->all; i++) {
-        const struct rtc_error *e = &p->v[i];
+        const struct rtc_error *e = &p->v[order[i]];
         struct rloc loc = {e->file, e->row, e->col};
         bool over = i == RTC_MAX_ERRORS;
         if (over ? rtc_errors_add(cx->all, "rego_compile_error", "error limit reached", NULL,
@@ -237,10 +268,13 @@ static void cerr_flush(struct cctx *cx)
         if (over)
             break;
     }
+    free(order);
     rtc_errors_free(p);
     free(cx->pend_stage);
+    free(cx->pend_rule);
     cx->pend_stage = NULL;
-    cx->pend_cap = 0;
+    cx->pend_rule = NULL;
+    cx->pend_cap = cx->pend_rcap = 0;
 }
 
 /* ---------------------------------------------------------------- tree */
@@ -1419,14 +1453,12 @@ static int resolve_call(struct cctx *cx, struct scope *s, struct term *t)
 {
     struct fn_target ft;
     bool nested = t != cx->stmt_call;
-    int found = resolve_fn(cx, s, t->a[0], &ft);
-    if (found < 0 && !take_soft(cx))
-        return -1;
-    /* the arguments still hold calls to check (OPA: expressions of their own) */
+    /* calls in the arguments first: OPA checks them as expressions of
+     * their own, placed before this one */
     for (size_t k = 1; k < t->n; k++)
         TRY(resolve_term(cx, s, t->a[k]));
-    if (found < 0)
-        return 0;
+    if (resolve_fn(cx, s, t->a[0], &ft) < 0)
+        return take_soft(cx) ? 0 : -1;
     size_t nargs = t->n - 1;
     if ((!ft.variadic && nargs != ft.arity && (nested || nargs != ft.arity + 1)) ||
         (ft.variadic && nargs < ft.arity))
@@ -3140,6 +3172,7 @@ static int compile_rules_of(struct cctx *cx, struct rnode *n)
                 for (size_t p = 0; p < r->mod->pkg_len; p++)
                     cx->pkg = rcomp_node_child(cx->pkg, r->mod->pkg_path[p]->u.str.s,
                                                r->mod->pkg_path[p]->u.str.len);
+                cx->rule_loc = r->loc;
                 if (compile_rule(cx, r) < 0) {
                     if (!cx->failed || !cx->err->code[0])
                         return -1; /* out of memory */

@@ -509,16 +509,22 @@ Test(compile_errors, opa_rule_conflicts_dots_in_heads)
 
 /* compile.go checkUndefinedFuncs reports every call of a rule (OPA's
  * TestCompilerCheckUndefinedFuncs), nested ones too (rewritten into
- * expressions of their own before the check); arity errors likewise. */
+ * expressions of their own before the check, so reported first); arity
+ * errors likewise; rules in module order. */
 Test(compile_errors, every_undefined_function_of_a_rule)
 {
     expect_errors("package t\np if { x := foo(1); y := bar(2); baz(3) }\n", REGO_V1,
                   "2:13: rego_type_error: undefined function foo\n"
                   "2:26: rego_type_error: undefined function bar\n"
                   "2:34: rego_type_error: undefined function baz\n");
+    /* OPA's order: bar(1) becomes an expression before foo's */
     expect_errors("package t\np if { x := foo(bar(1)) }\n", REGO_V1,
-                  "2:13: rego_type_error: undefined function foo\n"
-                  "2:17: rego_type_error: undefined function bar\n");
+                  "2:17: rego_type_error: undefined function bar\n"
+                  "2:13: rego_type_error: undefined function foo\n");
+    /* rules as written (modules by file), not by rule name */
+    expect_errors("package t\nz if { foo(1) }\na if { bar(1) }\n", REGO_V1,
+                  "2:8: rego_type_error: undefined function foo\n"
+                  "3:8: rego_type_error: undefined function bar\n");
     expect_errors("package t\nf(x) := x\np if { f(1, 2, 3); f() }\n", REGO_V1,
                   "3:8: rego_type_error: function data.t.f has arity 1, got 3 arguments\n"
                   "3:20: rego_type_error: function data.t.f has arity 1, got 0 arguments\n");
