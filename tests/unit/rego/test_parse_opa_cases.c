@@ -327,6 +327,48 @@ static const struct pcase CASES[] = {
     OK(V1, "package p\np.q := 1 if { true } else := 2"),
     PERR(V1, "package p\np := 1 if { true } else", 2, 23, "unexpected eof token: expected else value term or rule body"),
     PERR(V1, "package p\np if { true } else := 2 { true } { false }", 2, 34, "expected else keyword"),
+    /* TestRuleIf, TestRuleRefHeads (v1) */
+    OK(V1, "package p\nq := 1\np if true else if true"),
+    OK(V1, "package p\np if true else := 3 if 2 < 1"),
+    OK(V1, "package p\nq := 1\np if not q"),
+    OK(V1, "package p\nf(x) = y if y := x + 1"),
+    OK(V1, "package p\nf(xs) if every x in xs { x != 0 }"),
+    OK(V1, "package p\np[\"foo\"] = \"bar\" if true"),
+    OK(V1, "package p\np.q[2] if true"),
+    OK(V1, "package p\np.q[x] = 1 if x := 2"),
+    OK(V1, "package p\np.q.f(x) = x + 1 if true"),
+    OK(V1, "package p\nfoo.bar[i].baz if { i := 1 }"),
+    OK(V0, "package p\nimport future.keywords.if\np if 1 > 2 else = 42 { 2 > 1 }"),
+    /* TestRuleElseKeyword, TestRuleElseRefHeads */
+    PERR(V0, "package test\np { false } { false } else { true }", 2, 23, "unexpected else keyword"),
+    PERR(V0, "package test\np { false } else { false } { true }", 2, 28, "expected else keyword"),
+    PERR(V0, "package test\np[1] { false } else { true }", 2, 16, "else keyword cannot be used on multi-value rules"),
+    OK(V1, "package test\na.b.c := 1 if false\nelse := 2"),
+    PERR(V1, "package test\na.b.c contains 1 if false\nelse := 2", 3, 1,
+         "else keyword cannot be used on multi-value rules"),
+    PERR(V1, "package test\na.b[x] := 1 if false\nelse := 2", 3, 1,
+         "else keyword cannot be used on rules with variables in head"),
+    PERR(V1, "package test\na.b[x].c := 1 if false\nelse := 2", 3, 1,
+         "else keyword cannot be used on rules with variables in head"),
+    /* TestMultipleEnclosedBodies, TestComments(V0): heads and bodies over lines */
+    OK(V1, "package ex\np[x] = y if {\n\tx = \"a\"\n\ty = 1\n} {\n\tx = \"b\"\n\ty = 2\n}\nq = 1\n"
+           "f(x) if {\n\tx < 10\n} {\n\tx > 1000\n}\n"),
+    OK(V0, "package a\nq # interrupting\n\n\t[a] # the head of a rule\n\n\t{ m = [1,2,\n    3, ];\n"
+           "    a = m[i]\n\n\t}"),
+    OK(V1, "package a\nq # interrupting\n\n\tcontains a  # the head of a rule\n\n\tif { m = [1,2,\n"
+           "    3, ];\n    a = m[i]\n\n\t}"),
+    /* TestModuleParseErrors, TestEmptyModule */
+    PERR(V0, "\n\tx = 1\t\t\t# expect package\n\tpackage a", 2, 2, "package expected"),
+    /* TestRuleFromBodyRefs */
+    OK(V0, "package p\nfoo[\"bar\"] = 12"),
+    OK(V0, "package p\nfoo[1]"),
+    OK(V0, "package p\nfoo.one"),
+    OK(V1, "package p\nfoo(x)"),
+    OK(V1, "package p\nfoo(x) = 1"),
+    OK(V0, "package p\narr := [1]\ntest[arr[0]]"),
+    OK(V1, "package p\nfoo.bar = \"buz\""),
+    OK(V1, "package p\nfoo.bar(x)"),
+    OK(V0, "package p\nfoo.bar[\"baz\"]"),
 };
 
 static void check(const struct pcase *c, char *out, size_t cap)
