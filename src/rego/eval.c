@@ -3228,7 +3228,9 @@ static int static_call_truth(struct ev *ev, struct value **fr, struct term *t)
     if (t->fast_op)
         return fast_truth(t->fast_op, args);
     v = NULL;
-    int rc = t->fn ? call_user(ev, t->fn, args, t->loc, &v) : invoke(ev, t, args, nin, &v);
+    int rc = !t->fn              ? invoke(ev, t, args, nin, &v)
+             : t->fn->all_static ? call_static(ev, t->fn, args, t->loc, &v)
+                                 : call_user(ev, t->fn, args, t->loc, &v);
     if (rc == R_ERR)
         return R_ERR;
     return v && !(v->type == V_BOOL && !v->u.b);
@@ -3249,13 +3251,13 @@ static int every_calls(struct ev *ev, struct dom_k *dk, struct value *dom)
         TRY(step(ev, e->loc));
         struct value *key, *val;
         coll_at(ev, dom, j, &key, &val);
-        size_t mark = ev->tn;
-        int r = R_CONT;
+        /* k and v are the every's own variables, unbound outside it: set
+         * and cleared here without the trail (the calls bind nothing) */
         if (e->a && e->a->slot >= 0)
-            r = bind(ev, &fr[e->a->slot], key);
-        if (r == R_CONT && e->b->slot >= 0)
-            r = bind(ev, &fr[e->b->slot], val);
-        int truth = 1;
+            fr[e->a->slot] = key;
+        if (e->b->slot >= 0)
+            fr[e->b->slot] = val;
+        int r = R_CONT, truth = 1;
         for (size_t i = 0; r == R_CONT && truth == 1 && i < b->n; i++) {
             struct expr *x = b->e[i];
             struct term *t = x->a;
@@ -3277,7 +3279,10 @@ static int every_calls(struct ev *ev, struct dom_k *dk, struct value *dom)
             else
                 truth = truth != x->neg;
         }
-        undo(ev, mark);
+        if (e->a && e->a->slot >= 0)
+            fr[e->a->slot] = NULL;
+        if (e->b->slot >= 0)
+            fr[e->b->slot] = NULL;
         if (r == R_ERR)
             return R_ERR;
         if (truth != 1)
