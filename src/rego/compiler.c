@@ -2649,6 +2649,73 @@ static int reorder_body(struct cctx *cx, struct body *b, uint8_t *safe)
 
 /* -------------------------------------------------------------- rules */
 
+/* A head term OPA moves into the body before its safety checks (it
+ * holds a reference, call or comprehension: rewriteRefsInHead,
+ * rewriteExprTermsInHead); its variables are the body's to bind. */
+static bool head_term_evaluated(const struct term *t)
+{
+    if (t->kind == TM_REF || t->kind == TM_CALL || t->kind == TM_TEMPLATE || t->body)
+        return true;
+    for (size_t k = 0; k < t->n; k++)
+        if (head_term_evaluated(t->a[k]))
+            return true;
+    return false;
+}
+
+static int head_vars_list(const struct term *t, const uint8_t *known, struct unsafe_list *l,
+                          const struct expr *at, int nslots)
+{
+    if (t->kind == TM_VAR && t->slot >= 0 && t->slot < nslots && !known[t->slot])
+        return unsafe_add(l, t, at);
+    for (size_t k = 0; k < t->n; k++)
+        TRY(head_vars_list(t->a[k], known, l, at, nslots));
+    return 0;
+}
+
+/* OPA's checkSafetyRuleHeads (before any body is checked): a variable of
+ * the head (keys, value) that neither the body (closures aside) nor the
+ * arguments mention is unsafe, reported at the rule (r.Loc()), in the
+ * variables' order. */
+static int head_vars_in_body(struct cctx *cx, struct rule *r)
+{
+    uint8_t *known = calloc((size_t)cx->nslots + 1, 1);
+    if (!known)
+        return cfail(cx, "rego_compile_error", r->loc, "out of memory");
+    flat_body_vars(r->body, known, cx->nslots);
+    for (size_t k = 0; k < r->nargs; k++)
+        term_slots(r->args[k], known);
+    struct unsafe_list l = {0};
+    struct expr at = {.loc = r->loc};
+    struct term *heads[2] = {r->value, r->elem};
+    int rc = 0;
+    for (size_t k = 0; k < r->nkeys && rc == 0; k++)
+        if (!head_term_evaluated(r->keys[k]))
+            rc = head_vars_list(r->keys[k], known, &l, &at, cx->nslots);
+    for (int k = 0; k < 2 && rc == 0; k++)
+        if (heads[k] && !head_term_evaluated(heads[k]))
+            rc = head_vars_list(heads[k], known, &l, &at, cx->nslots);
+    free(known);
+    if (rc < 0) {
+        free(l.v);
+        return cfail(cx, "rego_compile_error", r->loc, "out of memory");
+    }
+    if (l.n)
+        qsort(l.v, l.n, sizeof(*l.v), cmp_unsafe);
+    bool any = false;
+    cx->in_head = true;
+    for (size_t i = 0; i < l.n; i++) {
+        if (l.v[i].generated)
+            continue;
+        struct unsafe_var u = l.v[i];
+        u.loc = r->loc;
+        unsafe_var_error(cx, &u);
+        any = true;
+    }
+    cx->in_head = false;
+    free(l.v);
+    return any ? -1 : 0;
+}
+
 static int head_safe(struct cctx *cx, struct term *t, uint8_t *safe)
 {
     if (!t)
@@ -2787,6 +2854,7 @@ static int compile_rule(struct cctx *cx, struct rule *r)
         return -1;
     for (size_t k = 0; k < r->nargs; k++)
         bind_pattern(cx, r->args[k], safe, true);
+    TRY(head_vars_in_body(cx, r));
     TRY(reorder_body(cx, r->body, safe));
     cx->in_head = true;
     for (size_t k = 0; k < r->nkeys; k++)

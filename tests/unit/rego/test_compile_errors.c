@@ -218,11 +218,21 @@ Test(compile_errors, earlier_stage_wins_and_is_complete)
                   "4:8: rego_type_error: undefined function bar\n");
 }
 
-/* CheckSafetyRuleHeads runs before CheckSafetyRuleBodies. */
+/* CheckSafetyRuleHeads runs before CheckSafetyRuleBodies; its errors are
+ * at the rule (r.Loc()), one per head variable the body and arguments do
+ * not mention; a head variable the body mentions but cannot bind is the
+ * body's error. */
 Test(compile_errors, head_safety_before_body_safety)
 {
     expect_errors("package t\np if { x := a }\nq contains y if { true }\n", REGO_V1,
-                  "3:12: rego_unsafe_var_error: var y is unsafe\n");
+                  "3:1: rego_unsafe_var_error: var y is unsafe\n");
+    expect_errors("package t\nq[k] := [v, w] if { true }\nf(a) := b if { a > 1 }\n", REGO_V1,
+                  "2:1: rego_unsafe_var_error: var k is unsafe\n"
+                  "2:1: rego_unsafe_var_error: var v is unsafe\n"
+                  "2:1: rego_unsafe_var_error: var w is unsafe\n"
+                  "3:1: rego_unsafe_var_error: var b is unsafe\n");
+    expect_errors("package t\nq contains y if { not input[y] }\n", REGO_V1,
+                  "2:29: rego_unsafe_var_error: var y is unsafe\n");
 }
 
 /* Compiler.err: the 11th error becomes "error limit reached" (no location). */
