@@ -33,6 +33,8 @@ struct parser {
     bool lit_start; /* the next primary term starts a literal */
     bool ws_step;   /* a rule head's first operand may follow blanks */
     bool as_query;  /* the last rule had no body: OPA parsed it as a query */
+    const char *hint; /* OPA's hint, added to the next error */
+    struct rego_err deferred; /* a statement that is no rule, reported after the parse */
     bool own_lines; /* REGO_AUTO's v0 attempt: a statement per line, so that
                        `p := x if { }` is v1 and not the v0 rules p and if */
     /* the scanner's error, its end token being the last of t (lexer.c) */
@@ -84,6 +86,11 @@ static void *perr(struct parser *p, const struct rtoken *t, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (p->hint) {
+        size_t n = strlen(msg);
+        snprintf(msg + n, sizeof(msg) - n, " (hint: %s)", p->hint);
+        p->hint = NULL;
+    }
     if (p->lex_msg && p->i + 1 >= p->n) {
         /* the parser got to the token the scanner failed on: OPA reports
          * the scanner's error first */
@@ -1354,6 +1361,35 @@ static int membership(struct parser *p, struct term *x, struct expr *e, const ch
     return 0;
 }
 
+static struct expr *parse_every(struct parser *p, struct rtoken *kw);
+
+/* Whether the text after kw (`some` or `every`) would parse as `x in xs`
+ * (every: with a body) had the module imported the future keywords, for
+ * OPA's hints in v0.  The parser's state is left as it was. */
+static bool future_parses(struct parser *p, struct rtoken *kw, bool every)
+{
+    struct psave s;
+    psave(p, &s);
+    struct parser q = *p;
+    q.memo = NULL; /* terms parsed with other keywords must not be reused */
+    q.kw_in = q.kw_every = true;
+    q.hint = NULL;
+    q.i = (size_t)(kw - p->t) + 1;
+    bool ok;
+    if (every) {
+        ok = parse_every(&q, kw) != NULL;
+    } else {
+        struct term *x = parse_in_kv(&q);
+        char name[64] = "";
+        if (x && x->kind == TM_CALL)
+            call_name(x, name, sizeof(name));
+        ok = strncmp(name, "internal.member_", 16) == 0;
+    }
+    p->expr_index = q.expr_index;
+    prestore(p, &s);
+    return ok;
+}
+
 /* OPA's parseSome: `some x in xs` / `some k, v in xs` when it parses as a
  * membership call, otherwise `some` and a comma separated list of names. */
 static struct expr *parse_some(struct parser *p, struct rtoken *kw)
@@ -1376,6 +1412,8 @@ static struct expr *parse_some(struct parser *p, struct rtoken *kw)
     p->expr_index = index;
     *p->err = saved;
     p->failed = false;
+    if (!p->kw_in && !p->opt_v1 && future_parses(p, kw, false))
+        p->hint = "`import future.keywords.in` for `some x in xs` expressions";
     struct plist l = {0};
     for (;;) {
         struct rtoken *t = tok(p);
@@ -1506,6 +1544,9 @@ static struct expr *parse_literal(struct parser *p)
             e->loc = tloc(p, st);
             e->off = st->off;
         }
+        if (e->kind == EX_TERM && x->kind == TM_VAR && strcmp(x->name, "every") == 0 &&
+            !p->kw_every && !p->opt_v1 && future_parses(p, st, true))
+            p->hint = "`import future.keywords.every` for `every x in xs { ... }` expressions";
     }
     if (!e)
         return NULL;
@@ -1801,10 +1842,17 @@ static bool finish_default(struct parser *p, struct rule *r, const struct rtoken
 static bool finish_bare_head(struct parser *p, struct rule *r, const struct rtoken *start,
                              bool call)
 {
-    if (r->ref->kind == TM_VAR && !call)
-        return perr(p, start, "var cannot be used for rule name"), false;
-    if (call && !r->nargs)
-        return perr(p, start, "rule argument list must take at least one argument"), false;
+    const char *why = r->ref->kind == TM_VAR && !call ? "var cannot be used for rule name"
+                    : call && !r->nargs ? "rule argument list must take at least one argument"
+                    : NULL;
+    if (why) {
+        /* OPA finds this after parsing every statement: a later syntax
+         * error is reported instead */
+        if (!p->deferred.code[0])
+            rego_err_set(&p->deferred, "rego_parse_error", tloc(p, start), "%s", why);
+        r->body = NULL;
+        return true;
+    }
     r->body = true_body(p, start);
     return r->body != NULL;
 }
@@ -1914,6 +1962,8 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
             r->body = true_body(p, start);
         else if (!finish_bare_head(p, r, start, call))
             return false;
+        else if (!r->body)
+            return !p->failed; /* not a rule (the error comes after the parse) */
         if (!r->body)
             return false;
         return plist_push(p, rules, r);
@@ -2236,6 +2286,10 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
     }
     if (p.failed || !lex_clean(&p))
         return -1;
+    if (p.deferred.code[0]) {
+        *p.err = p.deferred;
+        return -1;
+    }
     for (size_t k = 0; p.v1 && k < rules.n; k++)
         for (const struct rule *r = rules.v[k]; r; r = r->els)
             if (!v1_rule_check(&p, r))

@@ -369,6 +369,34 @@ static const struct pcase CASES[] = {
     OK(V1, "package p\nfoo.bar = \"buz\""),
     OK(V1, "package p\nfoo.bar(x)"),
     OK(V0, "package p\nfoo.bar[\"baz\"]"),
+    /* TestSomeDeclExpr, TestEvery: v0 hints for future keywords */
+    PERR(V0, "package p\np contains x if {\n\tsome x in {\"foo\": \"bar\"}\n}", 3, 9,
+         "unexpected identifier token: expected \\n or ; or } (hint: `import future.keywords.in` "
+         "for `some x in xs` expressions)"),
+    PERR(V0, "package p\np[y] = x if {\n\tsome x, y in {\"foo\": \"bar\"}\n}", 3, 12,
+         "(hint: `import future.keywords.in` for `some x in xs` expressions)"),
+    PERR(V0, "package p\np {\n\tevery x, y in {\"foo\": \"bar\"} { is_string(x); is_string(y) }\n}", 3, 8,
+         "unexpected identifier token: expected \\n or ; or } (hint: `import future.keywords.every` "
+         "for `every x in xs { ... }` expressions)"),
+    OK(V1, "package p\np if {\n\tevery x, y in {\"foo\": \"bar\"} { is_string(x); is_string(y) }\n}"),
+    OK(V1, "package p\np contains x if some x in {\"foo\": \"bar\"}"),
+    /* a statement that is no rule is reported after the whole parse */
+    PERR(V0, "package p\np\nq := ", 3, 5, "unexpected eof token"),
+    /* TestAnnotations (parse_annotations.c) */
+    PERR(V1, "package test\n\n# METADATA\n# title: My import\nimport input.foo\n\np if { input = \"str\" }", 3, 1,
+         "invalid annotation scope 'import'"),
+    PERR(V1, "\npackage test\n\n# METADATA\n# scope: deadbeef\np := 7", 4, 1, "invalid annotation scope 'deadbeef'"),
+    PERR(V1, "\n# METADATA\n# scope: rule\npackage test\n\np := 7", 2, 1,
+         "annotation scope 'rule' must be applied to rule (have package)"),
+    PERR(V1, "package test\n# METADATA\n# scope: document\nimport data.foo.bar", 2, 1,
+         "annotation scope 'document' must be applied to rule (have import)"),
+    PERR(V1, "package test\n\n# METADATA\n# scope: package", 3, 1,
+         "annotation scope 'package' must be applied to package"),
+    PERR(V1, "package test\n\n# METADATA\n\n# scope: rule\np if { input.x > 7 }", 3, 1,
+         "expected METADATA block, found whitespace"),
+    PERR(V1, "# METADATA\n# title: foo\vbar\npackage opa.examples\n", 2, 1,
+         "yaml: control characters are not allowed"),
+    OK(V1, "\npackage test\n\n# METADATA\n# {}\np := 7"),
 };
 
 static void check(const struct pcase *c, char *out, size_t cap)
