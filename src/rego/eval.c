@@ -3061,7 +3061,7 @@ static __attribute__((noinline)) int expr_enum(struct ev *ev, struct value **fr,
         return 2;
     if (!coll || (coll->type != V_ARRAY && coll->type != V_OBJECT && coll->type != V_SET))
         return R_CONT;
-    if (argj != SIZE_MAX && enum_hoistable(t, s, argj))
+    if (argj != SIZE_MAX && ev->c->static_paths && enum_hoistable(t, s, argj))
         return enum_hoisted(ev, fr, b, i, k, coll, op, s, argj);
     size_t n = coll_len(coll);
     for (size_t j = 0; j < n; j++) {
@@ -3756,7 +3756,7 @@ static int prep_body(struct prep *p, struct body *b)
             TRY(prep_term(p, e->vars[k]));
         if (e->body)
             TRY(prep_body(p, e->body));
-        e->every_calls = e->kind == EX_EVERY && e->body && e->body->n > 0;
+        e->every_calls = p->c->static_paths && e->kind == EX_EVERY && e->body && e->body->n > 0;
         for (size_t k = 0; e->every_calls && k < e->body->n; k++)
             e->every_calls = e->body->e[k]->call_direct;
         for (size_t k = 0; k < e->nwith; k++)
@@ -3973,7 +3973,10 @@ static int prep_rule(struct prep *p, struct rule *r)
         if (r->body)
             TRY(prep_body(p, r->body));
         prep_guard(r);
-        TRY(prep_static(r));
+        if (p->c->static_paths)
+            TRY(prep_static(r));
+        else
+            r->nstatic = 0;
     }
     return 0;
 }
@@ -3998,8 +4001,11 @@ static void prep_all_static(struct rnode *n)
     n->all_static = all;
 }
 
+bool reval_static_paths = true;
+
 int reval_prepare(struct rego_compiled *c)
 {
+    c->static_paths = reval_static_paths;
     struct prep *p = malloc(sizeof(*p));
     if (!p)
         return -1;
@@ -4011,7 +4017,8 @@ int reval_prepare(struct rego_compiled *c)
             rc = prep_rule(p, c->mods[i]->rules[k]);
     for (size_t i = 0; i < c->nmods && rc == 0; i++)
         for (size_t k = 0; k < c->mods[i]->nrules; k++)
-            prep_all_static(c->mods[i]->rules[k]->node);
+            if (c->static_paths)
+                prep_all_static(c->mods[i]->rules[k]->node);
     free(p);
     return rc;
 }

@@ -17,6 +17,7 @@ struct rego_compiled {
     int nmemo;               /* comprehensions with a memo_id */
     int nprefix;             /* references with a prefix_id */
     int ncalls;              /* call terms with a call_id */
+    bool static_paths;       /* reval_prepare set up eval.c's static paths */
     enum rego_version ver;
 };
 
@@ -53,6 +54,11 @@ struct rnode *rcomp_node_child(const struct rnode *n, const char *name, size_t l
  * term direct/dvars); called once at the end of rcomp_modules, before the
  * policy is shared read-only.  0, or -1 when out of memory. */
 int reval_prepare(struct rego_compiled *c);
+/* Test hook (differential tests of the evaluator): false makes
+ * reval_prepare leave eval.c's static paths off, so policies compiled
+ * afterwards run on the general paths only.  Read while compiling; the
+ * service never changes it. */
+extern bool reval_static_paths;
 
 struct reval_opts {
     const struct value *input;
