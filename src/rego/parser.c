@@ -1837,6 +1837,12 @@ static bool finish_default(struct parser *p, struct rule *r, const struct rtoken
     return r->body != NULL;
 }
 
+static void defer_error(struct parser *p, const struct rtoken *at, const char *msg)
+{
+    if (!p->deferred.code[0])
+        rego_err_set(&p->deferred, "rego_parse_error", tloc(p, at), "%s", msg);
+}
+
 /* A rule with neither body nor value nor `contains`, which OPA parses as
  * a query and turns into a rule (ParseRuleFromBody). */
 static bool finish_bare_head(struct parser *p, struct rule *r, const struct rtoken *start,
@@ -1848,8 +1854,7 @@ static bool finish_bare_head(struct parser *p, struct rule *r, const struct rtok
     if (why) {
         /* OPA finds this after parsing every statement: a later syntax
          * error is reported instead */
-        if (!p->deferred.code[0])
-            rego_err_set(&p->deferred, "rego_parse_error", tloc(p, start), "%s", why);
+        defer_error(p, start, why);
         r->body = NULL;
         return true;
     }
@@ -1891,9 +1896,55 @@ static bool parse_rule_tail(struct parser *p, struct plist *rules, struct rule *
     return true;
 }
 
+/* OPA's reason a one-expression query is no rule (ParseRuleFromExpr), for
+ * statements that do not start with a name. */
+static const char *not_a_rule(struct parser *p, const struct expr *e, char *buf, size_t cap)
+{
+    if (e->nwith)
+        return "expressions using with keyword cannot be used for rule head";
+    if (e->neg)
+        return "negated expressions cannot be used for rule head";
+    if (e->kind == EX_SOME || e->kind == EX_SOMEIN)
+        return "'some' declarations cannot be used for rule head";
+    if (e->kind == EX_EVERY)
+        return "expression cannot be used for rule head";
+    const struct term *x = e->a;
+    if (e->kind == EX_TERM && x->kind == TM_CALL)
+        return "rule name conflicts with built-in function";
+    if (x->kind == TM_REF) {
+        snprintf(buf, cap, "invalid rule head: %.*s", (int)(x->end - x->off), p->text + x->off);
+        return buf;
+    }
+    snprintf(buf, cap, "%s cannot be used for rule name", value_name(x));
+    return buf;
+}
+
+/* A statement that does not start with a name: OPA parses it as a query
+ * (literals joined by ';') and then fails to make a rule of it. */
+static bool parse_query_statement(struct parser *p, const struct rtoken *start)
+{
+    struct expr *e = parse_literal(p);
+    if (!e)
+        return false;
+    bool several = false;
+    while (accept(p, RT_SEMI)) {
+        if (!parse_literal(p))
+            return false;
+        several = true;
+    }
+    char buf[200];
+    defer_error(p, start, several ? "multiple expressions cannot be used for rule head"
+                                  : not_a_rule(p, e, buf, sizeof(buf)));
+    return true;
+}
+
 static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
 {
     struct rtoken *start = tok(p);
+    const char *kw = keyword_of(p, start);
+    if (start->t != RT_IDENT || (kw && !keyword_ref(p) && strcmp(kw, "default") != 0 &&
+                                 strcmp(kw, "contains") != 0))
+        return parse_query_statement(p, start);
     struct rule *r = new_rule(p, start);
     if (!r)
         return false;
@@ -2271,13 +2322,14 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
         /* statements need no separator; a ';' joins a rule OPA reads as a
          * query (no body) with the next literal into one query */
         if (tok(&p)->t == RT_SEMI) {
-            if (!p.as_query || tok_at(&p, 1)->t == RT_EOF) {
-                p.i += p.as_query;
+            if (!p.as_query) {
                 unexpected(&p);
-            } else {
-                perr(&p, start, "multiple expressions cannot be used for rule head");
+                return -1;
             }
-            return -1;
+            while (accept(&p, RT_SEMI))
+                if (!parse_literal(&p))
+                    return -1;
+            defer_error(&p, start, "multiple expressions cannot be used for rule head");
         }
         if (p.own_lines && tok(&p)->t != RT_EOF && !tok(&p)->nl_before) {
             unexpected(&p);
