@@ -7,39 +7,19 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_rego_input.h"
 #include "rego/rego.h"
-
-static const char *part(const char **p, const char *end)
-{
-    const char *s = *p;
-    if (s >= end)
-        return NULL;
-    const char *z = memchr(s, '\0', (size_t)(end - s));
-    *p = z ? z + 1 : end;
-    return s;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > 16 * 1024)
-        return 0;
     struct arena a;
     arena_init(&a, 4096);
-    char *buf = arena_alloc(&a, size + 1);
-    if (!buf) {
+    struct fuzz_rego_input fi;
+    if (!fuzz_rego_split(&a, data, size, &fi)) {
         arena_free(&a);
         return 0;
     }
-    memcpy(buf, data, size);
-    buf[size] = '\0';
-    const char *p = buf, *end = buf + size;
-    const char *mod = part(&p, end);
-    const char *query = part(&p, end);
-    const char *input = part(&p, end);
-    if (!mod)
-        mod = "";
-    if (!query || !*query)
-        query = "data";
+    const char *mod = fi.module, *query = fi.query, *input = fi.input;
     struct rego_source src = {"fuzz.rego", mod, strlen(mod)};
     struct rego_compiled *c = NULL;
     struct as_error err;

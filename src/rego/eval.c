@@ -2981,10 +2981,42 @@ static bool enum_hoistable(const struct term *t, int s, size_t argj)
     return true;
 }
 
+/* One element of an enumeration `f(..., xs[i], ...)` whose other arguments
+ * do not mention i (argument argj is the element; enum_hoisted,
+ * static_any): at the first element (j == 0) the other arguments are
+ * computed into args, in order; then the call's truth with the element:
+ * 1, 0, R_ERR, or 2 when another argument is undefined (no element can
+ * make the call true, as direct_call_args).  *key is the element's key. */
+static int enum_elem_truth(struct ev *ev, struct value **fr, struct term *t, size_t argj,
+                           struct value **args, const struct value *coll, size_t j,
+                           struct value **key)
+{
+    size_t nin = t->n - 1;
+    for (size_t a = 0; j == 0 && a < nin; a++) {
+        if (a == argj)
+            continue;
+        if (direct_eval(ev, fr, t->a[1 + a], &args[a]) == R_ERR)
+            return R_ERR;
+        if (!args[a])
+            return 2;
+    }
+    if (coll->type == V_ARRAY) {
+        *key = NULL; /* the index, made only where needed */
+        args[argj] = coll->u.arr.items[j];
+    } else {
+        coll_at(ev, coll, j, key, &args[argj]);
+    }
+    if (t->fast_op && !ev->mocks)
+        return fast_truth(t->fast_op, args);
+    struct value *v;
+    if (invoke(ev, t, args, nin, &v) == R_ERR)
+        return R_ERR;
+    return v && !(v->type == V_BOOL && !v->u.b);
+}
+
 /* expr_enum when the element is argument argj and the other arguments do
- * not depend on it: they are computed at the first element (in order, the
- * first undefined one making every call undefined, as direct_call_args),
- * the call is tested per element and s is bound only where it is true. */
+ * not depend on it (enum_elem_truth); s is bound only where the call is
+ * true. */
 static __attribute__((noinline)) int enum_hoisted(struct ev *ev, struct value **fr,
                                                   struct body *b, size_t i, struct kont *k,
                                                   struct value *coll, const struct term *op,
@@ -2992,34 +3024,16 @@ static __attribute__((noinline)) int enum_hoisted(struct ev *ev, struct value **
 {
     struct term *t = b->e[i]->a;
     struct value *args[8];
-    size_t nin = t->n - 1, n = coll_len(coll);
+    size_t n = coll_len(coll);
     for (size_t j = 0; j < n; j++) {
         TRY(step(ev, op->loc));
-        if (j == 0) {
-            for (size_t a = 0; a < nin; a++) {
-                if (a == argj)
-                    continue;
-                if (direct_eval(ev, fr, t->a[1 + a], &args[a]) == R_ERR)
-                    return R_ERR;
-                if (!args[a])
-                    return R_CONT;
-            }
+        struct value *key;
+        int truth = enum_elem_truth(ev, fr, t, argj, args, coll, j, &key);
+        if (truth != 1) {
+            if (truth == 0)
+                continue;
+            return truth == 2 ? R_CONT : R_ERR;
         }
-        struct value *key, *child;
-        if (coll->type == V_ARRAY) {
-            key = NULL;
-            child = coll->u.arr.items[j];
-        } else {
-            coll_at(ev, coll, j, &key, &child);
-        }
-        args[argj] = child;
-        struct value *v;
-        if (t->fast_op && !ev->mocks)
-            v = fast_builtin(t->fast_op, args);
-        else if (invoke(ev, t, args, nin, &v) == R_ERR)
-            return R_ERR;
-        if (!v || (v->type == V_BOOL && !v->u.b))
-            continue;
         size_t mark = ev->tn;
         int r = bind(ev, &fr[s], key ? key : int_value(ev, (int64_t)j));
         if (r != R_ERR)
@@ -3355,36 +3369,15 @@ static __attribute__((noinline)) int static_any(struct ev *ev, struct value **fr
         return R_CONT;
     const struct term *op = e->sop_from->a[e->sop_from->n - 1];
     struct value *args[8];
-    size_t nin = t->n - 1, n = coll_len(coll), argj = e->sop_arg;
+    size_t n = coll_len(coll);
     for (size_t j = 0; j < n; j++) {
         TRY(step(ev, op->loc));
-        if (j == 0) {
-            for (size_t a = 0; a < nin; a++) {
-                if (a == argj)
-                    continue;
-                if (static_value(ev, fr, t->a[1 + a], &args[a]) == R_ERR)
-                    return R_ERR;
-                if (!args[a])
-                    return R_CONT;
-            }
-        }
-        struct value *key, *child;
-        if (coll->type == V_ARRAY) {
-            key = NULL;
-            child = coll->u.arr.items[j];
-        } else {
-            coll_at(ev, coll, j, &key, &child);
-        }
-        args[argj] = child;
-        if (t->fast_op && !ev->mocks) {
-            if (!fast_truth(t->fast_op, args))
+        struct value *key;
+        int truth = enum_elem_truth(ev, fr, t, e->sop_arg, args, coll, j, &key);
+        if (truth != 1) {
+            if (truth == 0)
                 continue;
-        } else {
-            struct value *v;
-            if (invoke(ev, t, args, nin, &v) == R_ERR)
-                return R_ERR;
-            if (!v || (v->type == V_BOOL && !v->u.b))
-                continue;
+            return truth == 2 ? R_CONT : R_ERR;
         }
         fr[e->sop_slot] = key ? key : int_value(ev, (int64_t)j);
         int rc = static_ops(ev, fr, r, i + 1, k);
