@@ -14,7 +14,9 @@
  * became `=`, `some x in xs` became `x = xs[_]`.  We check the compiled
  * tree as it is and follow the same order: a nested call is checked as an
  * expression of its own (its output "variable" is the call term) before
- * the expression holding it.  input and base data are `any` (no schemas).
+ * the expression holding it.  input and base data are `any`, except in
+ * rules under METADATA `schemas` annotations with inline schemas
+ * (typecheck_schema.c converts them; apply_schemas below scopes them).
  * Where our tree cannot tell what OPA would infer (every bodies, with
  * modifiers, iteration over rule children) the checker stays silent: it
  * must never reject a policy OPA accepts. */
@@ -82,12 +84,15 @@ struct tc {
     int depth;                    /* rule types being inferred on demand, nested */
     const struct expr *with_expr; /* the expression vexpr checks next, for its with */
     struct lerrs all;
+    struct pmap schemas; /* inline schema -> struct schema_memo */
+    bool has_schemas;    /* some annotation has schemas */
 };
 
 struct env {
     struct tc *tc;
     struct ty **vt; /* per slot */
     int nslots;
+    struct ty *sinput, *sdata; /* types given by schema annotations, or NULL */
 };
 
 static struct ty *ty_new(struct tc *tc, enum ty_kind k)
@@ -1223,9 +1228,9 @@ static struct ty *var_get(struct env *e, const struct term *t)
         return pe ? pe->val : NULL;
     }
     if (t->slot == SLOT_INPUT)
-        return TY_A;
+        return e->sinput ? e->sinput : TY_A;
     if (t->slot == SLOT_DATA)
-        return data_type(e->tc);
+        return e->sdata ? e->sdata : data_type(e->tc);
     return t->slot >= 0 && t->slot < e->nslots ? e->vt[t->slot] : NULL;
 }
 
@@ -1287,10 +1292,12 @@ static bool is_composite_head(const struct term *h)
 static struct ty *ref_type(struct env *e, const struct term *r)
 {
     const struct term *h = r->a[0];
+    if (h->kind == TM_VAR && h->slot == SLOT_DATA && e->sdata)
+        return select_ref(e->tc, e->sdata, r, 1);
     if (h->kind == TM_VAR && h->slot == SLOT_DATA)
         return data_ref_type(e->tc, r);
     if (h->kind == TM_VAR && h->slot == SLOT_INPUT)
-        return TY_A;
+        return e->sinput ? select_ref(e->tc, e->sinput, r, 1) : TY_A;
     if (var_like(h))
         return select_ref(e->tc, var_get(e, h), r, 1);
     if (is_composite_head(h))
@@ -1756,7 +1763,9 @@ static void check_data_ref(struct env *e, const struct term *r, struct lerrs *er
 static void check_ref(struct env *e, const struct term *r, struct lerrs *errs)
 {
     const struct term *h = r->a[0];
-    if (h->kind == TM_VAR && h->slot == SLOT_DATA) {
+    if (h->kind == TM_VAR && h->slot == SLOT_DATA && e->sdata) {
+        check_leaf(e, e->sdata, r, 1, errs); /* the schema's leaf hides the rule tree */
+    } else if (h->kind == TM_VAR && h->slot == SLOT_DATA) {
         /* OPA's checkApply: functions are no values */
         struct ty *t = data_ref_type(e->tc, r);
         if (t && t->k == T_FN) {
@@ -1765,7 +1774,7 @@ static void check_ref(struct env *e, const struct term *r, struct lerrs *errs)
         }
         check_data_ref(e, r, errs);
     } else if (h->kind == TM_VAR && h->slot == SLOT_INPUT) {
-        check_leaf(e, TY_A, r, 1, errs);
+        check_leaf(e, e->sinput ? e->sinput : TY_A, r, 1, errs);
     } else if (var_like(h) || is_composite_head(h)) {
         struct ty *t = var_like(h) ? var_get(e, h) : term_type(e, (struct term *)h);
         if (t)
@@ -2218,6 +2227,246 @@ static struct ty *rule_type(struct env *e, struct rule *r)
     return t;
 }
 
+/* ------------------------------------- schema annotations (check.go checkRule) */
+
+#define SCHEMA_MAX_DEPTH 32
+
+/* A converted schema (typecheck_schema.c) as a checker type; a recursive
+ * schema is cut at SCHEMA_MAX_DEPTH (`any` below). */
+static struct ty *stype_ty(struct tc *tc, const struct rtc_stype *s, int depth)
+{
+    if (!s || depth > SCHEMA_MAX_DEPTH)
+        return TY_A;
+    switch (s->k) {
+    case RS_BOOL:
+        return &g_bool;
+    case RS_NUM:
+        return &g_num;
+    case RS_STR:
+        return &g_str;
+    case RS_DYNOBJ:
+        return ty_object(tc, TY_A, TY_A);
+    case RS_OR: {
+        struct ty *t = NULL;
+        for (size_t i = 0; i < s->n; i++)
+            t = ty_or(tc, stype_ty(tc, s->v[i], depth + 1), t);
+        return t ? t : TY_A;
+    }
+    case RS_ARR: {
+        struct ty **st = s->n ? arena_alloc(&tc->a, s->n * sizeof(*st)) : NULL;
+        if (s->n && !st)
+            return tc->oom = true, TY_A;
+        for (size_t i = 0; i < s->n; i++)
+            st[i] = stype_ty(tc, s->v[i], depth + 1);
+        return ty_array(tc, st, s->n, s->items ? stype_ty(tc, s->items, depth + 1) : NULL);
+    }
+    case RS_OBJ: {
+        struct ty *t = ty_object(tc, NULL, NULL);
+        if (!t || !(t->pk = arena_alloc(&tc->a, (s->n + 1) * sizeof(*t->pk))) ||
+            !(t->pv = arena_alloc(&tc->a, (s->n + 1) * sizeof(*t->pv))))
+            return tc->oom = true, TY_A;
+        for (size_t i = 0; i < s->n; i++) {
+            t->pk[i] = s->keys[i];
+            t->pv[i] = stype_ty(tc, s->v[i], depth + 1);
+        }
+        t->np = s->n;
+        obj_sort(t);
+        return t;
+    }
+    default:
+        return TY_A;
+    }
+}
+
+/* OPA's getObjectTypeRec: {k0: {k1: ... o}} with dynamic dk: dv at each level */
+static struct ty *object_path(struct tc *tc, struct value *const *keys, size_t n, struct ty *o,
+                              struct ty *dk, struct ty *dv)
+{
+    struct ty *t = ty_object(tc, dk, dv);
+    if (!t || !(t->pk = arena_alloc(&tc->a, sizeof(*t->pk))) ||
+        !(t->pv = arena_alloc(&tc->a, sizeof(*t->pv))))
+        return tc->oom = true, TY_A;
+    t->pk[0] = keys[0];
+    t->pv[0] = n == 1 ? o : object_path(tc, keys + 1, n - 1, o, dk, dv);
+    t->np = 1;
+    return t;
+}
+
+/* OPA's override: t with the path keys[0..n) set to o. */
+static struct ty *override(struct tc *tc, struct value *const *keys, size_t n, struct ty *t,
+                           struct ty *o)
+{
+    if (!t || t->k != T_OBJ)
+        return object_path(tc, keys, n, o, TY_A, TY_A);
+    struct ty *r = ty_object(tc, t->dk, t->dv);
+    if (!r || !(r->pk = arena_alloc(&tc->a, (t->np + 1) * sizeof(*r->pk))) ||
+        !(r->pv = arena_alloc(&tc->a, (t->np + 1) * sizeof(*r->pv))))
+        return tc->oom = true, TY_A;
+    bool found = false;
+    for (size_t i = 0; i < t->np; i++) {
+        r->pk[i] = t->pk[i];
+        r->pv[i] = t->pv[i];
+        if (value_equal(t->pk[i], keys[0])) {
+            found = true;
+            r->pv[i] = n == 1 ? o : override(tc, keys + 1, n - 1, t->pv[i], o);
+        }
+    }
+    r->np = t->np;
+    if (!found) {
+        struct ty *add = object_path(tc, keys, n, o, t->dk, t->dv);
+        r->pk[r->np] = add->k == T_OBJ ? add->pk[0] : keys[0];
+        r->pv[r->np++] = add->k == T_OBJ ? add->pv[0] : TY_A;
+    }
+    obj_sort(r);
+    return r;
+}
+
+/* One inline schema, converted once per policy (an error is kept as its
+ * message). */
+struct schema_memo {
+    struct ty *t;
+    char *err;
+};
+
+static struct schema_memo *schema_of(struct tc *tc, const struct value *def)
+{
+    struct pmap_ent *pe = pm_find(&tc->schemas, def);
+    if (pe)
+        return pe->val;
+    struct schema_memo *m = arena_zalloc(&tc->a, sizeof(*m));
+    char msg[512];
+    if (!m || pm_put(&tc->schemas, def, m) < 0)
+        return tc->oom = true, NULL;
+    struct rtc_stype *st = rtc_schema_type(&tc->a, def, msg, sizeof(msg));
+    if (st)
+        m->t = stype_ty(tc, st, 0);
+    else if (msg[0])
+        m->err = arena_strdup(&tc->a, msg);
+    if (!m->t && !m->err)
+        tc->oom = true;
+    return m;
+}
+
+static void apply_schema(struct tc *tc, struct env *e, const struct rule *r,
+                         const struct value *item)
+{
+    const struct value *path = value_object_get_str(item, "path");
+    const struct value *def = value_object_get_str(item, "definition");
+    if (!path || !def || path->type != V_ARRAY || !path->u.arr.len)
+        return; /* schema references need a schema set, which we never have */
+    const struct value *head = path->u.arr.items[0];
+    bool input = head->type == V_STRING && !strcmp(head->u.str.s, "input");
+    bool data = head->type == V_STRING && !strcmp(head->u.str.s, "data");
+    struct schema_memo *m = (input || data) ? schema_of(tc, def) : NULL;
+    if (m && m->err) {
+        struct buf msg = BUF_INIT;
+        buf_puts(&msg, m->err);
+        lerr_add(tc, &tc->all, r->loc, &msg, NULL, false);
+        buf_free(&msg);
+    }
+    if (!m || !m->t)
+        return;
+    struct ty **root = input ? &e->sinput : &e->sdata;
+    size_t n = path->u.arr.len - 1;
+    if (n == 0) {
+        *root = m->t;
+        return;
+    }
+    struct ty *base = *root ? *root : input ? TY_A : data_type(tc);
+    *root = override(tc, path->u.arr.items + 1, n, base, m->t);
+}
+
+static void apply_annotation(struct tc *tc, struct env *e, const struct rule *r,
+                             const struct annotation *an)
+{
+    const struct value *l = an->obj ? value_object_get_str(an->obj, "schemas") : NULL;
+    for (size_t i = 0; l && l->type == V_ARRAY && i < l->u.arr.len; i++)
+        if (l->u.arr.items[i]->type == V_OBJECT)
+            apply_schema(tc, e, r, l->u.arr.items[i]);
+}
+
+static bool path_prefix(struct value *const *p, size_t np, struct value *const *q, size_t nq)
+{
+    if (np > nq)
+        return false;
+    for (size_t i = 0; i < np; i++)
+        if (!value_equal(p[i], q[i]))
+            return false;
+    return true;
+}
+
+/* The rule's head up to its first non-constant part (OPA's GroundPrefix). */
+static bool same_document(const struct rule *a, const struct rule *b)
+{
+    const struct module *ma = a->mod, *mb = b->mod;
+    if (ma->pkg_len != mb->pkg_len || !path_prefix(ma->pkg_path, ma->pkg_len, mb->pkg_path,
+                                                   mb->pkg_len))
+        return false;
+    const struct term *x = a->ref, *y = b->ref;
+    const struct term *hx = x->kind == TM_REF ? x->a[0] : x, *hy = y->kind == TM_REF ? y->a[0] : y;
+    if (strcmp(hx->name, hy->name) != 0)
+        return false;
+    size_t nx = x->kind == TM_REF ? x->n : 1, ny = y->kind == TM_REF ? y->n : 1, i = 1;
+    for (; i < nx && i < ny; i++) {
+        bool cx = x->a[i]->kind == TM_SCALAR, cy = y->a[i]->kind == TM_SCALAR;
+        if (!cx || !cy)
+            return !cx && !cy;
+        if (!value_equal(x->a[i]->val, y->a[i]->val))
+            return false;
+    }
+    return (i == nx || x->a[i]->kind != TM_SCALAR) && (i == ny || y->a[i]->kind != TM_SCALAR);
+}
+
+enum { SC_SUBPACKAGES, SC_PACKAGE, SC_DOCUMENT, SC_RULE };
+
+static bool scope_applies(const struct annotation *an, const struct module *m, int scope,
+                          const struct rule *r, size_t depth)
+{
+    const struct module *rm = r->mod;
+    switch (scope) {
+    case SC_SUBPACKAGES:
+        return !strcmp(an->scope, "subpackages") && m->pkg_len == depth &&
+               path_prefix(m->pkg_path, m->pkg_len, rm->pkg_path, rm->pkg_len);
+    case SC_PACKAGE:
+        return !strcmp(an->scope, "package") && m->pkg_len == rm->pkg_len &&
+               path_prefix(m->pkg_path, m->pkg_len, rm->pkg_path, rm->pkg_len);
+    case SC_DOCUMENT:
+        return !strcmp(an->scope, "document") && an->rule && same_document(an->rule, r);
+    default:
+        return !strcmp(an->scope, "rule") && an->rule == r;
+    }
+}
+
+/* OPA's getRuleAnnotation order: subpackages from the root down, the
+ * package, the document, the rule's own; each schema put into the rule's
+ * environment in turn (a path below input or data overrides that part of
+ * the type so far). */
+static void apply_schemas(struct tc *tc, struct env *e, const struct rule *r)
+{
+    const struct rego_compiled *c = tc->c;
+    if (!tc->has_schemas)
+        return;
+    for (int scope = SC_SUBPACKAGES; scope <= SC_RULE; scope++) {
+        size_t depths = scope == SC_SUBPACKAGES ? r->mod->pkg_len + 1 : 1;
+        for (size_t d = 0; d < depths; d++)
+            for (size_t i = 0; i < c->nmods; i++)
+                for (size_t k = 0; k < c->mods[i]->nannots; k++)
+                    if (scope_applies(c->mods[i]->annots[k], c->mods[i], scope, r, d))
+                        apply_annotation(tc, e, r, c->mods[i]->annots[k]);
+    }
+}
+
+static bool policy_has_schemas(const struct rego_compiled *c)
+{
+    for (size_t i = 0; i < c->nmods; i++)
+        for (size_t k = 0; k < c->mods[i]->nannots; k++) {
+            const struct annotation *an = c->mods[i]->annots[k];
+            if (an->obj && value_object_get_str(an->obj, "schemas"))
+                return true;
+        }
+    return false;
+}
+
 /* Checks one rule (one body of it); false when it has type errors. */
 static bool check_rule(struct tc *tc, struct rule *r, struct ty **out)
 {
@@ -2229,6 +2478,7 @@ static bool check_rule(struct tc *tc, struct rule *r, struct ty **out)
         return true;
     }
     struct lerrs errs = {0};
+    apply_schemas(tc, &e, r);
     check_body(&e, r->body, &errs);
     /* calls in the head run at the end of the body (rewriteExprTermsInHead) */
     for (size_t k = 0; k < r->nkeys; k++)
@@ -2545,6 +2795,7 @@ int rtc_check_modules(struct rego_compiled *c, struct rtc_errors *out)
     tc.nextent = arena_zalloc(&tc.a, ((size_t)c->nnodes + 1) * sizeof(*tc.nextent));
     int rc = -1;
     if (tc.ntype && tc.nstate && tc.ntyped && tc.nextent && c->root) {
+        tc.has_schemas = policy_has_schemas(c);
         check_nodes(&tc, c->root);
         if (!tc.oom) {
             if (tc.all.n)
@@ -2562,6 +2813,7 @@ int rtc_check_modules(struct rego_compiled *c, struct rtc_errors *out)
     free(tc.calls.e);
     free(tc.comps.e);
     free(tc.decls.e);
+    free(tc.schemas.e);
     arena_free(&tc.a);
     return rc;
 }

@@ -66,4 +66,25 @@ int rcomp_query_all(const struct rego_compiled *c, struct arena *a, const char *
  * NULL when not declared. */
 const char *rtc_builtin_decl(const char *name);
 
+/* typecheck_schema.c: a JSON Schema as OPA's schemaParser types it.
+ * RS_OBJ has static properties only (keys/v, n); RS_DYNOBJ is
+ * object[any: any]; RS_ARR has static items (v, n) or dynamic ones
+ * (items); RS_OR is the union of v (OPA's types.Or, any when empty).
+ * Nodes may be shared and cyclic (recursive $ref). */
+enum rtc_skind { RS_ANY, RS_BOOL, RS_NUM, RS_STR, RS_OBJ, RS_DYNOBJ, RS_ARR, RS_OR };
+struct rtc_stype {
+    enum rtc_skind k;
+    size_t n;
+    struct value **keys;
+    struct rtc_stype **v;
+    struct rtc_stype *items;
+};
+
+/* Compiles an inline schema (the `definition` of a schemas annotation) and
+ * converts it; NULL with OPA's message in msg ("unable to compile the
+ * schema: ..." or "type checking: ..."), or NULL with msg empty when out
+ * of memory.  Everything is allocated in a. */
+struct rtc_stype *rtc_schema_type(struct arena *a, const struct value *schema, char *msg,
+                                  size_t cap);
+
 #endif
