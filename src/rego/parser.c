@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rego/ast.h"
+#include "rego/builtins.h"
 #include "base/buf.h"
 #include "rego/lexer.h"
 
@@ -1848,8 +1849,11 @@ static void defer_error(struct parser *p, const struct rtoken *at, const char *m
 static bool finish_bare_head(struct parser *p, struct rule *r, const struct rtoken *start,
                              bool call)
 {
+    const char *name = p->text + r->ref->off;
+    size_t len = r->ref->end - r->ref->off;
     const char *why = r->ref->kind == TM_VAR && !call ? "var cannot be used for rule name"
                     : call && !r->nargs ? "rule argument list must take at least one argument"
+                    : call && rego_builtin_lookup(name, len) ? "rule name conflicts with built-in function"
                     : NULL;
     if (why) {
         /* OPA finds this after parsing every statement: a later syntax

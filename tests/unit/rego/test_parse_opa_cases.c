@@ -433,6 +433,10 @@ static const struct pcase CASES[] = {
     PERR(V1, "package a\nevery x in [1] { x }", 2, 1, "expression cannot be used for rule head"),
     PERR(V0, "package a\n1 with input as 2", 2, 1, "expressions using with keyword cannot be used for rule head"),
     PERR(V0, "package a\n[1][0]", 2, 1, "invalid rule head: [1][0]"),
+    /* parser_ext.go ParseRuleFromExpr: a bare call of a built-in is no rule */
+    PERR(V1, "package p\ncount(x)", 2, 1, "rule name conflicts with built-in function"),
+    PERR(V1, "package p\nio.jwt.decode(x)", 2, 1, "rule name conflicts with built-in function"),
+    OK(V1, "package p\nx.count(y)"),
 };
 
 static void check(const struct pcase *c, char *out, size_t cap)
