@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/rego_compile_size.sh - time and peak memory of compiling generated
-# large policies with as-tool: N distinct complete rules `p_i := i` (flat)
-# and a chain `p_i := p_(i-1)` that the compiler refuses past 5000 levels.
+# large policies with as-tool: N distinct complete rules `p_i := i` (flat),
+# a chain `p_i := p_(i-1)` that the compiler refuses past 5000 levels, and
+# one rule body of min(N, 9990) variables `x_i := i` (vars).
 # Prints one line per policy; measures only, asserts nothing.
 # Usage: bench/rego_compile_size.sh [rules...]   (default 25000 50000 100000)
 set -eu
@@ -17,7 +18,8 @@ trap 'rm -rf "$TMP"' EXIT
 for n in "$@"; do
 	awk -v n="$n" 'BEGIN { print "package big"; for (i = 0; i < n; i++) printf "p_%d := %d\n", i, i }' >"$TMP/flat.rego"
 	awk -v n="$n" 'BEGIN { print "package big"; print "p_0 := 0"; for (i = 1; i < n; i++) printf "p_%d := p_%d\n", i, i - 1 }' >"$TMP/chain.rego"
-	for kind in flat chain; do
+	awk -v n="$n" 'BEGIN { print "package big"; print "p_1 if {"; for (i = 0; i < n && i < 9990; i++) printf "x%d := %d\n", i, i; print "}" }' >"$TMP/vars.rego"
+	for kind in flat chain vars; do
 		/usr/bin/time -f "%e %M" -o "$TMP/t" "$BUILD/as-tool" rego eval -d "$TMP/$kind.rego" data.big.p_1 >"$TMP/out" 2>&1 || true
 		verdict=$(grep -q '"errors"' "$TMP/out" && echo refused || echo compiled)
 		read -r secs kb <<-T

@@ -21,14 +21,26 @@
 #include "rego/rego_int.h"
 #include "rego/typecheck.h"
 
+/* An index over an array of names (position + 1 per hash slot), built
+ * once the array is long enough for linear search to cost (a body with
+ * 20,000 variables took 24 s to compile). */
+struct name_index {
+    uint32_t *ix;
+    size_t cap;
+};
+
+enum { NAME_INDEX_FROM = 16 };
+
 struct scope {
     struct scope *parent;
     const char **names;
     int *slots;
     size_t n, cap;
+    struct name_index nix;
     struct body *closure; /* set when this scope is a closure/every body */
     const char **pending; /* names that `:=` in this body declares later */
     size_t npending, pcap;
+    struct name_index pix;
 };
 
 /* What OPA's checkRuleConflicts looks at in one rule-tree node's rules
@@ -74,6 +86,7 @@ struct cctx {
      * checking it (undefined functions, arity, `assigned above`);
      * soft_pending: the last -1 was such an error (take_soft) */
     bool soft_only, soft_pending;
+    size_t safety_work; /* bytes of safe sets copied trying expressions */
     struct node_rules *nr; /* per node id, while rules are filed */
     size_t nrcap;
 };
@@ -755,12 +768,67 @@ static struct scope *scope_new(struct cctx *cx, struct scope *parent, struct bod
     return s;
 }
 
+static uint64_t name_hash(const char *name)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *name; name++)
+        h = (h ^ (uint8_t)*name) * 1099511628211ULL;
+    return h ^ (h >> 31);
+}
+
+/* Position of name in names[0..n), or -1. */
+static long name_find(const struct name_index *x, const char *const *names, size_t n,
+                      const char *name)
+{
+    if (!x->ix) {
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(names[k], name) == 0)
+                return (long)k;
+        return -1;
+    }
+    size_t mask = x->cap - 1;
+    for (size_t at = (size_t)name_hash(name) & mask; x->ix[at]; at = (at + 1) & mask)
+        if (strcmp(names[x->ix[at] - 1], name) == 0)
+            return (long)x->ix[at] - 1;
+    return -1;
+}
+
+static void name_put(struct name_index *x, const char *const *names, size_t k)
+{
+    size_t mask = x->cap - 1, at = (size_t)name_hash(names[k]) & mask;
+    while (x->ix[at])
+        at = (at + 1) & mask;
+    x->ix[at] = (uint32_t)(k + 1);
+}
+
+/* After names[n - 1] was appended: index it (a = NULL: heap memory). */
+static int name_added(struct arena *a, struct name_index *x, const char *const *names, size_t n)
+{
+    if (n < NAME_INDEX_FROM || n >= UINT32_MAX)
+        return 0;
+    if (x->ix && n * 2 <= x->cap) {
+        name_put(x, names, n - 1);
+        return 0;
+    }
+    size_t nc = x->cap ? x->cap * 2 : 64;
+    while (nc < n * 2)
+        nc *= 2;
+    uint32_t *ix = a ? arena_zalloc(a, nc * sizeof(*ix)) : calloc(nc, sizeof(*ix));
+    if (!ix)
+        return -1;
+    if (!a)
+        free(x->ix);
+    x->ix = ix;
+    x->cap = nc;
+    for (size_t k = 0; k < n; k++)
+        name_put(x, names, k);
+    return 0;
+}
+
 static int scope_find_local(const struct scope *s, const char *name)
 {
-    for (size_t k = 0; k < s->n; k++)
-        if (strcmp(s->names[k], name) == 0)
-            return s->slots[k];
-    return SLOT_NONE;
+    long k = name_find(&s->nix, s->names, s->n, name);
+    return k < 0 ? SLOT_NONE : s->slots[k];
 }
 
 static int scope_declare(struct cctx *cx, struct scope *s, const char *name)
@@ -781,7 +849,10 @@ static int scope_declare(struct cctx *cx, struct scope *s, const char *name)
     }
     s->names[s->n] = name;
     s->slots[s->n] = cx->nslots++;
-    return s->slots[s->n++];
+    s->n++;
+    if (name_added(cx->a, &s->nix, s->names, s->n) < 0)
+        return SLOT_NONE;
+    return s->slots[s->n - 1];
 }
 
 static int body_add_cap(struct cctx *cx, struct body *b, struct term *t)
@@ -1040,10 +1111,7 @@ static int collect_term(struct cctx *cx, struct scope *s, struct term *t);
 
 static bool is_pending(const struct scope *s, const char *name)
 {
-    for (size_t k = 0; k < s->npending; k++)
-        if (strcmp(s->pending[k], name) == 0)
-            return true;
-    return false;
+    return name_find(&s->pix, s->pending, s->npending, name) >= 0;
 }
 
 static int add_pending(struct cctx *cx, struct scope *s, struct term *t)
@@ -1062,7 +1130,7 @@ static int add_pending(struct cctx *cx, struct scope *s, struct term *t)
             s->pcap = nc;
         }
         s->pending[s->npending++] = t->name;
-        return 0;
+        return name_added(cx->a, &s->pix, s->pending, s->npending);
     }
     if (t->kind == TM_ARRAY)
         for (size_t k = 0; k < t->n; k++)
@@ -1165,14 +1233,13 @@ struct occ_map {
     const char **name;
     uint8_t *kind;
     size_t n, cap;
+    struct name_index ix; /* heap */
 };
 
 static uint8_t occ_get(const struct occ_map *m, const char *name)
 {
-    for (size_t k = m->n; k-- > 0;)
-        if (strcmp(m->name[k], name) == 0)
-            return m->kind[k];
-    return OCC_NONE;
+    long k = name_find(&m->ix, m->name, m->n, name);
+    return k < 0 ? OCC_NONE : m->kind[k];
 }
 
 static int occ_put(struct occ_map *m, const char *name, uint8_t kind)
@@ -1193,7 +1260,7 @@ static int occ_put(struct occ_map *m, const char *name, uint8_t kind)
     }
     m->name[m->n] = name;
     m->kind[m->n++] = kind;
-    return 0;
+    return name_added(NULL, &m->ix, m->name, m->n);
 }
 
 /* Variables referenced by t outside closures (rule and import names are
@@ -1287,6 +1354,7 @@ static int check_declarations(struct cctx *cx, struct scope *s, struct body *b)
     int rc = check_declarations_in(cx, s, b, &m, &bad);
     free(m.name);
     free(m.kind);
+    free(m.ix.ix);
     return rc < 0 || bad ? -1 : 0;
 }
 
@@ -1831,6 +1899,7 @@ struct safety {
  * them). */
 static uint8_t *safe_dup(struct cctx *cx, const uint8_t *safe)
 {
+    cx->safety_work += (size_t)cx->nslots + 64;
     uint8_t *d = malloc((size_t)cx->nslots + 1);
     if (d)
         memcpy(d, safe, (size_t)cx->nslots);
@@ -2602,15 +2671,30 @@ static int unsafe_report(struct cctx *cx, struct body *b, const uint8_t *safe, u
     return -1;
 }
 
+/* Trying an expression costs copies of the rule's bound-variable set (here
+ * and in safe_dup): a body whose expressions only become ready in reverse
+ * order costs expressions^2 * variables (10,000 reversed `x_i = x_(i-1)`
+ * took 38 s).  The whole compilation gets this many bytes of copies
+ * (~1 s); written policies use a tiny fraction. */
+#define SAFETY_WORK_LIMIT ((size_t)2000000000)
+
 static int reorder_body_in(struct cctx *cx, struct body *b, uint8_t *safe, uint8_t *tmp,
                            struct expr **order, uint8_t *done)
 {
-    size_t n = b->n, ns = (size_t)cx->nslots;
+    size_t n = b->n, ns = (size_t)cx->nslots, first = 0;
     for (size_t cnt = 0; cnt < n; cnt++) {
         size_t pick = n;
-        for (size_t i = 0; i < n && pick == n; i++) {
+        while (first < n && done[first])
+            first++; /* expressions in order stay linear */
+        for (size_t i = first; i < n && pick == n; i++) {
             if (done[i])
                 continue;
+            cx->safety_work += ns + 64;
+            if (cx->safety_work > SAFETY_WORK_LIMIT)
+                return cfail(cx, "rego_compile_error", b->e[i]->loc,
+                             "rule bodies too large to order for safety (the policy needs more "
+                             "than %llu variable checks)",
+                             (unsigned long long)SAFETY_WORK_LIMIT);
             memcpy(tmp, safe, ns);
             if (!expr_check(cx, b, b->e[i], tmp, false))
                 pick = i;
@@ -2786,6 +2870,12 @@ static int lift_dynamic_args(struct cctx *cx, struct rule *r)
     return 0;
 }
 
+/* The safety check copies a rule's set of bound variables per expression
+ * it tries: a rule with N variables costs N * expressions.  Past this many
+ * (no written policy comes near) the rule is refused before that work
+ * (100,000 would take ~20 s). */
+enum { MAX_RULE_VARIABLES = 10000 };
+
 static int compile_rule(struct cctx *cx, struct rule *r)
 {
     cx->nslots = 0;
@@ -2840,6 +2930,10 @@ static int compile_rule(struct cctx *cx, struct rule *r)
         TRY(resolve_term(cx, s, r->elem));
     if (cx->failed)
         return -1; /* errors OPA reports each of (cfail_soft) */
+    if (cx->nslots > MAX_RULE_VARIABLES)
+        return cfail(cx, "rego_compile_error", r->loc,
+                     "rule %s has more than %d variables", r->node ? r->node->path : "",
+                     MAX_RULE_VARIABLES);
     fold_body(cx, r->body);
     for (size_t k = 0; k < r->nargs; k++)
         fold_term(cx, r->args[k]);

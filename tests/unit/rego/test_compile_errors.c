@@ -579,3 +579,39 @@ Test(compile_errors, opa_redeclared_vars)
     cr_expect_str_eq(buf_cstr(&got), "");
     buf_free(&got);
 }
+
+/* Limits of the safety check (docs/rego.md "Size"): a rule with more than
+ * 10,000 variables, and bodies whose ordering would copy more than 2e9
+ * bytes of variable sets (a long chain written in reverse), are refused
+ * with a clear error instead of minutes of work; a long chain in order
+ * compiles. */
+Test(compile_errors, safety_limits_refuse_clearly)
+{
+    struct buf mod = BUF_INIT, got = BUF_INIT;
+    buf_puts(&mod, "package h\np if {\n");
+    for (int k = 0; k < 10001; k++)
+        buf_printf(&mod, "x%d := %d\n", k, k);
+    buf_puts(&mod, "}\n");
+    cr_expect_eq(compile_errors(buf_cstr(&mod), REGO_V1, &got), -1);
+    cr_expect_str_eq(buf_cstr(&got),
+                     "2:1: rego_compile_error: rule data.h.p has more than 10000 variables\n");
+    buf_reset(&mod);
+    buf_reset(&got);
+    buf_puts(&mod, "package h\np if {\n");
+    for (int k = 5000; k > 0; k--)
+        buf_printf(&mod, "x%d = x%d\n", k, k - 1);
+    buf_puts(&mod, "x0 = 1\n}\n");
+    cr_expect_eq(compile_errors(buf_cstr(&mod), REGO_V1, &got), -1);
+    cr_expect(strstr(buf_cstr(&got), "rego_compile_error: rule bodies too large to order for "
+                                     "safety") != NULL,
+              "%s", buf_cstr(&got));
+    buf_reset(&mod);
+    buf_reset(&got);
+    buf_puts(&mod, "package h\np if {\nx0 = 1\n");
+    for (int k = 1; k <= 5000; k++)
+        buf_printf(&mod, "x%d = x%d\n", k, k - 1);
+    buf_puts(&mod, "}\n");
+    cr_expect_eq(compile_errors(buf_cstr(&mod), REGO_V1, &got), 0, "%s", buf_cstr(&got));
+    buf_free(&mod);
+    buf_free(&got);
+}
