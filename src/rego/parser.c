@@ -2303,8 +2303,12 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
         return -1;
     m->file = file;
     m->text = text;
-    if (!parse_package(&p, m))
+    if (tok(&p)->t != RT_EOF && (!is_ident(tok(&p), "package") || keyword_ref(&p))) {
+        /* OPA assembles the module after parsing every statement */
+        defer_error(&p, tok(&p), "package expected");
+    } else if (!parse_package(&p, m)) {
         return -1;
+    }
     struct plist imps = {0}, all_imps = {0}, rules = {0};
     while (tok(&p)->t != RT_EOF) {
         /* OPA takes imports anywhere in a module, a second package not */
@@ -2314,8 +2318,11 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
             continue;
         }
         if (kw_here(&p, "package")) {
-            perr(&p, tok(&p), "unexpected package");
-            return -1;
+            struct module again = {0};
+            defer_error(&p, tok(&p), "unexpected package");
+            if (!parse_package(&p, &again))
+                return -1;
+            continue;
         }
         struct rtoken *start = tok(&p);
         p.as_query = false;

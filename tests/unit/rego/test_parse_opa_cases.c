@@ -437,6 +437,11 @@ static const struct pcase CASES[] = {
     PERR(V1, "package p\ncount(x)", 2, 1, "rule name conflicts with built-in function"),
     PERR(V1, "package p\nio.jwt.decode(x)", 2, 1, "rule name conflicts with built-in function"),
     OK(V1, "package p\nx.count(y)"),
+    /* parser_ext.go parseModule: package expected / unexpected package come after the parse */
+    PERR(V1, "x = 1\npackage a", 1, 1, "package expected"),
+    PERR(V1, "package.x := 1", 1, 1, "package expected"),
+    PERR(V1, "package p\np := 1\npackage q\nx := ", 4, 5, "unexpected eof token"),
+    PERR(V1, "package p\np := 1\npackage q", 3, 1, "unexpected package"),
 };
 
 static void check(const struct pcase *c, char *out, size_t cap)
