@@ -2467,6 +2467,21 @@ static bool policy_has_schemas(const struct rego_compiled *c)
     return false;
 }
 
+/* Only under schemas: without them every reference a head can hold is
+ * `any` in OPA's environment at that point (its rule tree typing differs
+ * from ours before the rule is inserted, see check_data_ref). */
+static void head_refs(struct env *e, const struct rule *r, struct lerrs *errs)
+{
+    if (!e->sinput && !e->sdata)
+        return;
+    for (size_t k = 0; k < r->nkeys; k++)
+        walk_refs(e, r->keys[k], errs);
+    if (r->value)
+        walk_refs(e, r->value, errs);
+    if (r->elem)
+        walk_refs(e, r->elem, errs);
+}
+
 /* Checks one rule (one body of it); false when it has type errors. */
 static bool check_rule(struct tc *tc, struct rule *r, struct ty **out)
 {
@@ -2480,7 +2495,9 @@ static bool check_rule(struct tc *tc, struct rule *r, struct ty **out)
     struct lerrs errs = {0};
     apply_schemas(tc, &e, r);
     check_body(&e, r->body, &errs);
-    /* calls in the head run at the end of the body (rewriteExprTermsInHead) */
+    /* references in the head are checked at the end of the body
+     * (rewriteRefsInHead), calls after them (rewriteExprTermsInHead) */
+    head_refs(&e, r, &errs);
     for (size_t k = 0; k < r->nkeys; k++)
         lift(&e, r->keys[k], &errs);
     if (r->value)
