@@ -442,6 +442,14 @@ static const struct pcase CASES[] = {
     PERR(V1, "package.x := 1", 1, 1, "package expected"),
     PERR(V1, "package p\np := 1\npackage q\nx := ", 4, 5, "unexpected eof token"),
     PERR(V1, "package p\np := 1\npackage q", 3, 1, "unexpected package"),
+    /* scanner.go: a leading byte-order mark is skipped but counted as a
+     * column; an inner one, invalid UTF-8 and CRLF line ends */
+    PERR(V1, "\xef\xbb\xbfpackage p x := 01", 1, 17, "expected number without leading zero"),
+    PERR(V1, "\xef\xbb\xbfpackage p\nx := 01", 2, 6, "expected number without leading zero"),
+    PERR(V1, "package p\r\nx := 01\r\n", 2, 6, "expected number without leading zero"),
+    PERR(V1, "package p\nx := \"a\xef\xbb\xbf\"", 2, 6, "illegal byte-order mark"),
+    PERR(V1, "package p\n# caf\xc3\xa9 \xff\nx := 1", 2, 1, "illegal utf-8 character"),
+    OK(V1, "package p\n# caf\xc3\xa9\nx := \"\xe5\xa2\xb3\""),
 };
 
 static void check(const struct pcase *c, char *out, size_t cap)
