@@ -239,6 +239,56 @@ static const struct sc_case g_cases[] = {
      "package test\n" META "#   - input: " OBJ_X "\np := input.y\n", NULL,
      "p.rego:5:6: rego_type_error: undefined ref: input.y\n\tinput.y\n\t      ^\n"
      "\t      have: \"y\"\n\t      want (one of): [\"x\"]"},
+    {"TestCheckAnnotationRules/document scope is unordered: a rule before the annotated one",
+     "package test\n\np if { input = 7 }\n\n# METADATA\n# scope: document\n# schemas:\n"
+     "# - input: {\"type\": \"string\"}\np if { input = \"foo\" }\n",
+     NULL, "p.rego:3:8: rego_type_error: match error\n\tleft  : string\n\tright : number"},
+    {"TestCheckAnnotationRules/rule scope merges with document scope",
+     "package test\n\n# METADATA\n# scope: document\n# schemas:\n"
+     "# - input.bar: {\"type\": \"number\"}\np if { input.bar = 7 }\n\n# METADATA\n"
+     "# scope: rule\n# schemas:\n# - input.foo: {\"type\": \"string\"}\np if {\n"
+     "\tinput.foo = \"str\"\n\tinput.bar = \"str\"\n}\n",
+     NULL, "p.rego:15:2: rego_type_error: match error\n\tleft  : number\n\tright : string"},
+    {"TestCheckAnnotationRules/rule scope overrides document scope",
+     "package test\n\n# METADATA\n# scope: document\n# schemas:\n"
+     "# - input.foo: {\"type\": \"number\"}\np if { input.foo = 7 }\n\n# METADATA\n"
+     "# scope: rule\n# schemas:\n# - input.foo: {\"type\": \"string\"}\n"
+     "p if { input.foo = \"str\" }\n",
+     NULL, ""},
+    {"TestCheckAnnotationRules/package scope in other module type conflict",
+     "# METADATA\n# scope: package\n# schemas:\n# - input.foo: {\"type\": \"string\"}\n"
+     "package test\n",
+     "package test\n\np if { input.foo = 7 }\n",
+     "q.rego:3:8: rego_type_error: match error\n\tleft  : string\n\tright : number"},
+    {"TestCheckAnnotationRules/document scope overrides subpackages scope",
+     "# METADATA\n# scope: subpackages\n# schemas:\n# - input: {\"type\": \"number\"}\n"
+     "package test\n\n# METADATA\n# scope: document\n# schemas:\n"
+     "# - input: {\"type\": \"string\"}\np if { input = \"str\" }\n",
+     NULL, ""},
+    {"TestCheckAnnotationRules/overriding strict: a path below the schema's object",
+     "package test\n\n# METADATA\n# schemas:\n"
+     "#   - input.request.object: {\"type\": \"object\", \"properties\": {\"alice\": {}}}\n"
+     "deny contains msg if {\n\tinput.request.kind.kind == \"Pod\"\n"
+     "\tmsg := input.request.object.spec.typo.containers[_].image\n}\n",
+     NULL,
+     "p.rego:8:9: rego_type_error: undefined ref: input.request.object.spec.typo.containers[_]."
+     "image\n\tinput.request.object.spec.typo.containers[_].image\n\t                     ^\n"
+     "\t                     have: \"spec\"\n\t                     want (one of): [\"alice\"]"},
+    {"TestCheckAnnotationRules/data schema annotation does not overly restrict data "
+     "expression",
+     "package test\n\n# METADATA\n# schemas:\n#   - data.acl: {\"type\": \"object\"}\n"
+     "deny contains 1 if {\n\tdata.blah\n\tdata.acl.x.y\n}\n",
+     NULL, ""},
+    {"TestCheckAnnotationRules/overriding ref with data prefix",
+     "package test\n\n# METADATA\n# schemas:\n#   - data.acl: {\"type\": \"object\"}\n"
+     "#   - data.acl.foo: " OBJ_X "\nallow if data.acl.foo.blah\n",
+     NULL,
+     "p.rego:7:10: rego_type_error: undefined ref: data.acl.foo.blah\n\tdata.acl.foo.blah\n"
+     "\t             ^\n\t             have: \"blah\"\n\t             want (one of): [\"x\"]"},
+    {"TestCheckAnnotationInference/rule scope: the schema's type flows to users (q = p)",
+     "package test\n\n# METADATA\n# scope: rule\n# schemas:\n# - input: {\"type\": \"number\"}\n"
+     "p := x if { input = x }\n\nq := p\n\nr if q = \"s\"\n",
+     NULL, "p.rego:11:6: rego_type_error: match error\n\tleft  : number\n\tright : string"},
     {"check.go checkRule: a rule typed through a schema gives its type to its users",
      "package test\n" META "#   - input: " OBJ_X "\nx := input.x\nq if x = 1\n", NULL,
      "p.rego:6:6: rego_type_error: match error\n\tleft  : string\n\tright : number"},
