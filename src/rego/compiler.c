@@ -2,17 +2,24 @@
  *
  * Steps, as OPA's compiler orders them where it matters:
  *   1. the rule tree: every rule filed under data.<package>.<constant head
- *      prefix>, with the rest of its head as keys; kind conflicts and
- *      multiple defaults are type errors;
- *   2. per rule (and per query): scopes and variable slots; names resolved
- *      to locals, input/data, imports and rules of the package; calls
- *      resolved to user functions, built-ins or host built-ins (arity
- *      checked); constants folded;
- *   3. safety: each body reordered so every expression runs once the
- *      variables it needs are bound (OPA's reorderBodyForSafety: always the
- *      first ready expression as written); heads checked; closures reordered
- *      with the variables safe where they run;
- *   4. recursion between rules is an error (rego_recursion_error). */
+ *      prefix>, with the rest of its head as keys; then every conflict
+ *      (OPA's checkRuleConflicts: kinds, arities, defaults, rules inside a
+ *      ground rule, rules that are packages);
+ *   2. per rule (and per query): scopes and variable slots; declarations
+ *      checked (OPA's rewriteDeclaredVar); names resolved to locals,
+ *      input/data, imports and rules of the package; calls resolved to user
+ *      functions, built-ins or host built-ins (every undefined one and
+ *      arity mismatch reported); constants folded;
+ *   3. safety: head variables the body never mentions (checkSafetyRuleHeads);
+ *      each body reordered so every expression runs once the variables it
+ *      needs are bound (OPA's reorderBodyForSafety: always the first ready
+ *      expression as written, negations binding nothing); heads checked;
+ *      closures reordered with the variables safe where they run; every
+ *      unsafe variable reported (safetyErrorSlice);
+ *   4. recursion between rules is an error (rego_recursion_error), one per
+ *      rule on a cycle.
+ * Errors are recorded with their OPA stage; the earliest stage's are kept,
+ * in OPA's order, at most 10 (cerr_flush). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
