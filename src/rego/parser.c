@@ -1851,7 +1851,10 @@ static bool finish_bare_head(struct parser *p, struct rule *r, const struct rtok
 {
     const char *name = p->text + r->ref->off;
     size_t len = r->ref->end - r->ref->off;
-    const char *why = r->ref->kind == TM_VAR && !call ? "var cannot be used for rule name"
+    bool root = r->ref->kind == TM_VAR &&
+                (strcmp(r->ref->name, "data") == 0 || strcmp(r->ref->name, "input") == 0);
+    const char *why = root && !call ? "refs cannot be used for rule head" /* OPA: a root ref */
+                    : r->ref->kind == TM_VAR && !call ? "var cannot be used for rule name"
                     : call && !r->nargs ? "rule argument list must take at least one argument"
                     : call && rego_builtin_lookup(name, len) ? "rule name conflicts with built-in function"
                     : NULL;
@@ -1942,6 +1945,15 @@ static bool parse_query_statement(struct parser *p, const struct rtoken *start)
     return true;
 }
 
+/* A token that would carry on an expression: after a rule head without a
+ * body OPA's statement is that expression. */
+static bool continues_literal(struct parser *p)
+{
+    enum rtok t = tok(p)->t;
+    return is_infix(t) || t == RT_UNIFY || t == RT_ASSIGN || kw_here(p, "with") ||
+           at_kw(p, "in");
+}
+
 static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
 {
     struct rtoken *start = tok(p);
@@ -1949,6 +1961,8 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
     if (start->t != RT_IDENT || (kw && !keyword_ref(p) && strcmp(kw, "default") != 0 &&
                                  strcmp(kw, "contains") != 0))
         return parse_query_statement(p, start);
+    struct psave at_start;
+    psave(p, &at_start);
     struct rule *r = new_rule(p, start);
     if (!r)
         return false;
@@ -2010,6 +2024,12 @@ static bool parse_rule(struct parser *p, struct plist *rules, struct module *m)
             r->elem = r->ref->a[1];
             r->ref = ref_without_last(p, r->ref);
         }
+    }
+    if (!r->body && !r->src_contains && continues_literal(p)) {
+        /* OPA gives up the rule here and parses the statement again as a
+         * query (`p > 3`, `p = 1 with input as 2`) */
+        prestore(p, &at_start);
+        return parse_query_statement(p, start);
     }
     if (!r->body) {
         p->as_query = !r->src_contains;

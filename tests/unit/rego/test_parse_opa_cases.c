@@ -450,6 +450,29 @@ static const struct pcase CASES[] = {
     PERR(V1, "package p\nx := \"a\xef\xbb\xbf\"", 2, 6, "illegal byte-order mark"),
     PERR(V1, "package p\n# caf\xc3\xa9 \xff\nx := 1", 2, 1, "illegal utf-8 character"),
     OK(V1, "package p\n# caf\xc3\xa9\nx := \"\xe5\xa2\xb3\""),
+    /* TestRuleFromBody (v0): statements OPA parses as queries and makes rules of */
+    OK(V0, "package a.b.c\npi = 3.14159"),
+    OK(V0, "package a.b.c\ncores = [{0: 1}, {1: 2}]"),
+    OK(V0, "package a.b.c\nfoo[\"9\"] = \"10\""),
+    OK(V0, "package a.b.c\nbar[[{\"foo\":\"baz\"}]]"),
+    OK(V0, "package a.b.c\nf(1) = 2"),
+    OK(V0, "package a.b.c\nf(1)"),
+    OK(V0, "package a.b.c\nd1 := 1234"),
+    PERR(V0, "package a.b.c\npi = 3.14159; pi > 3", 2, 1, "multiple expressions cannot be used for rule head"),
+    PERR(V0, "package a.b.c\npi > 3", 2, 1, "rule name conflicts with built-in function"),
+    PERR(V0, "package a.b.c\n\"pi\" = 3", 2, 1, "string cannot be used for rule name"),
+    PERR(V0, "package a.b.c\nfoo = input with input as 1", 2, 1,
+         "expressions using with keyword cannot be used for rule head"),
+    PERR(V0, "package a.b.c\nnot p = 1", 2, 1, "negated expressions cannot be used for rule head"),
+    PERR(V0, "package a.b.c\np()", 2, 1, "rule argument list must take at least one argument"),
+    PERR(V0, "package a.b.c\n\"foo\" := 1", 2, 1, "string cannot be used for rule name"),
+    PERR(V0, "package a\n[][0]", 2, 1, "invalid rule head: [][0]"),
+    PERR(V0, "package a\nassign(x)", 2, 1, "rule name conflicts with built-in function"),
+    PERR(V0, "package a\neq(x)", 2, 1, "rule name conflicts with built-in function"),
+    PERR(V0, "package a\n12[3]()=4", 2, 1, "illegal ref (head cannot be number)"),
+    /* TestRuleFromBodyRefs: data and input are references */
+    PERR(V0, "package a.b.c\ndata", 2, 1, "refs cannot be used for rule head"),
+    PERR(V1, "package a.b.c\ninput", 2, 1, "refs cannot be used for rule head"),
 };
 
 static void check(const struct pcase *c, char *out, size_t cap)
