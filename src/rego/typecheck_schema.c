@@ -30,6 +30,7 @@
 
 #define SCH_MAX_DEPTH 64
 #define SCH_MAX_REFS 256
+#define DRAFT_HYBRID 1000
 
 static const char *const json_types[] = {"array",  "boolean", "integer", "number",
                                          "null",   "object",  "string"};
@@ -64,6 +65,7 @@ struct sctx {
     struct refent refs[SCH_MAX_REFS];
     size_t nrefs;
     int depth;
+    int draft; /* 4, 6, 7 or DRAFT_HYBRID (gojsonschema's default) */
     bool oom;
     /* conversion */
     struct refent cache[SCH_MAX_REFS]; /* ref -> object node (definitionCache) */
@@ -305,9 +307,12 @@ static int kw_list(struct sctx *cx, const struct value *l, const char *key, stru
 static int kw_schema(struct sctx *cx, const struct value *v, const char *key, bool boolean_ok)
 {
     struct sub *child;
+    bool additional = !strcmp(key, "additionalProperties") || !strcmp(key, "additionalItems");
+    if (v->type == V_BOOL && boolean_ok && additional)
+        return 0; /* a flag, not a schema */
     if (v->type == V_OBJECT || (boolean_ok && v->type == V_BOOL))
-        return v->type == V_OBJECT ? parse_child(cx, v, &child) : 0;
-    if (!strcmp(key, "additionalProperties") || !strcmp(key, "additionalItems"))
+        return parse_child(cx, v, &child);
+    if (additional)
         return invalid_type(cx, "boolean/valid schema", key);
     if (!strcmp(key, "propertyNames"))
         return invalid_type(cx, "valid schema", "patternProperties");
@@ -330,25 +335,61 @@ static bool is_negative(const struct value *v)
     return v->num_kind == NUM_INT ? v->u.num.i < 0 : v->u.num.d < 0;
 }
 
-static int kw_counts(struct sctx *cx, const struct value *m)
+/* A non-negative integer limit (minLength, maxItems, ...); *out is -1 when
+ * absent. */
+static int kw_count(struct sctx *cx, const struct value *m, const char *key, double *out)
 {
-    static const char *const keys[] = {"minLength",     "maxLength", "minProperties",
-                                       "maxProperties", "minItems",  "maxItems"};
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        const struct value *v = value_object_get_str(m, keys[i]);
-        if (!v)
-            continue;
-        if (!is_integer(v))
-            return fail(cx, "%s must be of an %s", keys[i], "integer");
-        if (is_negative(v))
-            return fail(cx, "%s must be greater than or equal to 0%s", keys[i], "");
-    }
-    static const char *const nums[] = {"minimum", "maximum"};
-    for (size_t i = 0; i < 2; i++) {
-        const struct value *v = value_object_get_str(m, nums[i]);
-        if (v && v->type != V_NUMBER)
-            return fail(cx, "%s must be of a %s", nums[i], "number");
-    }
+    const struct value *v = value_object_get_str(m, key);
+    *out = -1;
+    if (!v)
+        return 0;
+    if (!is_integer(v))
+        return fail(cx, "%s must be of an %s", key, "integer");
+    if (is_negative(v))
+        return fail(cx, "%s must be greater than or equal to 0%s", key, "");
+    *out = v->num_kind == NUM_INT ? (double)v->u.num.i : v->u.num.d;
+    return 0;
+}
+
+static double num_of(const struct value *v)
+{
+    return v->num_kind == NUM_INT ? (double)v->u.num.i : v->u.num.d;
+}
+
+/* minimum/maximum and their exclusive forms, by draft */
+static int kw_limit(struct sctx *cx, const struct value *m, const char *key, const char *excl)
+{
+    const struct value *v = value_object_get_str(m, key);
+    if (v && v->type != V_NUMBER)
+        return fail(cx, "%s must be of a %s", key, "number");
+    const struct value *x = value_object_get_str(m, excl);
+    if (!x)
+        return 0;
+    if (cx->draft == 4 && x->type != V_BOOL)
+        return invalid_type(cx, "boolean", excl);
+    if (cx->draft != 4 && cx->draft != DRAFT_HYBRID && x->type != V_NUMBER)
+        return invalid_type(cx, "number", excl);
+    if (cx->draft == DRAFT_HYBRID && x->type != V_BOOL && x->type != V_NUMBER)
+        return invalid_type(cx, "boolean/number", excl);
+    if (x->type == V_BOOL && !v)
+        return fail(cx, "%s cannot be used without %s", excl, key);
+    return 0;
+}
+
+static int kw_numbers(struct sctx *cx, const struct value *m)
+{
+    const struct value *v = value_object_get_str(m, "multipleOf");
+    if (v && v->type != V_NUMBER)
+        return invalid_type(cx, "number", "multipleOf");
+    if (v && num_of(v) <= 0 && !(v->num_kind == NUM_BIG && !is_negative(v)))
+        return fail(cx, "%s must be strictly greater than 0%s", "multipleOf", "");
+    TRY(kw_limit(cx, m, "minimum", "exclusiveMinimum"));
+    TRY(kw_limit(cx, m, "maximum", "exclusiveMaximum"));
+    double lo, hi;
+    TRY(kw_count(cx, m, "minLength", &lo));
+    TRY(kw_count(cx, m, "maxLength", &hi));
+    if (lo >= 0 && hi >= 0 && lo > hi)
+        return fail(cx, "%s cannot be greater than %s", "minLength", "maxLength");
     return 0;
 }
 
@@ -389,19 +430,56 @@ static int kw_definitions(struct sctx *cx, const struct value *d)
     return 0;
 }
 
-static int parse_keywords(struct sctx *cx, const struct value *m, struct sub *s)
+static int kw_dependencies(struct sctx *cx, const struct value *d)
 {
-    static const char *const ids[] = {"$id", "id"};
-    TRY(kw_strings(cx, m, ids, 2));
+    if (d->type != V_OBJECT)
+        return fail(cx, "%s must be of type %s", "dependencies", "object");
+    for (size_t i = 0; i < d->u.obj.len; i++) {
+        const struct value *v = d->u.obj.pairs[i].val;
+        struct sub *child;
+        if (v->type == V_ARRAY) {
+            for (size_t k = 0; k < v->u.arr.len; k++)
+                if (v->u.arr.items[k]->type != V_STRING)
+                    return fail(cx, "%s must be of type %s", "dependency",
+                                "schema or array of strings");
+        } else if (is_schema(v)) {
+            TRY(parse_child(cx, v, &child));
+        } else {
+            return fail(cx, "%s must be of type %s", "dependency", "schema or array of strings");
+        }
+    }
+    return 0;
+}
+
+/* the first group of keywords: identity, definitions, texts; 1 when the
+ * node is a $ref met for the first time (nothing else of it is read) */
+static int kw_head(struct sctx *cx, const struct value *m, struct sub *s)
+{
+    const char *id = cx->draft == 4 || (cx->draft == DRAFT_HYBRID && value_object_get_str(m, "id"))
+                         ? "id"
+                         : "$id";
+    TRY(kw_strings(cx, m, &id, 1));
     const struct value *v;
     if ((v = value_object_get_str(m, "definitions")))
         TRY(kw_definitions(cx, v));
     static const char *const texts[] = {"title", "description", "$ref"};
     TRY(kw_strings(cx, m, texts, 3));
-    if ((v = value_object_get_str(m, "$ref")))
-        return parse_ref(cx, v, s);
-    if ((v = value_object_get_str(m, "type")))
-        TRY(kw_type(cx, v, s));
+    if (!(v = value_object_get_str(m, "$ref")))
+        return 0;
+    for (size_t i = 0; i < cx->nrefs; i++) {
+        if (!strcmp(cx->refs[i].ref, v->u.str.s)) {
+            s->refstr = v->u.str.s; /* known: the node's other keywords are read too */
+            s->ref = cx->refs[i].s;
+            return 0;
+        }
+    }
+    TRY(parse_ref(cx, v, s));
+    return 1;
+}
+
+static int kw_object(struct sctx *cx, const struct value *m, struct sub *s)
+{
+    const struct value *v;
     if ((v = value_object_get_str(m, "properties")))
         TRY(kw_properties(cx, v, s));
     if ((v = value_object_get_str(m, "additionalProperties")))
@@ -414,23 +492,55 @@ static int parse_keywords(struct sctx *cx, const struct value *m, struct sub *s)
             TRY(parse_child(cx, v->u.obj.pairs[i].val, &child));
         }
     }
-    if ((v = value_object_get_str(m, "propertyNames")))
+    if (cx->draft >= 6 && (v = value_object_get_str(m, "propertyNames")))
         TRY(kw_schema(cx, v, "propertyNames", true));
+    if ((v = value_object_get_str(m, "dependencies")))
+        TRY(kw_dependencies(cx, v));
     if ((v = value_object_get_str(m, "items")))
         TRY(kw_items(cx, v, s));
     if ((v = value_object_get_str(m, "additionalItems")))
         TRY(kw_schema(cx, v, "additionalItems", true));
-    TRY(kw_counts(cx, m));
+    return 0;
+}
+
+static int kw_limits(struct sctx *cx, const struct value *m)
+{
+    TRY(kw_numbers(cx, m));
     static const char *const pat[] = {"pattern", "format"};
     TRY(kw_strings(cx, m, pat, 2));
+    double lo, hi;
+    TRY(kw_count(cx, m, "minProperties", &lo));
+    TRY(kw_count(cx, m, "maxProperties", &hi));
+    if (lo >= 0 && hi >= 0 && lo > hi)
+        return fail(cx, "%s cannot be greater than %s", "minProperties", "maxProperties");
+    const struct value *v;
     if ((v = value_object_get_str(m, "required")))
         TRY(kw_required(cx, v));
+    TRY(kw_count(cx, m, "minItems", &lo));
+    TRY(kw_count(cx, m, "maxItems", &hi));
     if ((v = value_object_get_str(m, "uniqueItems")) && v->type != V_BOOL)
         return fail(cx, "%s must be of a %s", "uniqueItems", "boolean");
-    if ((v = value_object_get_str(m, "contains")))
-        TRY(parse_child(cx, v, &(struct sub *){NULL}));
-    if ((v = value_object_get_str(m, "enum")) && v->type != V_ARRAY)
+    return 0;
+}
+
+static int kw_enum(const struct value *e, struct sctx *cx)
+{
+    if (e->type != V_ARRAY)
         return fail(cx, "%s must be of an %s", "enum", "array");
+    for (size_t i = 0; i < e->u.arr.len; i++)
+        for (size_t k = 0; k < i; k++)
+            if (value_equal(e->u.arr.items[k], e->u.arr.items[i]))
+                return fail(cx, "%s items must be unique%s", "enum", "");
+    return 0;
+}
+
+static int kw_combine(struct sctx *cx, const struct value *m, struct sub *s)
+{
+    const struct value *v;
+    if (cx->draft >= 6 && (v = value_object_get_str(m, "contains")))
+        TRY(parse_child(cx, v, &(struct sub *){NULL}));
+    if ((v = value_object_get_str(m, "enum")))
+        TRY(kw_enum(v, cx));
     if ((v = value_object_get_str(m, "oneOf")))
         TRY(kw_list(cx, v, "oneOf", NULL, NULL));
     if ((v = value_object_get_str(m, "anyOf")))
@@ -439,14 +549,28 @@ static int parse_keywords(struct sctx *cx, const struct value *m, struct sub *s)
         TRY(kw_list(cx, v, "allOf", &s->allof, &s->nall));
     static const char *const subs[] = {"not", "if", "then", "else"};
     for (size_t i = 0; i < 4; i++)
-        if ((v = value_object_get_str(m, subs[i])))
+        if ((i == 0 || cx->draft >= 7) && (v = value_object_get_str(m, subs[i])))
             TRY(kw_schema(cx, v, subs[i], true));
     return 0;
 }
 
+/* gojsonschema's parseSchema: keywords in its order, the first error wins */
+static int parse_keywords(struct sctx *cx, const struct value *m, struct sub *s)
+{
+    int rc = kw_head(cx, m, s);
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    const struct value *v;
+    if ((v = value_object_get_str(m, "type")))
+        TRY(kw_type(cx, v, s));
+    TRY(kw_object(cx, m, s));
+    TRY(kw_limits(cx, m));
+    return kw_combine(cx, m, s);
+}
+
 static int parse_node(struct sctx *cx, const struct value *v, struct sub *s)
 {
-    if (v->type == V_BOOL)
+    if (v->type == V_BOOL && cx->draft >= 6)
         return 0;
     if (v->type != V_OBJECT)
         return parse_error(cx);
@@ -457,6 +581,28 @@ static int parse_node(struct sctx *cx, const struct value *v, struct sub *s)
     int rc = parse_keywords(cx, v, s);
     cx->depth--;
     return cx->oom ? -1 : rc;
+}
+
+/* The draft named by the root's $schema (gojsonschema parseSchemaURL):
+ * Hybrid when absent or unknown. */
+static int detect_draft(struct sctx *cx, const struct value *root)
+{
+    cx->draft = DRAFT_HYBRID;
+    const struct value *v = root->type == V_OBJECT ? value_object_get_str(root, "$schema") : NULL;
+    if (!v)
+        return 0;
+    if (v->type != V_STRING)
+        return fail(cx, "%s must be of type %s", "$schema", "string");
+    static const char *const urls[] = {"http://json-schema.org/draft-04/schema",
+                                       "http://json-schema.org/draft-06/schema",
+                                       "http://json-schema.org/draft-07/schema"};
+    static const int nums[] = {4, 6, 7};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(urls[i]);
+        if (!strncmp(v->u.str.s, urls[i], n) && (!v->u.str.s[n] || !strcmp(v->u.str.s + n, "#")))
+            cx->draft = nums[i];
+    }
+    return 0;
 }
 
 /* ---- conversion (OPA's parseSchemaWithPropertyKey) ---- */
@@ -727,7 +873,7 @@ struct rtc_stype *rtc_schema_type(struct arena *a, const struct value *schema, c
     cx->msg = msg;
     cx->cap = cap;
     struct sub *root = new_sub(cx);
-    if (!root || parse_node(cx, schema, root) < 0)
+    if (!root || detect_draft(cx, schema) < 0 || parse_node(cx, schema, root) < 0)
         return NULL;
     return convert(cx, root, NULL);
 }
