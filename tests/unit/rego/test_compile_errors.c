@@ -7,8 +7,9 @@
  *
  * The safety table follows ast/compile_test.go TestCompilerCheckSafetyBodyErrors
  * (v1 table, every row in OPA's order: same module prefix, same expected
- * variable sets; OPA's test compares the messages only, the locations here
- * are each variable's first occurrence as this engine reports it). */
+ * variable sets; OPA's test compares the messages only; each error is at
+ * the first expression the variable is unsafe in, as OPA's
+ * unsafeVars.Vars, variables of one expression in their order). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,34 +54,34 @@ static const struct ce_case g_safety[] = {
      "7:8: rego_unsafe_var_error: var a is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "ref-head-2" */
     {"ref-head-2", "p if { {\"foo\": [{\"bar\": a.b.c}]} = {\"foo\": [{\"bar\": \"baz\"}]} }",
-     "7:25: rego_unsafe_var_error: var a is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var a is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "negation" */
     {"negation", "p if { a = [1, 2, 3, 4]; not a[i] = x }",
-     "7:32: rego_unsafe_var_error: var i is unsafe\n" "7:37: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:26: rego_unsafe_var_error: var i is unsafe\n" "7:26: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "negation-head" */
     {"negation-head", "p contains x if { a = [1, 2, 3, 4]; not a[i] = x }",
-     "7:43: rego_unsafe_var_error: var i is unsafe\n" "7:48: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:37: rego_unsafe_var_error: var i is unsafe\n" "7:37: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "negation-multiple" */
     {"negation-multiple", "p if { a = [1, 2, 3, 4]; b = [1, 2, 3, 4]; not a[i] = x; not b[j] = x }",
-     "7:50: rego_unsafe_var_error: var i is unsafe\n" "7:55: rego_unsafe_var_error: var x is unsafe\n" "7:64: rego_unsafe_var_error: var j is unsafe\n"},
+     "7:44: rego_unsafe_var_error: var i is unsafe\n" "7:44: rego_unsafe_var_error: var x is unsafe\n" "7:58: rego_unsafe_var_error: var j is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "negation-nested" */
     {"negation-nested", "p if { a = [{\"foo\": [\"bar\", \"baz\"]}]; not a[0].foo = [a[0].foo[i], a[0].foo[j]] } ",
-     "7:64: rego_unsafe_var_error: var i is unsafe\n" "7:77: rego_unsafe_var_error: var j is unsafe\n"},
+     "7:39: rego_unsafe_var_error: var i is unsafe\n" "7:39: rego_unsafe_var_error: var j is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "builtin-input" */
     {"builtin-input", "p if { count([1, 2, x], x) }",
-     "7:21: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "builtin-input-name" */
     {"builtin-input-name", "p if { count(eq, 1) }",
-     "7:14: rego_unsafe_var_error: var eq is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var eq is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "builtin-multiple" */
     {"builtin-multiple", "p if { x > 0; x <= 3; x != 2 }",
      "7:8: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "unordered-object-keys" */
     {"unordered-object-keys", "p if { x = \"a\"; [{x: y, z: a}] = [{\"a\": 1, \"b\": 2}]}",
-     "7:22: rego_unsafe_var_error: var y is unsafe\n" "7:25: rego_unsafe_var_error: var z is unsafe\n" "7:28: rego_unsafe_var_error: var a is unsafe\n"},
+     "7:17: rego_unsafe_var_error: var y is unsafe\n" "7:17: rego_unsafe_var_error: var z is unsafe\n" "7:17: rego_unsafe_var_error: var a is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "unordered-sets" */
     {"unordered-sets", "p if { x = \"a\"; [{x, y}] = [{1, 2}]}",
-     "7:22: rego_unsafe_var_error: var y is unsafe\n"},
+     "7:17: rego_unsafe_var_error: var y is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr" */
     {"array-compr", "p if { _ = [x | x = data.a[_]; y > 1] }",
      "7:32: rego_unsafe_var_error: var y is unsafe\n"},
@@ -89,54 +90,54 @@ static const struct ce_case g_safety[] = {
      "7:51: rego_unsafe_var_error: var z is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-closure" */
     {"array-compr-closure", "p if { _ = [v | v = [x | x = data.a[_]]; x > 1] }",
-     "7:26: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:17: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-term" */
     {"array-compr-term", "p if { _ = [u | true] }",
-     "7:13: rego_unsafe_var_error: var u is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var u is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-term-nested" */
     {"array-compr-term-nested", "p if { _ = [v | v = [w | w != 0]] }",
      "7:26: rego_unsafe_var_error: var w is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-mixed" */
     {"array-compr-mixed", "p if { _ = [x | y = [a | a = z[i]]] }",
-     "7:13: rego_unsafe_var_error: var x is unsafe\n" "7:26: rego_unsafe_var_error: var a is unsafe\n" "7:30: rego_unsafe_var_error: var z is unsafe\n" "7:32: rego_unsafe_var_error: var i is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var x is unsafe\n" "7:26: rego_unsafe_var_error: var a is unsafe\n" "7:26: rego_unsafe_var_error: var z is unsafe\n" "7:26: rego_unsafe_var_error: var i is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "array-compr-builtin" */
     {"array-compr-builtin", "p if { [true | eq != 2] }",
      "7:16: rego_unsafe_var_error: var eq is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "closure-self" */
     {"closure-self", "p if { x = [x | x = 1] }",
-     "7:17: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "closure-transitive" */
     {"closure-transitive", "p if { x = y; x = [y | y = 1] }",
-     "7:8: rego_unsafe_var_error: var x is unsafe\n" "7:12: rego_unsafe_var_error: var y is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var x is unsafe\n" "7:8: rego_unsafe_var_error: var y is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "nested" */
     {"nested", "p if { count(baz[i].attr[bar[dead.beef]], n) }",
-     "7:30: rego_unsafe_var_error: var dead is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var dead is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "negated-import" */
     {"negated-import", "p if { not foo; not bar; not baz }", ""},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "rewritten" */
     {"rewritten", "p contains {\"foo\": dead[i]} if { true }",
-     "7:20: rego_unsafe_var_error: var dead is unsafe\n" "7:25: rego_unsafe_var_error: var i is unsafe\n"},
+     "7:12: rego_unsafe_var_error: var dead is unsafe\n" "7:12: rego_unsafe_var_error: var i is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "with-value" */
     {"with-value", "p if { data.a.b.d.t with input as x }",
-     "7:35: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "with-value-2" */
     {"with-value-2", "p if { x = data.a.b.d.t with input as x }",
      "7:8: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "else-kw" */
     {"else-kw", "p if { false } else if { count(x, 1) }",
-     "7:32: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:26: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "function" */
     {"function", "foo(x) = [y, z] if { split(x, y, z) }",
-     "7:31: rego_unsafe_var_error: var y is unsafe\n" "7:34: rego_unsafe_var_error: var z is unsafe\n"},
+     "7:22: rego_unsafe_var_error: var y is unsafe\n" "7:22: rego_unsafe_var_error: var z is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "call-vars-input" */
     {"call-vars-input", "p if { f(x, x) }\nf(x) = x if { true }",
-     "7:10: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "call-no-output" */
     {"call-no-output", "p if { f(x) }\nf(x) = x if { true }",
-     "7:10: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "call-too-few" */
     {"call-too-few", "p if { f(1,x) }\nf(x,y) if { true }",
-     "7:12: rego_unsafe_var_error: var x is unsafe\n"},
+     "7:8: rego_unsafe_var_error: var x is unsafe\n"},
     /* compile_test.go TestCompilerCheckSafetyBodyErrors "object-key-comprehension" */
     {"object-key-comprehension", "p if { { {p|x}: 0 } }",
      "7:13: rego_unsafe_var_error: var x is unsafe\n"},
@@ -174,8 +175,8 @@ static void expect_errors(const char *mod, enum rego_version ver, const char *wa
 Test(compile_errors, opa_safety_var_loc)
 {
     expect_errors("package test\nimport rego.v1\n\np if {\n\tnot x\n\tx > y\n}\n", REGO_V1,
-                  "5:6: rego_unsafe_var_error: var x is unsafe\n"
-                  "6:6: rego_unsafe_var_error: var y is unsafe\n");
+                  "5:2: rego_unsafe_var_error: var x is unsafe\n"
+                  "6:2: rego_unsafe_var_error: var y is unsafe\n");
 }
 
 /* Issue #3: every unsafe variable of the body, := targets not named (they
@@ -183,9 +184,9 @@ Test(compile_errors, opa_safety_var_loc)
 Test(compile_errors, every_unsafe_var_of_a_body)
 {
     expect_errors("package t\n\np if {\n\tx := a - b\n\ty := c\n}\n", REGO_V1,
-                  "4:7: rego_unsafe_var_error: var a is unsafe\n"
-                  "4:11: rego_unsafe_var_error: var b is unsafe\n"
-                  "5:7: rego_unsafe_var_error: var c is unsafe\n");
+                  "4:2: rego_unsafe_var_error: var a is unsafe\n"
+                  "4:2: rego_unsafe_var_error: var b is unsafe\n"
+                  "5:2: rego_unsafe_var_error: var c is unsafe\n");
 }
 
 /* OPA's Unify: var = var with neither side safe leaves both unsafe. */
@@ -193,7 +194,7 @@ Test(compile_errors, unify_of_two_unsafe_vars_names_both)
 {
     expect_errors("package t\np if { y = x }\n", REGO_V1,
                   "2:8: rego_unsafe_var_error: var y is unsafe\n"
-                  "2:12: rego_unsafe_var_error: var x is unsafe\n");
+                  "2:8: rego_unsafe_var_error: var x is unsafe\n");
 }
 
 /* checkSafetyRuleBodies walks every rule: an error in one rule does not
@@ -202,9 +203,9 @@ Test(compile_errors, later_rules_still_checked)
 {
     expect_errors("package t\np if { x := a }\nq if { y := b }\nr contains z if { z := c }\n",
                   REGO_V1,
-                  "2:13: rego_unsafe_var_error: var a is unsafe\n"
-                  "3:13: rego_unsafe_var_error: var b is unsafe\n"
-                  "4:24: rego_unsafe_var_error: var c is unsafe\n");
+                  "2:8: rego_unsafe_var_error: var a is unsafe\n"
+                  "3:8: rego_unsafe_var_error: var b is unsafe\n"
+                  "4:19: rego_unsafe_var_error: var c is unsafe\n");
 }
 
 /* OPA stops after the first stage with errors: CheckUndefinedFuncs runs
@@ -232,23 +233,23 @@ Test(compile_errors, head_safety_before_body_safety)
                   "2:1: rego_unsafe_var_error: var w is unsafe\n"
                   "3:1: rego_unsafe_var_error: var b is unsafe\n");
     expect_errors("package t\nq contains y if { not input[y] }\n", REGO_V1,
-                  "2:29: rego_unsafe_var_error: var y is unsafe\n");
+                  "2:19: rego_unsafe_var_error: var y is unsafe\n");
 }
 
 /* Compiler.err: the 11th error becomes "error limit reached" (no location). */
 Test(compile_errors, error_limit_after_ten)
 {
     expect_errors("package t\np if { x := a+b+c+d+e+f+g+h+i+j+k+l }\n", REGO_V1,
-                  "2:13: rego_unsafe_var_error: var a is unsafe\n"
-                  "2:15: rego_unsafe_var_error: var b is unsafe\n"
-                  "2:17: rego_unsafe_var_error: var c is unsafe\n"
-                  "2:19: rego_unsafe_var_error: var d is unsafe\n"
-                  "2:21: rego_unsafe_var_error: var e is unsafe\n"
-                  "2:23: rego_unsafe_var_error: var f is unsafe\n"
-                  "2:25: rego_unsafe_var_error: var g is unsafe\n"
-                  "2:27: rego_unsafe_var_error: var h is unsafe\n"
-                  "2:29: rego_unsafe_var_error: var i is unsafe\n"
-                  "2:31: rego_unsafe_var_error: var j is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var a is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var b is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var c is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var d is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var e is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var f is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var g is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var h is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var i is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var j is unsafe\n"
                   "rego_compile_error: error limit reached\n");
 }
 
@@ -256,16 +257,16 @@ Test(compile_errors, error_limit_after_ten)
 Test(compile_errors, ten_errors_no_limit_entry)
 {
     expect_errors("package t\np if { x := a+b+c+d+e+f+g+h+i+j }\n", REGO_V1,
-                  "2:13: rego_unsafe_var_error: var a is unsafe\n"
-                  "2:15: rego_unsafe_var_error: var b is unsafe\n"
-                  "2:17: rego_unsafe_var_error: var c is unsafe\n"
-                  "2:19: rego_unsafe_var_error: var d is unsafe\n"
-                  "2:21: rego_unsafe_var_error: var e is unsafe\n"
-                  "2:23: rego_unsafe_var_error: var f is unsafe\n"
-                  "2:25: rego_unsafe_var_error: var g is unsafe\n"
-                  "2:27: rego_unsafe_var_error: var h is unsafe\n"
-                  "2:29: rego_unsafe_var_error: var i is unsafe\n"
-                  "2:31: rego_unsafe_var_error: var j is unsafe\n");
+                  "2:8: rego_unsafe_var_error: var a is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var b is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var c is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var d is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var e is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var f is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var g is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var h is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var i is unsafe\n"
+                  "2:8: rego_unsafe_var_error: var j is unsafe\n");
 }
 
 /* safetyErrorSlice: only generated variables (wildcards) unsafe: one
@@ -295,7 +296,7 @@ Test(compile_errors, rego_compile_reports_the_first)
     struct as_error err;
     cr_assert_eq(rego_compile(&src, 1, REGO_V1, NULL, &c, &err), -1);
     cr_expect_eq(err.status, 400);
-    cr_expect_str_eq(err.detail, "p.rego:2:13: rego_unsafe_var_error: var a is unsafe");
+    cr_expect_str_eq(err.detail, "p.rego:2:8: rego_unsafe_var_error: var a is unsafe");
 }
 
 /* OPA's outputVarsForExpr: a negated expression binds nothing, so a
@@ -306,18 +307,18 @@ Test(compile_errors, negation_binds_nothing)
     expect_errors("package t\np if { not input.x[_] }\n", REGO_V1,
                   "2:8: rego_unsafe_var_error: expression is unsafe\n");
     expect_errors("package t\np if { x := 1; not x = y }\n", REGO_V1,
-                  "2:24: rego_unsafe_var_error: var y is unsafe\n");
+                  "2:16: rego_unsafe_var_error: var y is unsafe\n");
     expect_errors("package t\np if { some x; not input.x[x] }\n", REGO_V1,
-                  "2:28: rego_unsafe_var_error: var x is unsafe\n");
+                  "2:16: rego_unsafe_var_error: var x is unsafe\n");
     expect_errors("package t\np if { not count(input.x) > y }\n", REGO_V1,
-                  "2:29: rego_unsafe_var_error: var y is unsafe\n");
+                  "2:8: rego_unsafe_var_error: var y is unsafe\n");
 }
 
 /* `with` values must be safe, negated or not (outputVarsForExpr). */
 Test(compile_errors, with_value_must_be_safe)
 {
     expect_errors("package t\np if { not input.x with input as y }\n", REGO_V1,
-                  "2:34: rego_unsafe_var_error: var y is unsafe\n");
+                  "2:8: rego_unsafe_var_error: var y is unsafe\n");
 }
 
 /* Still accepted: a negated expression over bound variables, and a

@@ -535,7 +535,7 @@ Test(typecheck, earlier_stage_alone)
     const char *mod = "package test\np if { x := y }\nq if { count(1) }\n";
     struct buf got = BUF_INIT;
     cr_assert_eq(compile_errors(mod, NULL, REGO_V1, &got), -1);
-    cr_expect_str_eq(buf_cstr(&got), "p.rego:2:13: rego_unsafe_var_error: var y is unsafe");
+    cr_expect_str_eq(buf_cstr(&got), "p.rego:2:8: rego_unsafe_var_error: var y is unsafe");
     buf_free(&got);
 }
 
