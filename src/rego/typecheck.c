@@ -2347,6 +2347,30 @@ static struct schema_memo *schema_of(struct tc *tc, const struct value *def)
     return m;
 }
 
+/* OPA's getRefRecExtent over its environment when a rule is checked: only
+ * the rules already checked are in it (its order puts a rule's
+ * dependencies first); NULL when none is below n.  Never infers a rule. */
+static struct ty *checked_extent(struct tc *tc, struct rnode *n)
+{
+    if (has_rules(n)) {
+        bool done = n->id >= 0 && n->id < tc->c->nnodes && tc->nstate[n->id] == 2;
+        return done ? tc->ntype[n->id] : NULL;
+    }
+    struct ty *t = ty_object(tc, &g_str, TY_A);
+    if (!t || !(t->pk = arena_alloc(&tc->a, (n->nkids + 1) * sizeof(*t->pk))) ||
+        !(t->pv = arena_alloc(&tc->a, (n->nkids + 1) * sizeof(*t->pv))))
+        return tc->oom = true, NULL;
+    for (size_t k = 0; k < n->nkids; k++) {
+        struct ty *kt = checked_extent(tc, n->kids[k]);
+        if (kt) {
+            t->pk[t->np] = n->kids[k]->key;
+            t->pv[t->np++] = kt;
+        }
+    }
+    obj_sort(t);
+    return t->np ? t : NULL;
+}
+
 static void apply_schema(struct tc *tc, struct env *e, const struct rule *r,
                          const struct value *item)
 {
@@ -2372,7 +2396,9 @@ static void apply_schema(struct tc *tc, struct env *e, const struct rule *r,
         *root = m->t;
         return;
     }
-    struct ty *base = *root ? *root : input ? TY_A : data_type(tc);
+    struct ty *base = *root ? *root : input ? TY_A : checked_extent(tc, tc->c->root);
+    if (!base)
+        base = TY_A; /* no rule in OPA's environment yet: data is any */
     *root = override(tc, path->u.arr.items + 1, n, base, m->t);
 }
 

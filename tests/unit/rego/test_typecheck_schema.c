@@ -318,6 +318,11 @@ static const struct sc_case g_cases[] = {
      NULL,
      "p.rego:7:10: rego_type_error: undefined ref: data.acl.foo.blah\n\tdata.acl.foo.blah\n"
      "\t             ^\n\t             have: \"blah\"\n\t             want (one of): [\"x\"]"},
+    {"check.go override under data: the rules checked before keep their types (data.test.x), "
+     "other keys stay open",
+     "package test\n\nx := \"s\"\n\n" META "#   - data.acl: {\"type\": \"object\"}\n"
+     "p if { data.test.x = 1; data.test.nope; data.acl.y }\n",
+     NULL, "p.rego:8:8: rego_type_error: match error\n\tleft  : string\n\tright : number"},
     {"TestCheckAnnotationInference/rule scope: the schema's type flows to users (q = p)",
      "package test\n\n# METADATA\n# scope: rule\n# schemas:\n# - input: {\"type\": \"number\"}\n"
      "p := x if { input = x }\n\nq := p\n\nr if q = \"s\"\n",
