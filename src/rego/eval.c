@@ -2987,15 +2987,18 @@ static bool enum_hoistable(const struct term *t, int s, size_t argj)
  * computed into args, in order; then the call's truth with the element:
  * 1, 0, R_ERR, or 2 when another argument is undefined (no element can
  * make the call true, as direct_call_args).  *key is the element's key. */
-static int enum_elem_truth(struct ev *ev, struct value **fr, struct term *t, size_t argj,
-                           struct value **args, const struct value *coll, size_t j,
-                           struct value **key)
+static inline int static_value(struct ev *ev, struct value **fr, struct term *t,
+                               struct value **out);
+
+static inline __attribute__((always_inline)) int
+enum_elem_truth(struct ev *ev, struct value **fr, struct term *t, size_t argj,
+                struct value **args, const struct value *coll, size_t j, struct value **key)
 {
     size_t nin = t->n - 1;
     for (size_t a = 0; j == 0 && a < nin; a++) {
         if (a == argj)
             continue;
-        if (direct_eval(ev, fr, t->a[1 + a], &args[a]) == R_ERR)
+        if (static_value(ev, fr, t->a[1 + a], &args[a]) == R_ERR)
             return R_ERR;
         if (!args[a])
             return 2;
