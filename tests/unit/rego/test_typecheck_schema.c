@@ -55,6 +55,9 @@ static int compile_errors(const char *mod, const char *mod2, struct buf *out)
 }
 
 #define META "# METADATA\n# schemas:\n"
+#define BAD_TYPE                                                                           \
+    "unable to compile the schema: has a primitive type that is NOT VALID -- given: /foo/ "    \
+    "Expected valid values are:[array boolean integer number null object string]"
 #define OBJ_X "{\"type\": \"object\", \"properties\": {\"x\": {\"type\": \"string\"}}}"
 
 static const struct sc_case g_cases[] = {
@@ -222,6 +225,13 @@ static const struct sc_case g_cases[] = {
     {"gojsonschema parseSchema: boolean property schemas (hybrid draft) are any",
      "package test\n" META "#   - input: {\"type\": \"object\", \"properties\": {\"a\": true}}\n"
      "allow if input.a.b.c\n", NULL, ""},
+    {"check.go checkRule/processAnnotation: a package schema error is reported for every rule "
+     "(default and else too, each at its own location)",
+     "# METADATA\n# scope: package\n# schemas:\n#   - input: {\"type\": \"foo\"}\npackage t\n\n"
+     "default d := 1\n\np := 1 if input.a\nelse := 2\n",
+     NULL,
+     "p.rego:7:1: rego_type_error: " BAD_TYPE "\np.rego:9:1: rego_type_error: " BAD_TYPE
+     "\np.rego:10:1: rego_type_error: " BAD_TYPE},
     {"check.go checkRule: a schema error does not stop the body's own check",
      "package test\n" META "#   - input: {\"type\": \"foo\"}\nallow if 1 = \"a\"\n", NULL,
      "p.rego:5:1: rego_type_error: unable to compile the schema: has a primitive type that "
