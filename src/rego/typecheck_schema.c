@@ -21,11 +21,14 @@
  * object is being built yields the same node (OPA's definitionCache), so
  * recursive schemas become cyclic; the converter bounds the depth.
  * Keywords that only constrain values (minimum, pattern, format, ...) are
- * checked for their form only where listed below. */
+ * checked for their form, as gojsonschema does (patternProperties keys
+ * must be Go regular expressions; `pattern` itself is not compiled, as
+ * OPA leaves validatePatterns off). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rego/bi_regex.h"
 #include "rego/typecheck.h"
 
 #define SCH_MAX_DEPTH 64
@@ -488,7 +491,10 @@ static int kw_object(struct sctx *cx, const struct value *m, struct sub *s)
         if (v->type != V_OBJECT)
             return invalid_type(cx, "valid schema", "patternProperties");
         for (size_t i = 0; i < v->u.obj.len; i++) {
+            const struct value *k = v->u.obj.pairs[i].key;
             struct sub *child;
+            if (!bi_regex_valid(k->u.str.s, k->u.str.len))
+                return fail(cx, "Invalid regex pattern '%s'%s", k->u.str.s, "");
             TRY(parse_child(cx, v->u.obj.pairs[i].val, &child));
         }
     }

@@ -219,6 +219,14 @@ static const struct sc_case g_cases[] = {
     {"gojsonschema parseReference: a $ref to a missing definition",
      "package test\n" META "#   - input: {\"properties\": {\"a\": {\"$ref\": \"#/definitions/x\"}}}\nallow if input\n", NULL,
      "p.rego:5:1: rego_type_error: unable to compile the schema: Object has no key 'definitions'"},
+    {"gojsonschema parseSchema: patternProperties keys are Go regular expressions",
+     "package test\n" META "#   - input: {\"patternProperties\": {\"(?=a)\": {}}}\n"
+     "allow if input\n", NULL,
+     "p.rego:5:1: rego_type_error: unable to compile the schema: Invalid regex pattern '(?=a)'"},
+    {"gojsonschema parseSchema: pattern is not compiled (validatePatterns off)",
+     "package test\n" META "#   - input: {\"type\": \"string\", \"pattern\": \"(?=a)\"}\n"
+     "allow if input = 1\n", NULL,
+     "p.rego:5:10: rego_type_error: match error\n\tleft  : string\n\tright : number"},
     {"gojsonschema parseSchema: tuple items must be schemas",
      "package test\n" META "#   - input: {\"items\": [{\"type\": \"string\"}, 3]}\nallow if input\n", NULL,
      "p.rego:5:1: rego_type_error: unable to compile the schema: Invalid type. Expected: valid schema/array of schemas, given: items"},
