@@ -222,6 +222,7 @@ struct module {
     struct rule **rules;
     size_t nrules;
     bool v1;
+    bool compat_v1; /* parsed as v0 with `import rego.v1` (OPA's RegoV0CompatV1) */
     bool kw_if, kw_contains, kw_in, kw_every;
     /* every import as written, future.keywords and rego.v1 included */
     struct import *src_imports;

@@ -912,11 +912,13 @@ static bool scope_has(const struct scope *s, const char *name)
     return false;
 }
 
+/* The import binding name; of several (v0 allows it), the last, as OPA's
+ * getGlobals. */
 static const struct import *find_import(const struct cctx *cx, const char *name)
 {
     if (!cx->m)
         return NULL;
-    for (size_t k = 0; k < cx->m->nimports; k++) {
+    for (size_t k = cx->m->nimports; k-- > 0;) {
         const struct import *im = &cx->m->imports[k];
         const char *alias = im->alias;
         if (!alias) {
@@ -1494,6 +1496,10 @@ static int resolve_fn(struct cctx *cx, struct scope *s, const struct term *f,
     }
     const struct rego_builtin *bi = rego_builtin_lookup(name, strlen(name));
     bool v1 = cx->m ? cx->m->v1 : cx->c->ver != REGO_V0;
+    if (bi && v1 && (bi->flags & BI_DEPRECATED) && cx->m && cx->m->compat_v1)
+        /* v0 with rego.v1: OPA's checkDeprecatedBuiltins (v1: undefined) */
+        return cfail_soft(cx, "rego_type_error", f->loc,
+                          "deprecated built-in function calls in expression: %s", name);
     if (bi && !(v1 && (bi->flags & BI_DEPRECATED))) {
         out->bi = bi;
         out->arity = (size_t)bi->arity;
@@ -3377,26 +3383,103 @@ static int compile_rules_of(struct cctx *cx, struct rnode *n)
     return 0;
 }
 
-static int check_imports(struct cctx *cx, struct module *m)
+/* The name an import binds: its alias or its path's last name. */
+static const char *import_name(const struct import *im)
 {
-    for (size_t i = 0; i < m->nimports; i++) {
-        for (size_t j = i + 1; j < m->nimports; j++) {
-            const struct import *a = &m->imports[i], *b = &m->imports[j];
-            const char *na = a->alias, *nb = b->alias;
-            if (!na) {
-                struct term *p = a->path;
-                na = p->kind == TM_VAR ? p->name : p->a[p->n - 1]->val->u.str.s;
-            }
-            if (!nb) {
-                struct term *p = b->path;
-                nb = p->kind == TM_VAR ? p->name : p->a[p->n - 1]->val->u.str.s;
-            }
-            if (strcmp(na, nb) == 0)
-                return cfail(cx, "rego_compile_error", b->loc, "import must not shadow %s",
-                             na);
+    const struct term *p = im->path;
+    if (im->alias)
+        return im->alias;
+    return p->kind == TM_VAR ? p->name : p->a[p->n - 1]->val->u.str.s;
+}
+
+/* OPA's checkDuplicateImports, for Rego v1 modules (v1, or v0 with
+ * rego.v1): a later import binding the same name as an earlier one,
+ * reported at the later one with the earlier one as written. */
+static void check_imports(struct cctx *cx, struct module *m)
+{
+    if (!m->v1)
+        return;
+    for (size_t j = 1; j < m->nimports; j++) {
+        const struct import *b = &m->imports[j];
+        for (size_t i = 0; i < j; i++) {
+            const struct import *a = &m->imports[i];
+            if (strcmp(import_name(a), import_name(b)) != 0)
+                continue;
+            char *path = dotted_name(cx, a->path);
+            char msg[560];
+            snprintf(msg, sizeof(msg), "import must not shadow import %s%s%s",
+                     path ? path : "?", a->alias ? " as " : "", a->alias ? a->alias : "");
+            cerr_more(cx, "rego_compile_error", b->loc, msg);
+            break;
         }
     }
-    return 0;
+}
+
+/* A function argument pattern's variable named input or data (OPA's
+ * resolveRefsInRule: object keys, sets, comprehensions and calls are not
+ * walked). */
+static const struct term *root_doc_arg(const struct term *t)
+{
+    switch (t->kind) {
+    case TM_VAR:
+        return !t->wildcard && (!strcmp(t->name, "input") || !strcmp(t->name, "data")) ? t
+                                                                                        : NULL;
+    case TM_ARRAY:
+        for (size_t k = 0; k < t->n; k++)
+            if (root_doc_arg(t->a[k]))
+                return root_doc_arg(t->a[k]);
+        return NULL;
+    case TM_OBJECT:
+        for (size_t k = 1; k < t->n; k += 2)
+            if (root_doc_arg(t->a[k]))
+                return root_doc_arg(t->a[k]);
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* OPA's stages before the rule tree, each stopping compilation when it
+ * found errors: ResolveRefs (function arguments named input or data, in
+ * every module), CheckKeywordOverrides (Rego v1 modules: rules named
+ * input or data) and CheckDuplicateImports. */
+static int check_root_documents(struct cctx *cx, struct rego_compiled *c)
+{
+    for (size_t i = 0; i < c->nmods; i++)
+        for (size_t k = 0; k < c->mods[i]->nrules; k++)
+            for (const struct rule *r = c->mods[i]->rules[k]; r; r = r->els)
+                for (size_t a = 0; a < r->nargs; a++) {
+                    const struct term *x = root_doc_arg(r->args[a]);
+                    if (!x)
+                        continue;
+                    char msg[160];
+                    snprintf(msg, sizeof(msg),
+                             "args must not shadow %s (use a different variable name)", x->name);
+                    cerr_more(cx, "rego_compile_error", r->loc, msg);
+                    break;
+                }
+    if (cx->failed)
+        return -1;
+    for (size_t i = 0; i < c->nmods; i++) {
+        if (!c->mods[i]->v1)
+            continue;
+        for (size_t k = 0; k < c->mods[i]->nrules; k++)
+            for (const struct rule *r = c->mods[i]->rules[k]; r; r = r->els) {
+                const struct term *head = r->ref->kind == TM_REF ? r->ref->a[0] : r->ref;
+                if (head->kind != TM_VAR ||
+                    (strcmp(head->name, "input") != 0 && strcmp(head->name, "data") != 0))
+                    continue;
+                char msg[160];
+                snprintf(msg, sizeof(msg), "rules must not shadow %s (use a different rule name)",
+                         head->name);
+                cerr_more(cx, "rego_compile_error", r->loc, msg);
+            }
+    }
+    if (cx->failed)
+        return -1;
+    for (size_t i = 0; i < c->nmods; i++)
+        check_imports(cx, c->mods[i]);
+    return cx->failed ? -1 : 0;
 }
 
 /* OPA's type checker (typecheck.c) after safety; its errors all go to
@@ -3439,6 +3522,7 @@ static int compile_modules(struct cctx *cx, struct rego_compiled *c)
     c->root->path = "data";
     c->root->id = c->nnodes++;
     TRY(rcomp_metadata(cx->a, c->mods, c->nmods, cx->err)); /* compile_metadata.c */
+    TRY(check_root_documents(cx, c));
     for (size_t i = 0; i < c->nmods; i++) {
         struct rnode *pn = c->root;
         for (size_t k = 0; k < c->mods[i]->pkg_len && pn; k++)
@@ -3446,7 +3530,6 @@ static int compile_modules(struct cctx *cx, struct rego_compiled *c)
         if (!pn)
             return -1;
         pn->is_pkg = true;
-        TRY(check_imports(cx, c->mods[i]));
         for (size_t k = 0; k < c->mods[i]->nrules; k++)
             TRY(file_rule(cx, c->mods[i], c->mods[i]->rules[k]));
     }

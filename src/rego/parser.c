@@ -2394,6 +2394,7 @@ static int parse_module_as(struct arena *a, const char *file, const char *text, 
     m->rules = (struct rule **)rules.v;
     m->nrules = rules.n;
     m->v1 = p.v1;
+    m->compat_v1 = p.v1 && !v1;
     m->kw_if = p.kw_if;
     m->kw_contains = p.kw_contains;
     m->kw_in = p.kw_in;

@@ -616,3 +616,46 @@ Test(compile_errors, safety_limits_refuse_clearly)
     buf_free(&mod);
     buf_free(&got);
 }
+
+static void expect_compiles(const char *mod, enum rego_version ver)
+{
+    struct buf got = BUF_INIT;
+    cr_expect_eq(compile_errors(mod, ver, &got), 0, "%s", buf_cstr(&got));
+    buf_free(&got);
+}
+
+/* OPA's stages before the rule tree (compile.go resolveRefsInRule,
+ * checkKeywordOverrides / rego_v1.go checkRootDocumentOverrides,
+ * checkDuplicateImports, checkDeprecatedBuiltins): arguments named input
+ * or data in every module; in Rego v1 modules (v1, or v0 with rego.v1)
+ * rules named input or data and an import binding a name again; a
+ * deprecated built-in in a v0 module with rego.v1 (undefined in v1). */
+Test(compile_errors, root_documents_imports_deprecated)
+{
+    expect_errors("package p\nf(input) := 1\n", REGO_V0,
+                  "2:1: rego_compile_error: args must not shadow input (use a different "
+                  "variable name)\n");
+    expect_errors("package p\nf([1, {\"k\": data}]) := 1\n", REGO_V1,
+                  "2:1: rego_compile_error: args must not shadow data (use a different "
+                  "variable name)\n");
+    expect_errors("package p\nimport rego.v1\ninput := 1\ndata contains 1\n", REGO_V0,
+                  "3:1: rego_compile_error: rules must not shadow input (use a different rule "
+                  "name)\n"
+                  "4:1: rego_compile_error: rules must not shadow data (use a different rule "
+                  "name)\n");
+    expect_errors("package p\ninput := 1\n", REGO_V1,
+                  "2:1: rego_compile_error: rules must not shadow input (use a different rule "
+                  "name)\n");
+    expect_compiles("package p\ninput := 1\n", REGO_V0);
+    expect_errors("package p\nimport data.foo\nimport data.bar.foo\np := 1\n", REGO_V1,
+                  "3:1: rego_compile_error: import must not shadow import data.foo\n");
+    expect_errors("package p\nimport input.a as x\nimport data.b as x\np := 1\n", REGO_V1,
+                  "3:1: rego_compile_error: import must not shadow import input.a as x\n");
+    expect_compiles("package p\nimport data.foo\nimport data.bar.foo\np := 1\n", REGO_V0);
+    expect_errors("package p\nimport rego.v1\np if any([true])\n", REGO_V0,
+                  "3:6: rego_type_error: deprecated built-in function calls in expression: "
+                  "any\n");
+    expect_errors("package p\np if any([true])\n", REGO_V1,
+                  "2:6: rego_type_error: undefined function any\n");
+    expect_compiles("package p\np { any([true]) }\n", REGO_V0);
+}
