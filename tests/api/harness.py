@@ -65,15 +65,25 @@ def require_binary():
         sys.exit(SKIP_EXIT)
 
 
-class Checks:
-    """Counts checks, prints one line per check and the final summary."""
+def require_as_tool():
+    """Exits 77 (skipped) when AS_TOOL does not name an executable."""
+    if not AS_TOOL or not os.access(AS_TOOL, os.X_OK):
+        print("skipped: AS_TOOL is not set to the as-tool binary")
+        print("0 passed, 0 failed, 1 skipped")
+        sys.exit(SKIP_EXIT)
 
-    def __init__(self, name):
+
+class Checks:
+    """Counts checks, prints one line per check and the final summary.
+    need_bin=False for scripts that test as-tool alone."""
+
+    def __init__(self, name, need_bin=True):
         self.name = name
         self.passed = 0
         self.failed = 0
         self.skipped = 0
-        require_binary()
+        if need_bin:
+            require_binary()
 
     def check(self, what, ok, detail=""):
         if ok:
@@ -408,6 +418,39 @@ def run_parallel(fn, n):
     for th in threads:
         th.join()
     return results
+
+
+class RegoTool:
+    """`as-tool rego eval --format json` over module files written to a
+    temporary folder (the Rego error-reporting tests)."""
+
+    def __init__(self, prefix):
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+
+    def module(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def run(self, args):
+        """(exit code, parsed JSON output or None, stderr)"""
+        p = subprocess.run([AS_TOOL, "rego", "eval", "--format", "json"] + list(args),
+                           capture_output=True, timeout=60)
+        try:
+            out = json.loads(p.stdout.decode())
+        except ValueError:
+            out = None
+        return p.returncode, out, p.stderr.decode("utf-8", "replace")
+
+    @staticmethod
+    def summary(out):
+        """(code, message, row, col) of each printed error"""
+        res = []
+        for e in (out or {}).get("errors", []):
+            loc = e.get("location") or {}
+            res.append((e.get("code"), e.get("message"), loc.get("row"), loc.get("col")))
+        return res
 
 
 def run_binary(args, env=None, timeout=30):

@@ -5,60 +5,23 @@ recursive cycle, every rule conflict, only the earliest failing stage, at
 most 10 and then "error limit reached"; POST /policy answers 400 naming the
 first."""
 
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import AS_BIN, AS_TOOL, SKIP_EXIT  # noqa: E402
+from harness import AS_BIN, Checks, RegoTool, require_as_tool  # noqa: E402
 
-if not AS_TOOL or not os.access(AS_TOOL, os.X_OK):
-    print("skipped: AS_TOOL is not set to the as-tool binary")
-    print("0 passed, 0 failed, 1 skipped")
-    sys.exit(SKIP_EXIT)
-
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   - {what}")
-    else:
-        failed += 1
-        print(f"FAIL - {what}: {detail}")
-
-
-tmp = tempfile.mkdtemp(prefix="as-ce-")
-
-
-def module(name, text):
-    path = os.path.join(tmp, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+require_as_tool()
+checks = Checks("test_compile_errors_tool", need_bin=False)
+check = checks.check
+tool = RegoTool("as-ce-")
+module = tool.module
+summary = RegoTool.summary
 
 
 def run(args):
-    p = subprocess.run([AS_TOOL, "rego", "eval", "--format", "json"] + args,
-                       capture_output=True, timeout=60)
-    try:
-        out = json.loads(p.stdout.decode())
-    except ValueError:
-        out = None
-    return p.returncode, out
-
-
-def summary(out):
-    """(code, message, row, col) of each printed error"""
-    res = []
-    for e in (out or {}).get("errors", []):
-        loc = e.get("location") or {}
-        res.append((e.get("code"), e.get("message"), loc.get("row"), loc.get("col")))
-    return res
+    rc, out, _ = tool.run(args)
+    return rc, out
 
 
 U = "rego_unsafe_var_error"
@@ -131,18 +94,10 @@ check("accepted policy evaluates", rc == 0 and vals == [2], (rc, out))
 
 # the service: POST /policy with such a policy is a 400 invalid_policy whose
 # detail names the first error (api.md section 10.2)
-skipped = 0
 if AS_BIN and os.access(AS_BIN, os.X_OK):
     from harness import Server, b64url  # noqa: E402
 
-    class Counter:
-        """the harness's Checks interface on this file's counters"""
-
-        def check(self, what, ok, detail=""):
-            check(what, ok, detail)
-            return bool(ok)
-
-    with Server(Counter()) as srv:
+    with Server(checks) as srv:
         text = "package policy\n\np if {\n\tx := a - b\n\ty := c\n}\n"
         r = srv.request("POST", "/policy",
                         json_body={"policy_id": "unsafe", "policy": b64url(text)})
@@ -170,8 +125,6 @@ if AS_BIN and os.access(AS_BIN, os.X_OK):
                   r.status == 400 and body.get("type") == "invalid_policy" and first in detail,
                   (r.status, r.text[:300]))
 else:
-    skipped += 1
-    print("skip - POST /policy: AS_BIN is not set")
+    checks.skip("POST /policy", "AS_BIN is not set")
 
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-sys.exit(1 if failed else 0)
+checks.finish()

@@ -4,51 +4,23 @@ METADATA `schemas` annotations give input an inline JSON Schema (docs/rego.md
 location), a schema OPA cannot compile reported at the rule, a schema
 reference ignored, and a policy that agrees with its schema evaluated."""
 
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import AS_TOOL, SKIP_EXIT  # noqa: E402
+from harness import Checks, RegoTool, require_as_tool  # noqa: E402
 
-if not AS_TOOL or not os.access(AS_TOOL, os.X_OK):
-    print("skipped: AS_TOOL is not set to the as-tool binary")
-    print("0 passed, 0 failed, 1 skipped")
-    sys.exit(SKIP_EXIT)
-
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   - {what}")
-    else:
-        failed += 1
-        print(f"FAIL - {what}: {detail}")
-
-
-tmp = tempfile.mkdtemp(prefix="as-tcs-")
-
-
-def module(name, text):
-    path = os.path.join(tmp, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+require_as_tool()
+checks = Checks("test_typecheck_schema_tool", need_bin=False)
+check = checks.check
+tool = RegoTool("as-tcs-")
+module = tool.module
+summary = RegoTool.summary
 
 
 def run(args):
-    p = subprocess.run([AS_TOOL, "rego", "eval", "--format", "json"] + args,
-                       capture_output=True, timeout=60)
-    try:
-        out = json.loads(p.stdout.decode())
-    except ValueError:
-        out = None
-    return p.returncode, out
+    rc, out, _ = tool.run(args)
+    return rc, out
 
 
 SCHEMA = '{"type": "object", "properties": {"x": {"type": "string"}}}'
@@ -90,5 +62,4 @@ check("policy agreeing with its schema evaluates to true",
       rc == 0 and (out or {}).get("result", [{}])[0].get("expressions", [{}])[0].get("value")
       is True, out)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

@@ -4,51 +4,20 @@ errors (docs/rego.md "Type checking"): every error is printed as
 order, at most 10 then "error limit reached"; queries are checked against
 the policy's rule types; policies OPA accepts still evaluate."""
 
-import json
 import os
-import subprocess
+import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import AS_TOOL, SKIP_EXIT  # noqa: E402
+from harness import Checks, RegoTool, require_as_tool  # noqa: E402
 
-if not AS_TOOL or not os.access(AS_TOOL, os.X_OK):
-    print("skipped: AS_TOOL is not set to the as-tool binary")
-    print("0 passed, 0 failed, 1 skipped")
-    sys.exit(SKIP_EXIT)
-
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   - {what}")
-    else:
-        failed += 1
-        print(f"FAIL - {what}: {detail}")
-
-
-tmp = tempfile.mkdtemp(prefix="as-tc-")
-
-
-def module(name, text):
-    path = os.path.join(tmp, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
-def run(args):
-    p = subprocess.run([AS_TOOL, "rego", "eval", "--format", "json"] + args,
-                       capture_output=True, timeout=60)
-    try:
-        out = json.loads(p.stdout.decode())
-    except ValueError:
-        out = None
-    return p.returncode, out, p.stderr.decode("utf-8", "replace")
+require_as_tool()
+checks = Checks("test_typecheck_tool", need_bin=False)
+check = checks.check
+tool = RegoTool("as-tc-")
+module = tool.module
+summary = RegoTool.summary
+run = tool.run
 
 
 # two rules with type errors: both reported, in row order
@@ -102,6 +71,5 @@ rc, out, err = run(["--v1", "-d", ok, "-i", inp, "data.test.p"])
 check("input is any: evaluates", rc == 0 and out["result"][0]["expressions"][0]["value"] == 3,
       (out, err))
 
-subprocess.run(["rm", "-rf", tmp])
-print(f"{passed} passed, {failed} failed, 0 skipped")
-sys.exit(1 if failed else 0)
+shutil.rmtree(tool.tmp, ignore_errors=True)
+checks.finish()
