@@ -1676,88 +1676,75 @@ static int static_def(struct ev *ev, const struct rule *r, struct value *const *
     return 1;
 }
 
-/* call_user of an all_static function (struct rnode all_static): every
- * definition in order, else chains, the conflict check and the early exit
- * when all values are one constant, as call_user, without continuations. */
-static int call_static(struct ev *ev, struct rnode *fn, struct value *const *args,
-                       struct rloc loc, struct value **out)
+/* The definitions of an all_static function (struct rnode all_static) for
+ * args, without continuations: in order, else chains, the conflict check
+ * and the early exit when all values are one constant, as defs_general. */
+static int defs_static(struct ev *ev, struct rnode *fn, struct value *const *args,
+                       struct value **result)
 {
-    if (++ev->depth > ev->max_depth)
-        return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded (%u)",
-                       ev->max_depth);
-    struct value *result = NULL;
     for (size_t i = 0; i < fn->nfuncs; i++) {
         for (struct rule *r = fn->funcs[i]; r; r = r->els) {
             struct value *v = NULL;
             int d = static_def(ev, r, args, &v);
-            if (d == R_ERR) {
-                ev->depth--;
+            if (d == R_ERR)
                 return R_ERR;
-            }
             if (d == 0)
                 continue;
-            if (result && !value_equal(result, v)) {
-                ev->depth--;
+            if (*result && !value_equal(*result, v))
                 return ev_fail(ev, "eval_conflict_error", r->loc,
                                "functions must not produce multiple outputs for same inputs");
-            }
-            result = v;
+            *result = v;
             break;
         }
-        if (result && fn->all_same_const)
+        if (*result && fn->all_same_const)
             break;
     }
-    if (!result && fn->dflt) {
-        bool produced = false;
-        if (eval_fn_def(ev, fn->dflt, args, false, &result, &produced) < 0) {
-            ev->depth--;
-            return R_ERR;
-        }
-    }
-    ev->depth--;
-    *out = result;
     return R_CONT;
 }
 
-static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
-                     struct rloc loc, struct value **out)
+/* The definitions of function fn for args through eval_fn_def (a guard
+ * decided first), collecting *result. */
+static int defs_general(struct ev *ev, struct rnode *fn, struct value *const *args,
+                        struct value **result)
 {
-    if (fn->all_static)
-        return call_static(ev, fn, args, loc, out);
-    if (++ev->depth > ev->max_depth)
-        return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded (%u)",
-                       ev->max_depth);
-    struct value *result = NULL;
     for (size_t i = 0; i < fn->nfuncs; i++) {
         for (struct rule *r = fn->funcs[i]; r; r = r->els) {
             bool produced = false;
             int g = guard_test(ev, r, args);
-            if (g >= 0 && step(ev, r->guard->loc) == R_ERR) {
-                ev->depth--;
+            if (g >= 0 && step(ev, r->guard->loc) == R_ERR)
                 return R_ERR;
-            }
             if (g == 0)
                 continue;
-            if (eval_fn_def(ev, r, args, g == 1, &result, &produced) < 0) {
-                ev->depth--;
+            if (eval_fn_def(ev, r, args, g == 1, result, &produced) < 0)
                 return R_ERR;
-            }
             if (produced)
                 break;
         }
-        if (result && fn->all_same_const)
+        if (*result && fn->all_same_const)
             break;
     }
-    if (!result && fn->dflt) {
+    return R_CONT;
+}
+
+/* A call of user function fn: its definitions, then its default when they
+ * produce nothing; *out NULL when undefined. */
+static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
+                     struct rloc loc, struct value **out)
+{
+    if (++ev->depth > ev->max_depth)
+        return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded (%u)",
+                       ev->max_depth);
+    struct value *result = NULL;
+    int rc = fn->all_static ? defs_static(ev, fn, args, &result)
+                            : defs_general(ev, fn, args, &result);
+    if (rc == R_CONT && !result && fn->dflt) {
         bool produced = false;
-        if (eval_fn_def(ev, fn->dflt, args, false, &result, &produced) < 0) {
-            ev->depth--;
-            return R_ERR;
-        }
+        if (eval_fn_def(ev, fn->dflt, args, false, &result, &produced) < 0)
+            rc = R_ERR;
     }
     ev->depth--;
     *out = result;
-    return R_CONT;
+    return rc;
 }
 
 static struct value *nd_get(struct ev *ev, const char *name, struct value *args)
@@ -3245,9 +3232,7 @@ static int static_call_truth(struct ev *ev, struct value **fr, struct term *t)
     if (t->fast_op)
         return fast_truth(t->fast_op, args);
     v = NULL;
-    int rc = !t->fn              ? invoke(ev, t, args, nin, &v)
-             : t->fn->all_static ? call_static(ev, t->fn, args, t->loc, &v)
-                                 : call_user(ev, t->fn, args, t->loc, &v);
+    int rc = t->fn ? call_user(ev, t->fn, args, t->loc, &v) : invoke(ev, t, args, nin, &v);
     if (rc == R_ERR)
         return R_ERR;
     return v && !(v->type == V_BOOL && !v->u.b);
@@ -3394,7 +3379,7 @@ static __attribute__((noinline)) int static_any(struct ev *ev, struct value **fr
 /* Body of function definition r from expression i: its static prefix
  * (r->nstatic) as a loop of static operations (bindings without the
  * trail: the frame dies with the definition); at its end, k == NULL
- * (call_static): R_STOP, a solution; else the rest of the body through
+ * (defs_static): R_STOP, a solution; else the rest of the body through
  * eval_body (an enumerating expression first through expr_enum) with k.
  * R_CONT when there is no (further) solution, R_ERR. */
 static int static_ops(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
@@ -3978,7 +3963,7 @@ static int prep_rule(struct prep *p, struct rule *r)
 }
 
 /* Whether definition r runs entirely as static operations with a constant
- * or no value, on a frame that fits call_static's. */
+ * or no value, on a frame that fits static_def's. */
 static bool def_all_static(const struct rule *r)
 {
     return r->is_func && r->nplain == r->nargs && r->body && r->nstatic == r->body->n &&
