@@ -11,6 +11,7 @@
 
 #include "rego/builtins.h"
 #include "rego/rego.h"
+#include "rego_errors_util.h"
 #include "rego/typecheck.h"
 
 struct tc_case {
@@ -19,27 +20,6 @@ struct tc_case {
     const char *mod, *mod2; /* p.rego and, when set, q.rego */
     const char *want;       /* errors as OPA's Error() prints them; "" = accepted */
 };
-
-/* "file:row:col: code: message" then each detail line after "\n\t" */
-static void format_errors(struct buf *b, const struct rego_error_list *l)
-{
-    for (size_t k = 0; k < l->n; k++) {
-        const struct rego_error_info *e = &l->v[k];
-        if (k)
-            buf_putc(b, '\n');
-        if (e->row)
-            buf_printf(b, "%s:%d:%d: ", e->file, e->row, e->col);
-        buf_printf(b, "%s: %s", e->code, e->message);
-        if (e->details[0])
-            buf_puts(b, "\n\t");
-        for (const char *p = e->details; *p; p++) {
-            if (*p == '\n')
-                buf_puts(b, "\n\t");
-            else
-                buf_putc(b, *p);
-        }
-    }
-}
 
 static int compile_errors(const char *mod, const char *mod2, enum rego_version ver, struct buf *out)
 {

@@ -13,32 +13,13 @@
 
 #include "base/buf.h"
 #include "rego/rego.h"
+#include "rego_errors_util.h"
 
 struct sc_case {
     const char *cite;
     const char *mod, *mod2; /* p.rego and, when set, q.rego (v1) */
     const char *want;       /* errors as OPA's Error() prints them; "" = accepted */
 };
-
-static void format_errors(struct buf *b, const struct rego_error_list *l)
-{
-    for (size_t k = 0; k < l->n; k++) {
-        const struct rego_error_info *e = &l->v[k];
-        if (k)
-            buf_putc(b, '\n');
-        if (e->row)
-            buf_printf(b, "%s:%d:%d: ", e->file, e->row, e->col);
-        buf_printf(b, "%s: %s", e->code, e->message);
-        if (e->details[0])
-            buf_puts(b, "\n\t");
-        for (const char *p = e->details; *p; p++) {
-            if (*p == '\n')
-                buf_puts(b, "\n\t");
-            else
-                buf_putc(b, *p);
-        }
-    }
-}
 
 static int compile_errors(const char *mod, const char *mod2, struct buf *out)
 {
