@@ -566,6 +566,36 @@ static int direct_data_ref(struct ev *ev, struct value **fr, struct term *t,
  * operands are constants or bound variables, and calls of such terms (see
  * direct_eval).  Returns 1 with *out set (NULL when undefined), 0 when t
  * needs eval_term, R_ERR on error. */
+/* The value of reference t whose head is bound and whose operands are
+ * ground: data through the prefix cache or the rule tree, a variable or
+ * input by lookups; 1 with *out (NULL when undefined) or R_ERR. */
+static int ground_ref_value(struct ev *ev, struct value **fr, struct term *t,
+                            struct value **out)
+{
+    struct term *head = t->a[0];
+    if (head->slot == SLOT_DATA) {
+        if (!ev->ov && has_prefix(ev, t))
+            return direct_data_ref(ev, fr, t, out);
+        struct capture_vk cv = {{capture_val}, NULL};
+        if (eval_data_ref(ev, fr, t, &cv.vk) == R_ERR)
+            return R_ERR;
+        *out = cv.v;
+        return 1;
+    }
+    struct value *v = head->slot >= 0           ? fr[head->slot]
+                      : head->slot == SLOT_INPUT ? ev->input
+                                                 : NULL;
+    size_t i = 1;
+    if (v && head->slot == SLOT_INPUT && has_prefix(ev, t)) {
+        v = prefix_value(ev, t, v);
+        i += t->prefix_n;
+    }
+    for (; v && i < t->n; i++)
+        v = lookup(ev, v, ground_operand(fr, t->a[i]));
+    *out = v;
+    return 1;
+}
+
 static int direct_value(struct ev *ev, struct value **fr, struct term *t, struct value **out)
 {
     if (t->flags & TF_CONST) {
@@ -593,27 +623,7 @@ static int direct_value(struct ev *ev, struct value **fr, struct term *t, struct
     struct term *head = t->a[0];
     if (head->slot >= 0 && !fr[head->slot])
         return 0; /* unbound: unification may bind it */
-    if (head->slot == SLOT_DATA) {
-        if (!ev->ov && has_prefix(ev, t))
-            return direct_data_ref(ev, fr, t, out);
-        struct capture_vk cv = {{capture_val}, NULL};
-        if (eval_data_ref(ev, fr, t, &cv.vk) == R_ERR)
-            return R_ERR;
-        *out = cv.v;
-        return 1;
-    }
-    struct value *v = head->slot >= 0           ? fr[head->slot]
-                      : head->slot == SLOT_INPUT ? ev->input
-                                                 : NULL;
-    size_t i = 1;
-    if (v && head->slot == SLOT_INPUT && has_prefix(ev, t)) {
-        v = prefix_value(ev, t, v);
-        i += t->prefix_n;
-    }
-    for (; v && i < t->n; i++)
-        v = lookup(ev, v, ground_operand(fr, t->a[i]));
-    *out = v;
-    return 1;
+    return ground_ref_value(ev, fr, t, out);
 }
 
 /* ---------------------------------------------------- composite terms */
@@ -2108,26 +2118,7 @@ static int direct_eval(struct ev *ev, struct value **fr, struct term *t, struct 
     default:
         break;
     }
-    struct term *head = t->a[0];
-    if (head->slot == SLOT_DATA) {
-        if (!ev->ov && has_prefix(ev, t))
-            return direct_data_ref(ev, fr, t, out);
-        struct capture_vk cv = {{capture_val}, NULL};
-        if (eval_data_ref(ev, fr, t, &cv.vk) == R_ERR)
-            return R_ERR;
-        *out = cv.v;
-        return 1;
-    }
-    struct value *v = head->slot >= 0 ? fr[head->slot] : ev->input;
-    size_t i = 1;
-    if (v && head->slot == SLOT_INPUT && has_prefix(ev, t)) {
-        v = prefix_value(ev, t, v);
-        i += t->prefix_n;
-    }
-    for (; v && i < t->n; i++)
-        v = lookup(ev, v, ground_operand(fr, t->a[i]));
-    *out = v;
-    return 1;
+    return ground_ref_value(ev, fr, t, out);
 }
 
 /* A data reference with ground operands whose constant prefix leads into
