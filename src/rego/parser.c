@@ -1124,66 +1124,96 @@ static struct term *parse_primary(struct parser *p)
 
 /* ---- infix operators ---- */
 
+/* One more link of an operator chain (`1 + 1 + ...` nests to the left):
+ * counted as nesting until the chain ends, so a chain too long for the
+ * passes that walk the tree is refused as "nesting too deep" instead of
+ * overflowing their stack. */
+static bool chain_link(struct parser *p, const struct rtoken *t, int *links)
+{
+    (*links)++;
+    if (++p->depth > MAX_NEST) {
+        perr(p, t, "nesting too deep");
+        return false;
+    }
+    return true;
+}
+
 static struct term *parse_factor(struct parser *p)
 {
     struct term *x = parse_primary(p);
+    int links = 0;
     while (x) {
         struct rtoken *t = tok(p);
         const char *op = t->t == RT_STAR ? "mul" : t->t == RT_SLASH ? "div"
                        : t->t == RT_PERCENT ? "rem" : NULL;
         if (!op)
             break;
+        if (!chain_link(p, t, &links)) {
+            x = NULL;
+            break;
+        }
         p->i++;
         struct term *y = parse_primary(p);
-        if (!y)
-            return NULL;
-        x = make_call(p, op, t, x, y);
+        x = y ? make_call(p, op, t, x, y) : NULL;
     }
+    p->depth -= links;
     return x;
 }
 
 static struct term *parse_arith(struct parser *p)
 {
     struct term *x = parse_factor(p);
+    int links = 0;
     while (x) {
         struct rtoken *t = tok(p);
         const char *op = t->t == RT_PLUS ? "plus" : t->t == RT_MINUS ? "minus" : NULL;
         if (!op)
             break;
+        if (!chain_link(p, t, &links)) {
+            x = NULL;
+            break;
+        }
         p->i++;
         struct term *y = parse_factor(p);
-        if (!y)
-            return NULL;
-        x = make_call(p, op, t, x, y);
+        x = y ? make_call(p, op, t, x, y) : NULL;
     }
+    p->depth -= links;
     return x;
 }
 
 static struct term *parse_and(struct parser *p)
 {
     struct term *x = parse_arith(p);
+    int links = 0;
     while (x && tok(p)->t == RT_AMP) {
         struct rtoken *t = tok(p);
+        if (!chain_link(p, t, &links)) {
+            x = NULL;
+            break;
+        }
         p->i++;
         struct term *y = parse_arith(p);
-        if (!y)
-            return NULL;
-        x = make_call(p, "and", t, x, y);
+        x = y ? make_call(p, "and", t, x, y) : NULL;
     }
+    p->depth -= links;
     return x;
 }
 
 static struct term *parse_or(struct parser *p)
 {
     struct term *x = parse_and(p);
+    int links = 0;
     while (x && !p->no_bar && tok(p)->t == RT_BAR) {
         struct rtoken *t = tok(p);
+        if (!chain_link(p, t, &links)) {
+            x = NULL;
+            break;
+        }
         p->i++;
         struct term *y = parse_and(p);
-        if (!y)
-            return NULL;
-        x = make_call(p, "or", t, x, y);
+        x = y ? make_call(p, "or", t, x, y) : NULL;
     }
+    p->depth -= links;
     return x;
 }
 
@@ -1203,17 +1233,21 @@ static const char *rel_name(enum rtok k)
 static struct term *parse_rel(struct parser *p)
 {
     struct term *x = parse_or(p);
+    int links = 0;
     while (x) {
         struct rtoken *t = tok(p);
         const char *op = rel_name(t->t);
         if (!op)
             break;
+        if (!chain_link(p, t, &links)) {
+            x = NULL;
+            break;
+        }
         p->i++;
         struct term *y = parse_or(p);
-        if (!y)
-            return NULL;
-        x = make_call(p, op, t, x, y);
+        x = y ? make_call(p, op, t, x, y) : NULL;
     }
+    p->depth -= links;
     return x;
 }
 
@@ -1222,15 +1256,18 @@ static struct term *parse_in(struct parser *p)
     if (++p->depth > MAX_NEST)
         return perr(p, tok(p), "nesting too deep");
     struct term *x = parse_rel(p);
+    int links = 0;
     while (x && at_kw(p, "in")) {
         struct rtoken *t = tok(p);
+        if (!chain_link(p, t, &links)) {
+            x = NULL;
+            break;
+        }
         p->i++;
         struct term *y = parse_rel(p);
-        if (!y)
-            return NULL;
-        x = make_call(p, "internal.member_2", t, x, y);
+        x = y ? make_call(p, "internal.member_2", t, x, y) : NULL;
     }
-    p->depth--;
+    p->depth -= links + 1;
     return x;
 }
 
@@ -1259,16 +1296,18 @@ static struct term *parse_member3(struct parser *p, struct term *x)
     c->a = args;
     c->n = 4;
     c->end = coll->end;
-    while (at_kw(p, "in")) {
+    int links = 0;
+    while (c && at_kw(p, "in")) {
         struct rtoken *t = tok(p);
+        if (!chain_link(p, t, &links)) {
+            c = NULL;
+            break;
+        }
         p->i++;
         struct term *y = parse_rel(p);
-        if (!y)
-            return NULL;
-        c = make_call(p, "internal.member_2", t, c, y);
-        if (!c)
-            return NULL;
+        c = y ? make_call(p, "internal.member_2", t, c, y) : NULL;
     }
+    p->depth -= links;
     return c;
 }
 

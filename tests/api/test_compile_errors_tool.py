@@ -116,7 +116,11 @@ if AS_BIN and os.access(AS_BIN, os.X_OK):
                  "data.policy.p -> data.policy.q -> data.policy.p"),
                 ("conflicting", "package policy\nf(x) := x\nf(x, y) := x\np := 1\n"
                  "p contains 2\n",
-                 "2:1: rego_type_error: conflicting rules data.policy.f found")]:
+                 "2:1: rego_type_error: conflicting rules data.policy.f found"),
+                # an operator chain far deeper than the nesting limit: refused,
+                # the server keeps serving (it used to overflow the stack)
+                ("chain", "package policy\np := " + " + ".join(["1"] * 20000) + "\n",
+                 "rego_parse_error: nesting too deep")]:
             r = srv.request("POST", "/policy",
                             json_body={"policy_id": name, "policy": b64url(text)})
             body = r.json() if r.status else None
@@ -124,6 +128,8 @@ if AS_BIN and os.access(AS_BIN, os.X_OK):
             check(f"POST /policy {name}: 400 invalid_policy naming the first error",
                   r.status == 400 and body.get("type") == "invalid_policy" and first in detail,
                   (r.status, r.text[:300]))
+        r = srv.request("GET", "/policy")
+        check("GET /policy after the refused policies: 200", r.status == 200, r.status)
 else:
     checks.skip("POST /policy", "AS_BIN is not set")
 

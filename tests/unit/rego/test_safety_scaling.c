@@ -99,3 +99,52 @@ Test(safety_scaling, rule_chains_deeper_than_the_limit_are_refused, .timeout = 6
                   strstr(err.detail, "more than 5000 levels deep"),
               "%s", err.detail);
 }
+
+/* An operator chain nests to the left (`1 + 1 + ...`): a chain within the
+ * nesting limit compiles and evaluates; a longer one is refused as "nesting
+ * too deep" at parse time (a 10,000-link chain used to overflow the
+ * compiler's stack), whichever operator family builds it. */
+static int compile_op_chain(const char *op, const char *first, const char *next, int n,
+                            struct as_error *err)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "package x\np := v if { v := %s", first);
+    for (int i = 1; i < n; i++)
+        buf_printf(&b, " %s %s", op, next);
+    buf_puts(&b, " }\n");
+    const char *text = buf_cstr(&b);
+    struct rego_source src = {"p.rego", text, strlen(text)};
+    struct rego_compiled *c = NULL;
+    int rc = rego_compile(&src, 1, REGO_V1, NULL, &c, err);
+    if (rc == 0) {
+        struct arena a;
+        arena_init(&a, 4096);
+        struct value *out = NULL;
+        rc = rego_eval_path(c, "data.x.p", NULL, &a, &out, NULL, err);
+        if (rc == 0 && !out)
+            rc = -2;
+        arena_free(&a);
+    }
+    rego_compiled_free(c);
+    buf_free(&b);
+    return rc;
+}
+
+Test(safety_scaling, long_operator_chains_are_refused, .timeout = 60)
+{
+    static const struct {
+        const char *op, *first, *next;
+    } chains[] = {{"+", "1", "1"},     {"*", "1", "1"},     {"|", "{1}", "{1}"},
+                  {"&", "{1}", "{1}"}, {"==", "1", "1"},    {"in", "true", "[true]"}};
+    struct as_error err;
+    for (size_t k = 0; k < sizeof(chains) / sizeof(chains[0]); k++) {
+        const char *op = chains[k].op, *first = chains[k].first, *next = chains[k].next;
+        cr_expect_eq(compile_op_chain(op, first, next, 300, &err), 0, "%s x300: %s", op,
+                     err.detail);
+        for (int n = 1000; n <= 100000; n *= 10) {
+            cr_expect_eq(compile_op_chain(op, first, next, n, &err), -1, "%s x%d", op, n);
+            cr_expect(strstr(err.detail, "rego_parse_error: nesting too deep") != NULL,
+                      "%s x%d: %s", op, n, err.detail);
+        }
+    }
+}
