@@ -130,7 +130,7 @@ static int compile_op_chain(const char *op, const char *first, const char *next,
     return rc;
 }
 
-Test(safety_scaling, long_operator_chains_are_refused, .timeout = 60)
+Test(safety_scaling, long_operator_chains_are_refused)
 {
     static const struct {
         const char *op, *first, *next;
