@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "rego/rego_int.h"
 #include "rego/typecheck.h"
 
@@ -495,14 +496,10 @@ static int note_rule(struct node_rules *x, struct rule *r)
     else
         x->partial++;
     if (r->is_default) {
-        if (x->ndflt == x->dcap) {
-            size_t nc = x->dcap ? x->dcap * 2 : 2;
-            struct rule **nd = realloc(x->dflts, nc * sizeof(*nd));
-            if (!nd)
-                return -1;
-            x->dflts = nd;
-            x->dcap = nc;
-        }
+        struct rule **nd = vec_grow(x->dflts, &x->dcap, x->ndflt, sizeof(*nd), 2);
+        if (!nd)
+            return -1;
+        x->dflts = nd;
         x->dflts[x->ndflt++] = r;
     }
     return 0;
@@ -2392,14 +2389,10 @@ static int unsafe_add(struct unsafe_list *l, const struct term *t, const struct 
     for (size_t i = 0; i < l->n && !gen; i++)
         if (!l->v[i].generated && strcmp(l->v[i].name, t->name) == 0)
             return 0; /* the first occurrence stands */
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 8;
-        struct unsafe_var *nv = realloc(l->v, nc * sizeof(*nv));
-        if (!nv)
-            return -1;
-        l->v = nv;
-        l->cap = nc;
-    }
+    struct unsafe_var *nv = vec_grow(l->v, &l->cap, l->n, sizeof(*nv), 8);
+    if (!nv)
+        return -1;
+    l->v = nv;
     l->v[l->n] = (struct unsafe_var){gen ? NULL : t->name, t->loc, e->loc, l->n, gen};
     l->n++;
     return 0;
@@ -3151,14 +3144,10 @@ static int collect_node(struct dep_walk *w, struct rnode *n)
     if (w->fmark[n->id] == w->fgen)
         return 0;
     w->fmark[n->id] = w->fgen;
-    if (w->nfound == w->fcap) {
-        size_t nc = w->fcap ? w->fcap * 2 : 16;
-        struct rnode **nf = realloc(w->found, nc * sizeof(*nf));
-        if (!nf)
-            return -1;
-        w->found = nf;
-        w->fcap = nc;
-    }
+    struct rnode **nf = vec_grow(w->found, &w->fcap, w->nfound, sizeof(*nf), 16);
+    if (!nf)
+        return -1;
+    w->found = nf;
     w->found[w->nfound++] = n;
     return 0;
 }
