@@ -134,6 +134,9 @@ struct expr {
     /* EX_EVERY (compiled, reval_prepare): every expression of the body is
      * call_direct (every_calls runs them in place) */
     bool every_calls;
+    /* A call of a function with flat code in an every_calls body (compiled,
+     * reval_prepare): the call as a flat instruction (eval.c fc_outer). */
+    struct finst *flat;
     int sop_slot;
     struct term *sop_from, *sop_to;
     struct rloc loc;
@@ -158,6 +161,8 @@ struct body {
 };
 
 struct module;
+struct fcode;
+struct finst;
 
 struct rule {
     struct rloc loc;
@@ -249,7 +254,10 @@ struct rnode {
     bool all_same_const;  /* every rule here has one and the same constant value */
     bool all_static;      /* functions whose every definition is a static
                              prefix with a constant or no value (eval.c
-                             reval_prepare: call_static) */
+                             reval_prepare) */
+    struct fcode *fcode;  /* all_static functions: their flat code, with
+                             the calls of small all_static functions
+                             inlined (eval.c reval_prepare, fc_call) */
     bool has_rules_below; /* any rule, function or package at or below */
     bool is_pkg;          /* a package path (an empty package is {}) */
     bool rule_head;       /* first name of some rule head of its package */

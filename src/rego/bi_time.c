@@ -49,6 +49,14 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+/* a - floor_div(a, b) * b for b > 0, without the product (which overflows
+ * for a near INT64_MIN). */
+static int64_t floor_mod(int64_t a, int64_t b)
+{
+    int64_t r = a % b;
+    return r < 0 ? r + b : r;
+}
+
 /* ---- zones ---- */
 
 struct tz_type {
@@ -863,7 +871,7 @@ static int tz_time(struct rego_bi_ctx *ctx, const struct value *a, struct gtime 
             return bi_err(ctx, "timestamp too big");
         ns = (int64_t)d;
     }
-    gtime_at(t, floor_div(ns, NS_PER_S), (int32_t)(ns - floor_div(ns, NS_PER_S) * NS_PER_S), z);
+    gtime_at(t, floor_div(ns, NS_PER_S), (int32_t)floor_mod(ns, NS_PER_S), z);
     return 0;
 }
 

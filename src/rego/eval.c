@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "rego/bi_util.h"
+#include "base/vec.h"
 #include "rego/rego_int.h"
 
 enum { R_ERR = -1, R_CONT = 0, R_STOP = 1 };
@@ -313,12 +314,22 @@ static struct value *indexed_get(struct ev *ev, const struct value *obj, const s
         return value_object_get_fast(obj, key);
     const char *s = key->u.str.s;
     size_t n = key->u.str.len;
-    if (key == x->memo_key) {
-        /* the same key value again (has_key(m, k) then m[k]): no hash,
-         * the member still compared */
-        const struct value_pair *pr = &obj->u.obj.pairs[x->memo_at];
-        if (pr->key->u.str.len == n && memcmp(pr->key->u.str.s, s, n) == 0)
+    if (x->memo_key) {
+        /* the same key value again (has_key(m, k) then m[k]): its member,
+         * found in this object in this evaluation (values do not change
+         * while it runs, the arena is not reused); else the member after
+         * it, as when another object with the same keys is iterated in
+         * order (the claims and their reference values) */
+        if (key == x->memo_key)
+            return obj->u.obj.pairs[x->memo_at].val;
+        size_t nx = x->memo_at + 1;
+        const struct value_pair *pr = &obj->u.obj.pairs[nx];
+        if (nx < obj->u.obj.len && pr->key->type == V_STRING && pr->key->u.str.len == n &&
+            memcmp(pr->key->u.str.s, s, n) == 0) {
+            x->memo_key = key;
+            x->memo_at = nx;
             return pr->val;
+        }
     }
     uint32_t h = (uint32_t)key_hash(ev->hash_seed, s, n) & x->mask;
     for (int probe = 0; probe < INDEX_MAX_PROBE; probe++) {
@@ -337,6 +348,22 @@ static struct value *indexed_get(struct ev *ev, const struct value *obj, const s
 }
 
 /* ------------------------------------------------------- value access */
+
+static struct value *lookup(struct ev *ev, const struct value *coll, const struct value *key);
+
+/* lookup with the index's memo answered in place: the member found last
+ * in an indexed object under the same key value (indexed_get). */
+static inline struct value *lookup_memo(struct ev *ev, const struct value *coll,
+                                        const struct value *key)
+{
+    if (coll && key) {
+        uintptr_t p = (uintptr_t)coll;
+        const struct obj_index *x = &ev->index[(p >> 4 ^ p >> 10) % INDEX_WAYS];
+        if (x->obj == coll && x->memo_key == key && x->slots)
+            return coll->u.obj.pairs[x->memo_at].val;
+    }
+    return lookup(ev, coll, key);
+}
 
 static struct value *lookup(struct ev *ev, const struct value *coll, const struct value *key)
 {
@@ -1526,12 +1553,40 @@ static int subtree_doc(struct ev *ev, struct rnode *n, struct value *base,
  * run_builtin's context is not needed.  Mocks take invoke's path. */
 enum { FAST_NONE, FAST_EQUAL, FAST_NEQ, FAST_IS /* + enum value_type */ };
 
+/* value_equal of two values (not NULL) with the common answers in place:
+ * the same value, different types, strings, collections of different
+ * sizes. */
+static inline bool equal_fast(const struct value *a, const struct value *b)
+{
+    if (a == b)
+        return true;
+    if (a->type != b->type)
+        return false;
+    switch (a->type) {
+    case V_STRING:
+        return a->u.str.len == b->u.str.len &&
+               (a->u.str.len == 0 || memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0);
+    case V_ARRAY:
+    case V_SET:
+        if (a->u.arr.len != b->u.arr.len)
+            return false;
+        break;
+    case V_OBJECT:
+        if (a->u.obj.len != b->u.obj.len)
+            return false;
+        break;
+    default:
+        break;
+    }
+    return value_equal(a, b);
+}
+
 static inline bool fast_truth(unsigned op, struct value *const *args)
 {
     if (op == FAST_EQUAL)
-        return value_equal(args[0], args[1]);
+        return equal_fast(args[0], args[1]);
     if (op == FAST_NEQ)
-        return !value_equal(args[0], args[1]);
+        return !equal_fast(args[0], args[1]);
     return args[0]->type == op - FAST_IS;
 }
 
@@ -1666,51 +1721,9 @@ static inline int guard_test(struct ev *ev, const struct rule *r, struct value *
     return fast_truth(t->fast_op, gargs) != e->neg;
 }
 
-static int static_ops(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
-                      struct kont *k);
-
-/* Definition r of an all_static function for args: its static operations
- * on a fresh frame; 1 with *v its value, 0 when it produces nothing. */
-static int static_def(struct ev *ev, const struct rule *r, struct value *const *args,
-                      struct value **v)
-{
-    struct value *local[LOCAL_FRAME];
-    for (int i = 0; i < r->nslots; i++)
-        local[i] = NULL;
-    for (size_t i = 0; i < r->nargs; i++)
-        local[r->args[i]->slot] = args[i];
-    int rc = static_ops(ev, local, r, 0, NULL);
-    if (rc != R_STOP)
-        return rc == R_ERR ? R_ERR : 0;
-    *v = r->value ? r->value->val : v_bool(true);
-    return 1;
-}
-
-/* The definitions of an all_static function (struct rnode all_static) for
- * args, without continuations: in order, else chains, the conflict check
- * and the early exit when all values are one constant, as defs_general. */
-static int defs_static(struct ev *ev, struct rnode *fn, struct value *const *args,
-                       struct value **result)
-{
-    for (size_t i = 0; i < fn->nfuncs; i++) {
-        for (struct rule *r = fn->funcs[i]; r; r = r->els) {
-            struct value *v = NULL;
-            int d = static_def(ev, r, args, &v);
-            if (d == R_ERR)
-                return R_ERR;
-            if (d == 0)
-                continue;
-            if (*result && !value_equal(*result, v))
-                return ev_fail(ev, "eval_conflict_error", r->loc,
-                               "functions must not produce multiple outputs for same inputs");
-            *result = v;
-            break;
-        }
-        if (*result && fn->all_same_const)
-            break;
-    }
-    return R_CONT;
-}
+struct fcode;
+static int fc_call(struct ev *ev, const struct fcode *fc, struct value *const *args,
+                   struct value **result);
 
 /* The definitions of function fn for args through eval_fn_def (a guard
  * decided first), collecting *result. */
@@ -1745,8 +1758,8 @@ static int call_user(struct ev *ev, struct rnode *fn, struct value *const *args,
         return ev_fail(ev, "eval_limit_error", loc, "maximum evaluation depth exceeded (%u)",
                        ev->max_depth);
     struct value *result = NULL;
-    int rc = fn->all_static ? defs_static(ev, fn, args, &result)
-                            : defs_general(ev, fn, args, &result);
+    int rc = fn->fcode ? fc_call(ev, fn->fcode, args, &result)
+                       : defs_general(ev, fn, args, &result);
     if (rc == R_CONT && !result && fn->dflt) {
         bool produced = false;
         if (eval_fn_def(ev, fn->dflt, args, false, &result, &produced) < 0)
@@ -2575,6 +2588,8 @@ static int somein_domain(struct ev *ev, struct vk *k, struct value *dom)
 }
 
 static int every_calls(struct ev *ev, struct dom_k *dk, struct value *dom);
+static int every_flat(struct ev *ev, struct dom_k *dk, struct value *dom);
+static int fc_outer(struct ev *ev, struct value **fr, const struct finst *x);
 
 static int every_domain(struct ev *ev, struct vk *k, struct value *dom)
 {
@@ -2583,7 +2598,8 @@ static int every_domain(struct ev *ev, struct vk *k, struct value *dom)
     if (dom->type != V_ARRAY && dom->type != V_OBJECT && dom->type != V_SET)
         return R_CONT;
     if (e->every_calls && (!e->a || e->a->kind == TM_VAR) && e->b->kind == TM_VAR)
-        return every_calls(ev, dk, dom);
+        return e->body->n == 1 && e->body->e[0]->flat && !ev->mocks ? every_flat(ev, dk, dom)
+                                                                    : every_calls(ev, dk, dom);
     size_t n = coll_len(dom);
     for (size_t j = 0; j < n; j++) {
         TRY(step(ev, e->loc));
@@ -3266,7 +3282,8 @@ static int every_calls(struct ev *ev, struct dom_k *dk, struct value *dom)
                 r = r == R_ERR ? R_ERR : R_CONT;
                 break;
             }
-            truth = static_call_truth(ev, fr, t);
+            truth = x->flat && !ev->mocks ? fc_outer(ev, fr, x->flat)
+                                          : static_call_truth(ev, fr, t);
             if (truth == R_ERR)
                 r = R_ERR;
             else
@@ -3320,6 +3337,9 @@ static inline int static_op(struct ev *ev, struct value **fr, struct expr *e)
     }
 }
 
+static int static_ops(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
+                      struct kont *k);
+
 /* The collection a SOP_ANY enumerates: its reference (e->sop_from) without
  * the last operand, the enumerated variable. */
 static struct value *static_coll(struct ev *ev, struct value **fr, const struct term *ref)
@@ -3369,10 +3389,9 @@ static __attribute__((noinline)) int static_any(struct ev *ev, struct value **fr
 
 /* Body of function definition r from expression i: its static prefix
  * (r->nstatic) as a loop of static operations (bindings without the
- * trail: the frame dies with the definition); at its end, k == NULL
- * (defs_static): R_STOP, a solution; else the rest of the body through
- * eval_body (an enumerating expression first through expr_enum) with k.
- * R_CONT when there is no (further) solution, R_ERR. */
+ * trail: the frame dies with the definition), then the rest of the body
+ * through eval_body (an enumerating expression first through expr_enum)
+ * with k.  R_CONT when there is no (further) solution, R_ERR. */
 static int static_ops(struct ev *ev, struct value **fr, const struct rule *r, size_t i,
                       struct kont *k)
 {
@@ -3386,8 +3405,6 @@ static int static_ops(struct ev *ev, struct value **fr, const struct rule *r, si
         if (d != 1)
             return d == R_ERR ? R_ERR : R_CONT;
     }
-    if (!k)
-        return R_STOP;
     if (i < b->n && b->e[i]->sop == SOP_ENUM) {
         TRY(step(ev, b->e[i]->loc));
         int rc = expr_enum(ev, fr, b, i, k);
@@ -3400,6 +3417,568 @@ static int eval_static(struct ev *ev, struct value **fr, const struct rule *r, s
                        struct kont *k)
 {
     return static_ops(ev, fr, r, i, k);
+}
+
+/* ---------------------------------------------------------- flat code */
+
+/* Functions all of whose definitions are static operations with a constant
+ * or no value (struct rnode all_static) run as flat code: per definition an
+ * array of instructions decided at prepare time from the static operations
+ * (struct expr sop), with their operands decoded (a slot, a constant, or a
+ * term read through static_value).  A test calling another such function
+ * of a few instructions is inlined (FI_CALL): the arguments are computed
+ * into the callee's region of the caller's frame (struct fcode nregs
+ * counts the regions), straight into its parameters' slots when every
+ * definition has parameter k in slot k, and its definitions run there:
+ * no call_user, no frame of its own, no dispatch.  Steps, depth, the order
+ * of argument evaluation, conflicts, else chains and defaults are
+ * call_user's; under `with` function mocks a call or a test of a built-in
+ * takes static_call_truth.  The C stack is checked once per flat call (the
+ * code inlined into one is bounded), not at every step. */
+enum { FI_TEST, FI_FAST, FI_CALL, FI_BIND, FI_EQ, FI_SOME, FI_ANY };
+enum { FOP_TERM, FOP_SLOT, FOP_CONST, FOP_PREFIX, FOP_REF1, FOP_DATA1 };
+
+#define FC_MAX_REGS 64   /* frame of one flat call, inlined regions included */
+#define FC_INLINE_MAX 48 /* instructions of a function inlined at a call */
+
+struct fop {
+    uint8_t kind;
+    int slot;          /* FOP_SLOT; FOP_REF1: the collection's */
+    int key_slot;      /* FOP_REF1, FOP_DATA1: the key's slot, -1: val */
+    struct value *val; /* FOP_CONST; FOP_REF1, FOP_DATA1: a constant key */
+    struct term *t;    /* the term (static_value reads the other kinds) */
+};
+
+struct finst {
+    uint8_t op;
+    bool neg;
+    uint8_t fast_op;   /* FI_FAST */
+    uint8_t argj;      /* FI_ANY: the argument holding the element */
+    uint8_t nargs;     /* FI_FAST, FI_CALL */
+    bool slot_args;    /* every argument is a FOP_SLOT */
+    int slot;          /* FI_BIND, FI_ANY: the slot bound */
+    int delta;         /* FI_CALL: the callee's region in the frame */
+    const struct rloc *loc; /* the expression's (its step) */
+    struct term *t;    /* FI_TEST, FI_FAST, FI_CALL, FI_ANY: the term */
+    struct term *ref;  /* FI_ANY: the enumerated reference */
+    struct fop from, to; /* FI_BIND, FI_EQ */
+    struct fop *arg;   /* FI_FAST, FI_CALL: the call's arguments */
+    const struct fcode *callee; /* FI_CALL */
+};
+
+struct fdef {
+    const struct rule *r;
+    struct finst *ins;
+    size_t n;
+    struct value *val; /* the definition's value */
+    bool last;         /* the last of its else chain */
+};
+
+struct jcode;
+
+struct fcode {
+    struct rnode *fn;
+    struct fdef *defs; /* every definition, else chains in order */
+    size_t ndefs;
+    size_t size;       /* instructions, inlined ones included */
+    int nregs;
+    bool fixed;        /* every definition has parameter k in slot k */
+    const struct jcode *jcode; /* its jump code (jrun), NULL = none */
+};
+
+static inline __attribute__((always_inline)) int fop_value(struct ev *ev, struct value **fr,
+                                                           const struct fop *o,
+                                                           struct value **out)
+{
+    if (o->kind == FOP_SLOT) {
+        *out = fr[o->slot];
+        return R_CONT;
+    }
+    if (o->kind == FOP_CONST) {
+        *out = o->val;
+        return R_CONT;
+    }
+    if (o->kind == FOP_REF1) {
+        *out = lookup_memo(ev, fr[o->slot], o->key_slot >= 0 ? fr[o->key_slot] : o->val);
+        return R_CONT;
+    }
+    if ((o->kind == FOP_PREFIX || o->kind == FOP_DATA1) && !ev->ov) {
+        /* data.a.b over base data: the prefix cache, hit in place */
+        const struct prefix_ent *pe = &ev->prefix[o->t->prefix_id];
+        struct value *base =
+            pe->known && pe->gen == ev->gen ? pe->v : prefix_value(ev, o->t, ev->data);
+        if (o->kind == FOP_PREFIX || !base) {
+            *out = base;
+            return R_CONT;
+        }
+        struct value *key = o->key_slot >= 0 ? fr[o->key_slot] : o->val;
+        if (base->type == V_OBJECT && key->type == V_STRING) {
+            *out = lookup_memo(ev, base, key);
+            return R_CONT;
+        }
+    }
+    return static_value(ev, fr, o->t, out) == R_ERR ? R_ERR : R_CONT;
+}
+
+static inline int fc_step(struct ev *ev, const struct rloc *loc)
+{
+    if (__builtin_expect(++ev->steps > ev->max_steps, 0))
+        return step_fail(ev, loc);
+    return R_CONT;
+}
+
+static inline int fc_fn(struct ev *ev, const struct fcode *fc, struct value *const *args,
+                        struct value **fr, struct value **result);
+
+/* Call x (FI_CALL) from frame fr, the callee's definitions on frame cf:
+ * its truth (1, 0) or R_ERR. */
+static inline __attribute__((always_inline)) int fc_invoke(struct ev *ev, struct value **fr,
+                                                           const struct finst *x,
+                                                           struct value **cf)
+{
+    const struct fcode *fc = x->callee;
+    struct value *buf[8];
+    struct value **args = fc->fixed ? cf : buf;
+    for (size_t j = 0; j < x->nargs; j++) {
+        TRY(fop_value(ev, fr, &x->arg[j], &args[j]));
+        if (!args[j])
+            return 0;
+    }
+    if (++ev->depth > ev->max_depth)
+        return ev_fail(ev, "eval_limit_error", x->t->loc, "maximum evaluation depth exceeded (%u)",
+                       ev->max_depth);
+    struct value *v = NULL;
+    int rc = fc_fn(ev, fc, fc->fixed ? NULL : args, cf, &v);
+    if (rc == R_CONT && !v && fc->fn->dflt) {
+        bool produced = false;
+        rc = eval_fn_def(ev, fc->fn->dflt, args, false, &v, &produced);
+    }
+    ev->depth--;
+    if (rc == R_ERR)
+        return R_ERR;
+    return v && !(v->type == V_BOOL && !v->u.b);
+}
+
+/* Instruction x other than FI_ANY on frame fr (its step counted): 1 when
+ * it succeeds, 0 when not, R_ERR. */
+static inline __attribute__((always_inline)) int fc_op(struct ev *ev, struct value **fr,
+                                                        const struct finst *x)
+{
+    struct value *v, *w;
+    int truth;
+    switch (x->op) {
+    case FI_FAST: {
+        if (__builtin_expect(ev->mocks != NULL, 0)) {
+            truth = static_call_truth(ev, fr, x->t);
+            break;
+        }
+        struct value *args[2];
+        TRY(fop_value(ev, fr, &x->arg[0], &args[0]));
+        if (!args[0]) {
+            truth = 0;
+            break;
+        }
+        if (x->nargs == 1) {
+            truth = args[0]->type == x->fast_op - FAST_IS;
+            break;
+        }
+        TRY(fop_value(ev, fr, &x->arg[1], &args[1]));
+        truth = args[1] && equal_fast(args[0], args[1]) == (x->fast_op == FAST_EQUAL);
+        break;
+    }
+    case FI_CALL:
+        truth = __builtin_expect(ev->mocks != NULL, 0) ? static_call_truth(ev, fr, x->t)
+                                                       : fc_invoke(ev, fr, x, fr + x->delta);
+        break;
+    case FI_TEST:
+        if (x->t->kind == TM_CALL) {
+            truth = static_call_truth(ev, fr, x->t);
+        } else if (direct_eval(ev, fr, x->t, &v) == R_ERR) {
+            truth = R_ERR;
+        } else {
+            truth = v && !(v->type == V_BOOL && !v->u.b);
+        }
+        break;
+    case FI_BIND:
+        TRY(fop_value(ev, fr, &x->from, &v));
+        return (fr[x->slot] = v) != NULL;
+    case FI_EQ:
+        TRY(fop_value(ev, fr, &x->from, &v));
+        if (!v)
+            return 0;
+        TRY(fop_value(ev, fr, &x->to, &w));
+        return w && value_equal(v, w);
+    default: /* FI_SOME */
+        return 1;
+    }
+    if (truth == R_ERR)
+        return R_ERR;
+    return truth != x->neg;
+}
+
+/* Instructions i.. of a definition on frame fr: 1 when they all succeed
+ * (for some element of each FI_ANY), 0 when not, R_ERR. */
+static int fc_run(struct ev *ev, struct value **fr, const struct finst *ins, size_t i, size_t n)
+{
+    for (; i < n; i++) {
+        const struct finst *x = &ins[i];
+        TRY(fc_step(ev, x->loc));
+        if (x->op != FI_ANY) {
+            int d = fc_op(ev, fr, x);
+            if (d != 1)
+                return d;
+            continue;
+        }
+        /* FI_ANY, as static_any */
+        struct value *coll = static_coll(ev, fr, x->ref);
+        if (!coll || (coll->type != V_ARRAY && coll->type != V_OBJECT && coll->type != V_SET))
+            return 0;
+        const struct term *op = x->ref->a[x->ref->n - 1];
+        size_t len = coll_len(coll);
+        if (x->fast_op && !ev->mocks) {
+            /* `xs[i] == v`, `xs[i] != v`: v computed at the first
+             * element, as enum_elem_truth */
+            struct value *o = NULL;
+            bool want = x->fast_op == FAST_EQUAL;
+            for (size_t j = 0; j < len; j++) {
+                TRY(fc_step(ev, &op->loc));
+                if (j == 0) {
+                    TRY(fop_value(ev, fr, &x->arg[1 - x->argj], &o));
+                    if (!o)
+                        return 0;
+                }
+                struct value *key = NULL, *el;
+                if (coll->type == V_ARRAY)
+                    el = coll->u.arr.items[j];
+                else
+                    coll_at(ev, coll, j, &key, &el);
+                if (equal_fast(el, o) != want)
+                    continue;
+                fr[x->slot] = key ? key : int_value(ev, (int64_t)j);
+                int rc = fc_run(ev, fr, ins, i + 1, n);
+                if (rc != 0)
+                    return rc;
+            }
+            return 0;
+        }
+        struct value *args[8];
+        for (size_t j = 0; j < len; j++) {
+            TRY(fc_step(ev, &op->loc));
+            struct value *key;
+            int truth = enum_elem_truth(ev, fr, x->t, x->argj, args, coll, j, &key);
+            if (truth != 1) {
+                if (truth == 0)
+                    continue;
+                return truth == 2 ? 0 : R_ERR;
+            }
+            fr[x->slot] = key ? key : int_value(ev, (int64_t)j);
+            int rc = fc_run(ev, fr, ins, i + 1, n);
+            if (rc != 0)
+                return rc;
+        }
+        return 0;
+    }
+    return 1;
+}
+
+/* Jump code: a flat function whose definitions all have one constant value
+ * (the first that succeeds decides), no default and parameter k in slot k,
+ * and whose enumerations are `xs[i] == v` / `xs[i] != v`, also runs as one
+ * array of instructions with the small functions it calls inlined in it
+ * (struct fcode jcode): every instruction has the pc to go to when it
+ * fails (the next definition, or the last enumeration before it in its
+ * definition, whose J_NEXT takes the next element), so a call of a helper
+ * is not a C call and a definition is not a loop iteration.  Each
+ * instruction runs on its definition's region of the frame (base).  The
+ * steps, depth and order are fc_run's; it runs only without function mocks
+ * (fc_fn). */
+enum {
+    J_OP,    /* a flat instruction other than FI_ANY (fc_op) */
+    J_CALL,  /* an inlined call: its arguments into the callee's slots, depth */
+    J_DEFOK, /* a definition of the inlined call succeeded */
+    J_NONE,  /* no definition of the inlined call succeeded */
+    J_ANY,   /* an enumeration starts */
+    J_NEXT,  /* its next element */
+    J_RET,   /* a definition of the function succeeded: its value */
+    J_UNDEF, /* no definition of the function succeeded */
+    J_IS,    /* FI_FAST of one argument: is_<type> */
+    J_CMP,   /* FI_FAST of two: equal, neq */
+    J_BIND,  /* FI_BIND */
+    J_SOME,  /* FI_SOME: its step */
+};
+
+#define JC_MAX 256  /* instructions of one function's jump code */
+#define JC_MAX_ANY 16
+
+struct jins {
+    uint8_t op;
+    uint8_t any;             /* J_ANY, J_NEXT: the enumeration's state */
+    bool pass;               /* J_DEFOK: the call's truth is its success */
+    int base;                /* the definition's region of the frame */
+    int fail;                /* pc when the instruction fails */
+    int to;                  /* J_DEFOK, J_NONE: pc after the call */
+    const struct finst *x;   /* the flat instruction; J_DEFOK, J_NONE: the call */
+    struct value *val;       /* J_RET */
+};
+
+struct jcode {
+    struct jins *ins;
+    size_t n;
+    int nany;
+};
+
+/* Runs jump code jc on frame fr (parameters in slots 0..): *result the
+ * value of the definition that succeeds, unchanged when none does. */
+static int jrun(struct ev *ev, const struct jcode *jc, struct value **fr, struct value **result)
+{
+    size_t it[JC_MAX_ANY];
+    struct value *coll[JC_MAX_ANY], *other[JC_MAX_ANY];
+    unsigned depth0 = ev->depth;
+    const struct jins *code = jc->ins;
+    int pc = 0;
+    for (;;) {
+        const struct jins *j = &code[pc];
+        const struct finst *x = j->x;
+        struct value **f = fr + j->base;
+        int d;
+        switch (j->op) {
+        case J_OP:
+            if ((d = fc_step(ev, x->loc)) == R_CONT)
+                d = fc_op(ev, f, x);
+            break;
+        case J_IS: {
+            /* fc_op's FI_FAST without mocks (jrun runs without) */
+            struct value *a;
+            if ((d = fc_step(ev, x->loc)) == R_ERR ||
+                (d = fop_value(ev, f, &x->arg[0], &a)) == R_ERR)
+                break;
+            d = (a && a->type == x->fast_op - FAST_IS) != x->neg;
+            break;
+        }
+        case J_CMP: {
+            struct value *a, *b = NULL;
+            if ((d = fc_step(ev, x->loc)) == R_ERR ||
+                (d = fop_value(ev, f, &x->arg[0], &a)) == R_ERR ||
+                (a && (d = fop_value(ev, f, &x->arg[1], &b)) == R_ERR))
+                break;
+            d = (a && b && equal_fast(a, b) == (x->fast_op == FAST_EQUAL)) != x->neg;
+            break;
+        }
+        case J_BIND: {
+            struct value *v;
+            if ((d = fc_step(ev, x->loc)) == R_ERR ||
+                (d = fop_value(ev, f, &x->from, &v)) == R_ERR)
+                break;
+            d = (f[x->slot] = v) != NULL;
+            break;
+        }
+        case J_SOME:
+            d = fc_step(ev, x->loc) == R_ERR ? R_ERR : 1;
+            break;
+        case J_CALL: {
+            if ((d = fc_step(ev, x->loc)) == R_ERR)
+                break;
+            struct value **cf = f + x->delta;
+            d = 1;
+            if (x->slot_args) {
+                for (size_t k = 0; k < x->nargs && d == 1; k++)
+                    d = (cf[k] = f[x->arg[k].slot]) != NULL;
+            } else {
+                for (size_t k = 0; k < x->nargs && d == 1; k++) {
+                    d = fop_value(ev, f, &x->arg[k], &cf[k]);
+                    if (d == R_CONT)
+                        d = cf[k] != NULL;
+                }
+            }
+            if (d == R_ERR)
+                break;
+            if (d == 0) { /* an argument undefined: the call is */
+                pc = x->neg ? j->to : j->fail;
+                continue;
+            }
+            if (++ev->depth > ev->max_depth) {
+                d = ev_fail(ev, "eval_limit_error", x->t->loc,
+                            "maximum evaluation depth exceeded (%u)", ev->max_depth);
+                break;
+            }
+            pc++;
+            continue;
+        }
+        case J_DEFOK:
+            ev->depth--;
+            pc = j->pass ? j->to : j->fail;
+            continue;
+        case J_NONE:
+            ev->depth--;
+            pc = x->neg ? j->to : j->fail;
+            continue;
+        case J_ANY: {
+            if ((d = fc_step(ev, x->loc)) == R_ERR)
+                break;
+            struct value *c = static_coll(ev, f, x->ref);
+            if (!c || (c->type != V_ARRAY && c->type != V_OBJECT && c->type != V_SET)) {
+                pc = j->fail;
+                continue;
+            }
+            it[j->any] = 0;
+            coll[j->any] = c;
+            pc++;
+            continue;
+        }
+        case J_NEXT: {
+            /* as fc_run's FI_ANY with a fast_op */
+            struct value *c = coll[j->any];
+            size_t len = coll_len(c);
+            const struct term *op = x->ref->a[x->ref->n - 1];
+            bool want = x->fast_op == FAST_EQUAL;
+            d = 0;
+            while (it[j->any] < len) {
+                size_t k = it[j->any]++;
+                if ((d = fc_step(ev, &op->loc)) == R_ERR)
+                    break;
+                if (k == 0) {
+                    if ((d = fop_value(ev, f, &x->arg[1 - x->argj], &other[j->any])) == R_ERR)
+                        break;
+                    if (!other[j->any]) {
+                        d = 0;
+                        break;
+                    }
+                }
+                struct value *key = NULL, *el;
+                if (c->type == V_ARRAY)
+                    el = c->u.arr.items[k];
+                else
+                    coll_at(ev, c, k, &key, &el);
+                if (equal_fast(el, other[j->any]) != want) {
+                    d = 0;
+                    continue;
+                }
+                f[x->slot] = key ? key : int_value(ev, (int64_t)k);
+                d = 1;
+                break;
+            }
+            break;
+        }
+        case J_RET:
+            *result = j->val;
+            return R_CONT;
+        default: /* J_UNDEF */
+            return R_CONT;
+        }
+        if (d == R_ERR) {
+            ev->depth = depth0;
+            return R_ERR;
+        }
+        pc = d ? pc + 1 : j->fail;
+    }
+}
+
+/* The definitions of flat function fc on frame fr (its region), args bound
+ * to each definition's parameters (NULL: fc->fixed, already in slots
+ * 0..), as defs_general: in order, else chains, the conflict check, the
+ * early exit when all values are one constant (not the default: the
+ * caller's). */
+static inline __attribute__((always_inline)) int fc_fn(struct ev *ev, const struct fcode *fc,
+                                                        struct value *const *args,
+                                                        struct value **fr,
+                                                        struct value **result)
+{
+    if (fc->jcode && __builtin_expect(ev->mocks == NULL, 1))
+        return jrun(ev, fc->jcode, fr, result);
+    bool same = fc->fn->all_same_const;
+    for (size_t i = 0; i < fc->ndefs; i++) {
+        const struct fdef *d = &fc->defs[i];
+        const struct rule *r = d->r;
+        for (size_t k = 0; args && k < r->nargs; k++)
+            fr[r->args[k]->slot] = args[k];
+        int rc = fc_run(ev, fr, d->ins, 0, d->n);
+        if (rc == R_ERR)
+            return R_ERR;
+        if (rc == 0)
+            continue;
+        if (*result && !value_equal(*result, d->val))
+            return ev_fail(ev, "eval_conflict_error", r->loc,
+                           "functions must not produce multiple outputs for same inputs");
+        *result = d->val;
+        if (same)
+            break;
+        while (!fc->defs[i].last)
+            i++; /* the rest of the else chain */
+    }
+    return R_CONT;
+}
+
+/* The truth of call x (FI_CALL, no function mocks) from outside flat code
+ * (every_calls), on a frame of its own. */
+static int fc_outer(struct ev *ev, struct value **fr, const struct finst *x)
+{
+    struct value *regs[FC_MAX_REGS];
+    if (__builtin_expect((uintptr_t)__builtin_frame_address(0) < ev->stack_floor, 0))
+        return step_fail(ev, x->loc);
+    for (int i = 0; i < x->callee->nregs; i++)
+        regs[i] = NULL;
+    return fc_invoke(ev, fr, x, regs);
+}
+
+/* every_calls for `every k, v in xs { f(k, v) }` where f has flat code
+ * (struct expr flat) and no function mocks: f's frame is set up once for
+ * all elements (its slots are written before they are read). */
+static int every_flat(struct ev *ev, struct dom_k *dk, struct value *dom)
+{
+    struct expr *e = dk->e, *c = e->body->e[0];
+    const struct finst *x = c->flat;
+    const struct term *t = c->a;
+    struct value **fr = dk->fr;
+    int ks = e->a ? e->a->slot : -1, vs = e->b->slot;
+    for (unsigned u = 0; u < t->ndvars; u++)
+        if (t->dvars[u] != ks && t->dvars[u] != vs && !fr[t->dvars[u]])
+            return every_calls(ev, dk, dom); /* a variable of the call unbound */
+    struct value *regs[FC_MAX_REGS];
+    if (__builtin_expect((uintptr_t)__builtin_frame_address(0) < ev->stack_floor, 0))
+        return step_fail(ev, &e->loc);
+    for (int i = 0; i < x->callee->nregs; i++)
+        regs[i] = NULL;
+    size_t n = coll_len(dom);
+    for (size_t j = 0; j < n; j++) {
+        TRY(fc_step(ev, &e->loc));
+        struct value *key, *val;
+        coll_at(ev, dom, j, &key, &val);
+        /* k and v: the every's own variables, as every_calls */
+        if (ks >= 0)
+            fr[ks] = key;
+        if (vs >= 0)
+            fr[vs] = val;
+        int truth = fc_step(ev, &c->loc);
+        if (truth == R_CONT)
+            truth = fc_invoke(ev, fr, x, regs);
+        if (ks >= 0)
+            fr[ks] = NULL;
+        if (vs >= 0)
+            fr[vs] = NULL;
+        if (truth == R_ERR)
+            return R_ERR;
+        if (truth == c->neg)
+            return R_CONT; /* an element fails the body: every is false */
+    }
+    return dk->next->fn(ev, dk->next);
+}
+
+/* call_user's definitions of a flat function: its frame on the C stack
+ * (call_user then takes the default). */
+static int fc_call(struct ev *ev, const struct fcode *fc, struct value *const *args,
+                   struct value **result)
+{
+    struct value *regs[FC_MAX_REGS];
+    if (__builtin_expect((uintptr_t)__builtin_frame_address(0) < ev->stack_floor, 0))
+        return step_fail(ev, &fc->defs[0].r->loc);
+    for (int i = 0; i < fc->nregs; i++)
+        regs[i] = NULL;
+    if (fc->fixed) {
+        for (size_t k = 0; k < fc->defs[0].r->nargs; k++)
+            regs[k] = args[k];
+        args = NULL;
+    }
+    return fc_fn(ev, fc, args, regs, result);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -3566,6 +4145,8 @@ struct prep {
     struct arena *a;
     int vars[255];
     unsigned n;
+    struct expr **every; /* expressions of every_calls bodies (expr flat) */
+    size_t nevery, every_cap;
 };
 
 static bool prep_var(struct prep *p, const struct term *v, bool wild_ok)
@@ -3731,6 +4312,13 @@ static int prep_body(struct prep *p, struct body *b)
         e->every_calls = p->c->static_paths && e->kind == EX_EVERY && e->body && e->body->n > 0;
         for (size_t k = 0; e->every_calls && k < e->body->n; k++)
             e->every_calls = e->body->e[k]->call_direct;
+        for (size_t k = 0; e->every_calls && k < e->body->n; k++) {
+            struct expr **v = vec_grow(p->every, &p->every_cap, p->nevery, sizeof(*v), 16);
+            if (!v)
+                return -1;
+            p->every = v;
+            p->every[p->nevery++] = e->body->e[k];
+        }
         for (size_t k = 0; k < e->nwith; k++)
             TRY(prep_term(p, e->with[k].value));
     }
@@ -3953,8 +4541,10 @@ static int prep_rule(struct prep *p, struct rule *r)
     return 0;
 }
 
+static int prep_fcode(struct prep *p, struct rnode *n, int depth);
+
 /* Whether definition r runs entirely as static operations with a constant
- * or no value, on a frame that fits static_def's. */
+ * or no value, on a frame of at most LOCAL_FRAME slots (flat code). */
 static bool def_all_static(const struct rule *r)
 {
     return r->is_func && r->nplain == r->nargs && r->body && r->nstatic == r->body->n &&
@@ -3973,6 +4563,302 @@ static void prep_all_static(struct rnode *n)
     n->all_static = all;
 }
 
+/* How flat code reads term t. */
+static struct fop prep_fop(struct term *t)
+{
+    struct fop o = {FOP_TERM, -1, -1, NULL, t};
+    const struct term *key = t->kind == TM_REF ? t->a[t->n - 1] : NULL;
+    switch (t->opk) {
+    case OPK_CONST:
+        o.kind = FOP_CONST;
+        o.val = t->val;
+        break;
+    case OPK_SLOT:
+        o.kind = FOP_SLOT;
+        o.slot = t->slot;
+        break;
+    case OPK_PREFIX:
+        o.kind = FOP_PREFIX;
+        break;
+    case OPK_REF1:
+    case OPK_DATA1:
+        /* the key as ground_operand reads it: a constant or a slot */
+        o.kind = t->opk == OPK_REF1 ? FOP_REF1 : FOP_DATA1;
+        o.slot = t->a[0]->slot;
+        if (key->flags & TF_CONST)
+            o.val = key->val;
+        else
+            o.key_slot = key->slot;
+        break;
+    default:
+        break;
+    }
+    return o;
+}
+
+/* x->arg: the arguments of call x->t. */
+static int prep_fargs(struct prep *p, struct finst *x)
+{
+    struct term *t = x->t;
+    x->nargs = (uint8_t)(t->n - 1);
+    if (!(x->arg = arena_zalloc(p->a, (t->n - 1) * sizeof(*x->arg))))
+        return -1;
+    x->slot_args = true;
+    for (size_t j = 0; j + 1 < t->n; j++) {
+        x->arg[j] = prep_fop(t->a[1 + j]);
+        x->slot_args = x->slot_args && x->arg[j].kind == FOP_SLOT;
+    }
+    return 0;
+}
+
+/* One instruction of flat code from static expression e of definition r;
+ * *need grows to the frame the instruction uses. */
+static int prep_finst(struct prep *p, struct fcode *fc, const struct rule *r,
+                      const struct expr *e, struct finst *x, int *need, int depth)
+{
+    struct term *t = e->a;
+    x->loc = &e->loc;
+    x->neg = e->neg;
+    x->t = t;
+    fc->size++;
+    switch (e->sop) {
+    case SOP_TEST:
+        x->op = FI_TEST;
+        if (t->kind != TM_CALL || t->n < 2)
+            return 0;
+        if (t->fast_op && t->n <= 3) {
+            x->op = FI_FAST;
+            x->fast_op = t->fast_op;
+            return prep_fargs(p, x);
+        }
+        if (!t->fn || t->call_id)
+            return 0;
+        TRY(prep_fcode(p, t->fn, depth + 1));
+        const struct fcode *cf = t->fn->fcode;
+        if (!cf || cf->size > FC_INLINE_MAX || r->nslots + cf->nregs > FC_MAX_REGS ||
+            cf->defs[0].r->nargs != t->n - 1)
+            return 0;
+        x->op = FI_CALL;
+        x->callee = cf;
+        x->delta = r->nslots;
+        if (*need < r->nslots + cf->nregs)
+            *need = r->nslots + cf->nregs;
+        fc->size += cf->size;
+        return prep_fargs(p, x);
+    case SOP_BIND:
+        x->op = FI_BIND;
+        x->from = prep_fop(e->sop_from);
+        x->slot = e->sop_slot;
+        return 0;
+    case SOP_EQ:
+        x->op = FI_EQ;
+        x->from = prep_fop(e->sop_from);
+        x->to = prep_fop(e->sop_to);
+        return 0;
+    case SOP_SOME:
+        x->op = FI_SOME;
+        return 0;
+    default:
+        x->op = FI_ANY;
+        x->ref = e->sop_from;
+        x->slot = e->sop_slot;
+        x->argj = e->sop_arg;
+        if (t->n == 3 && (t->fast_op == FAST_EQUAL || t->fast_op == FAST_NEQ)) {
+            x->fast_op = t->fast_op; /* equal or neq: computed in place */
+            return prep_fargs(p, x);
+        }
+        return 0;
+    }
+}
+
+/* Jump code being built (prep_jcode).  A fail or to field not known yet
+ * holds a sentinel (negative, one per definition or call) patched when its
+ * target is emitted. */
+struct jb {
+    struct jins v[JC_MAX];
+    size_t n;
+    int nany;
+    int sent;
+    bool ok;
+};
+
+/* Whether flat function fc can run as jump code (struct jcode). */
+static bool jc_able(const struct fcode *fc)
+{
+    if (!fc->fixed || !fc->fn->all_same_const || fc->fn->dflt)
+        return false;
+    for (size_t i = 0; i < fc->ndefs; i++)
+        for (size_t k = 0; k < fc->defs[i].n; k++)
+            if (fc->defs[i].ins[k].op == FI_ANY && !fc->defs[i].ins[k].fast_op)
+                return false;
+    return true;
+}
+
+static int jb_emit(struct jb *b, struct jins j)
+{
+    if (b->n == JC_MAX) {
+        b->ok = false;
+        return 0;
+    }
+    b->v[b->n] = j;
+    return (int)b->n++;
+}
+
+/* Instructions from..: sentinel s becomes target. */
+static void jb_patch(struct jb *b, size_t from, int s, int target)
+{
+    for (size_t i = from; i < b->n; i++) {
+        if (b->v[i].fail == s)
+            b->v[i].fail = target;
+        if (b->v[i].to == s)
+            b->v[i].to = target;
+    }
+}
+
+/* Emits the definitions of fc on frame region base: for an inlined call x
+ * J_CALL first, J_DEFOK after each definition and J_NONE last (the call
+ * failing to fail); for the function itself (x NULL) J_RET and J_UNDEF. */
+static void jb_fn(struct jb *b, const struct fcode *fc, const struct finst *x, int base, int fail,
+                  int depth)
+{
+    size_t start = b->n;
+    int cbase = base, to = -2 - b->sent++;
+    if (x) {
+        jb_emit(b, (struct jins){.op = J_CALL, .base = base, .fail = fail, .to = to, .x = x});
+        cbase = base + x->delta;
+    }
+    for (size_t i = 0; i < fc->ndefs && b->ok; i++) {
+        const struct fdef *d = &fc->defs[i];
+        size_t dstart = b->n;
+        int next = -2 - b->sent++, cur = next;
+        for (size_t k = 0; k < d->n && b->ok; k++) {
+            const struct finst *y = &d->ins[k];
+            if (y->op == FI_CALL && depth < 8 && jc_able(y->callee)) {
+                jb_fn(b, y->callee, y, cbase, cur, depth + 1);
+            } else if (y->op == FI_ANY) {
+                if (b->nany == JC_MAX_ANY) {
+                    b->ok = false;
+                    return;
+                }
+                uint8_t id = (uint8_t)b->nany++;
+                jb_emit(b, (struct jins){.op = J_ANY, .any = id, .base = cbase, .fail = cur,
+                                         .to = 0, .x = y});
+                cur = jb_emit(b, (struct jins){.op = J_NEXT, .any = id, .base = cbase,
+                                               .fail = cur, .to = 0, .x = y});
+            } else {
+                uint8_t op = y->op == FI_FAST  ? (y->nargs == 1 ? J_IS : J_CMP)
+                             : y->op == FI_BIND ? J_BIND
+                             : y->op == FI_SOME ? J_SOME
+                                                : J_OP;
+                jb_emit(b, (struct jins){.op = op, .base = cbase, .fail = cur, .to = 0, .x = y});
+            }
+        }
+        if (x) {
+            bool truthy = !(d->val->type == V_BOOL && !d->val->u.b);
+            jb_emit(b, (struct jins){.op = J_DEFOK, .pass = truthy != x->neg, .base = base,
+                                     .fail = fail, .to = to, .x = x});
+        } else {
+            jb_emit(b, (struct jins){.op = J_RET, .base = base, .fail = 0, .to = 0,
+                                     .val = d->val});
+        }
+        jb_patch(b, dstart, next, (int)b->n);
+    }
+    if (x)
+        jb_emit(b, (struct jins){.op = J_NONE, .base = base, .fail = fail, .to = to, .x = x});
+    else
+        jb_emit(b, (struct jins){.op = J_UNDEF, .base = base, .fail = 0, .to = 0});
+    jb_patch(b, start, to, (int)b->n);
+}
+
+/* fc->jcode when fc can run as jump code. */
+static int prep_jcode(struct prep *p, struct fcode *fc)
+{
+    if (!jc_able(fc))
+        return 0;
+    struct jb *b = calloc(1, sizeof(*b));
+    if (!b)
+        return -1;
+    b->ok = true;
+    jb_fn(b, fc, NULL, 0, 0, 0);
+    for (size_t i = 0; b->ok && i < b->n; i++)
+        b->ok = b->v[i].fail >= 0 && b->v[i].to >= 0; /* every target patched */
+    int rc = 0;
+    if (b->ok) {
+        struct jcode *jc = arena_zalloc(p->a, sizeof(*jc));
+        struct jins *ins = jc ? arena_memdup(p->a, b->v, b->n * sizeof(b->v[0])) : NULL;
+        if (!ins) {
+            rc = -1;
+        } else {
+            jc->ins = ins;
+            jc->n = b->n;
+            jc->nany = b->nany;
+            fc->jcode = jc;
+        }
+    }
+    free(b);
+    return rc;
+}
+
+/* n->fcode of an all_static function (after prep_all_static everywhere):
+ * the functions its definitions call first, to inline the small ones. */
+static int prep_fcode(struct prep *p, struct rnode *n, int depth)
+{
+    if (!n || !n->all_static || n->fcode || depth > 16)
+        return 0;
+    size_t nd = 0;
+    for (size_t i = 0; i < n->nfuncs; i++)
+        for (const struct rule *r = n->funcs[i]; r; r = r->els)
+            nd++;
+    struct fcode *fc = arena_zalloc(p->a, sizeof(*fc));
+    struct fdef *defs = arena_zalloc(p->a, nd * sizeof(*defs));
+    if (!fc || !defs)
+        return -1;
+    fc->fn = n;
+    fc->defs = defs;
+    fc->fixed = true;
+    for (size_t i = 0; i < n->nfuncs; i++) {
+        for (const struct rule *r = n->funcs[i]; r; r = r->els) {
+            struct fdef *d = &defs[fc->ndefs++];
+            const struct body *b = r->body;
+            d->r = r;
+            d->val = r->value ? r->value->val : v_bool(true);
+            d->last = !r->els;
+            d->n = b->n;
+            if (b->n && !(d->ins = arena_zalloc(p->a, b->n * sizeof(*d->ins))))
+                return -1;
+            for (size_t k = 0; k < r->nargs; k++)
+                fc->fixed = fc->fixed && r->args[k]->slot == (int)k;
+            int need = r->nslots;
+            for (size_t k = 0; k < b->n; k++)
+                TRY(prep_finst(p, fc, r, b->e[k], &d->ins[k], &need, depth));
+            if (fc->nregs < need)
+                fc->nregs = need;
+        }
+    }
+    n->fcode = fc;
+    return prep_jcode(p, fc);
+}
+
+/* e->flat: a call of a function with flat code in an every_calls body. */
+static int prep_every_flat(struct prep *p, struct expr *e)
+{
+    struct term *t = e->a;
+    if (!t->fn || !t->fn->fcode || t->call_id || t->n < 2 ||
+        t->fn->fcode->defs[0].r->nargs != t->n - 1)
+        return 0;
+    struct finst *x = arena_zalloc(p->a, sizeof(*x));
+    if (!x)
+        return -1;
+    x->op = FI_CALL;
+    x->loc = &e->loc;
+    x->neg = e->neg;
+    x->t = t;
+    x->callee = t->fn->fcode;
+    TRY(prep_fargs(p, x));
+    e->flat = x;
+    return 0;
+}
+
 bool reval_static_paths = true;
 
 int reval_prepare(struct rego_compiled *c)
@@ -3983,6 +4869,8 @@ int reval_prepare(struct rego_compiled *c)
         return -1;
     p->c = c;
     p->a = &c->arena;
+    p->every = NULL;
+    p->nevery = p->every_cap = 0;
     int rc = 0;
     for (size_t i = 0; i < c->nmods && rc == 0; i++)
         for (size_t k = 0; k < c->mods[i]->nrules && rc == 0; k++)
@@ -3991,6 +4879,12 @@ int reval_prepare(struct rego_compiled *c)
         for (size_t k = 0; k < c->mods[i]->nrules; k++)
             if (c->static_paths)
                 prep_all_static(c->mods[i]->rules[k]->node);
+    for (size_t i = 0; i < c->nmods && rc == 0; i++)
+        for (size_t k = 0; k < c->mods[i]->nrules && rc == 0; k++)
+            rc = prep_fcode(p, c->mods[i]->rules[k]->node, 0);
+    for (size_t i = 0; i < p->nevery && rc == 0; i++)
+        rc = prep_every_flat(p, p->every[i]);
+    free(p->every);
     free(p);
     return rc;
 }

@@ -31,4 +31,10 @@ Test(bi_time, zones_and_fields)
     EXPECT("[0, 0, 28, 0, 0, 0]", "time.diff", 2, J("1580601600000000000"), J("1583020800000000000"));
     EXPECT("1583020800000000000", "time.add_date", 4, J("1580515200000000000"), J("0"), J("1"), J("0"));
     EXPECT_ERR("eval_builtin_error", "timestamp too big", "time.date", 1, J("1e30"));
+    /* the smallest timestamp: its seconds and nanoseconds without overflow
+     * (UBSan: the product of the seconds and 1e9 is below INT64_MIN) */
+    EXPECT_ERR("eval_builtin_error", "time outside of valid range", "time.add_date", 4,
+               J("-9223372036854775808"), J("0"), J("0"), J("-1"));
+    EXPECT("[1677, 9, 21]", "time.date", 1, J("-9223372036854775808"));
+    EXPECT("[0, 12, 43]", "time.clock", 1, J("-9223372036854775808"));
 }

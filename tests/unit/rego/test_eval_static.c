@@ -1,10 +1,13 @@
 /* test_eval_static.c - semantics the static paths of eval.c must keep:
  * function bodies whose leading expressions run as static operations
- * (struct rule nstatic), functions run entirely that way (call_static:
- * several definitions, else chains, defaults, conflicts), the enumeration
- * whose other call arguments are computed once (enum_hoisted), and their
- * interplay with `with` (function mocks, data overlays) and the limits. */
+ * (struct rule nstatic), functions run entirely that way (flat code and
+ * jump code: several definitions, else chains, defaults, conflicts, calls
+ * inlined), the enumeration whose other call arguments are computed once
+ * (enum_hoisted), and their interplay with `with` (function mocks, data
+ * overlays) and the limits; where it matters, the answer is also compared
+ * with the general paths'. */
 #include "eval_test_util.h"
+#include "rego/rego_int.h"
 
 TestSuite(eval_static, .init = et_setup, .fini = et_teardown);
 
@@ -268,4 +271,140 @@ Test(eval_static, every_over_calls)
     cr_assert_str_eq(eval_in(c, "data.p.some_a", "{\"xs\": [1], \"s\": [\"b\", \"ab\"]}"), "true");
     cr_assert_str_eq(eval_in(c, "data.p.some_a", "{\"xs\": [1], \"s\": [\"b\"]}"), "undefined");
     rego_compiled_free(c);
+}
+
+/* The same answer with the static paths (flat code, inlined calls) and
+ * without (reval_static_paths off: the general paths only). */
+static const char *both_paths(const char *text, const char *path, const char *input,
+                              const struct rego_eval_opts *base)
+{
+    struct rego_eval_opts o = base ? *base : (struct rego_eval_opts){0};
+    o.input = input ? J(input) : NULL;
+    const char *got[2];
+    for (int general = 0; general < 2; general++) {
+        reval_static_paths = !general;
+        struct rego_compiled *c = compile(text);
+        got[general] = eval_opts(c, path, &o);
+        rego_compiled_free(c);
+    }
+    reval_static_paths = true;
+    cr_assert_str_eq(got[0], got[1], "%s: static paths %s, general paths %s", path, got[0],
+                     got[1]);
+    return got[0];
+}
+
+/* Calls of small all-static functions inlined into their callers (flat
+ * code): helpers calling helpers, else chains, defaults, conflicts, mocks
+ * of the inlined function, steps and depth. */
+Test(eval_static, inlined_calls)
+{
+    const char *pol = "package p\n"
+                      "has(m, k) if { _ = m[k] }\n"
+                      "grade(x) := \"hi\" if x > 10\n"
+                      "else := \"lo\" if x > 0\n"
+                      "default dflt(_) := false\n"
+                      "dflt(x) if x == 1\n"
+                      "both(m, k) if { has(m, k); m[k] == 1 }\n"
+                      "is_lo(x) if grade(x) == \"lo\"\n"
+                      "low(x) if is_lo(x)\n"
+                      "neg(m, k) if { not has(m, k) }\n"
+                      "in_list(xs, v) if { xs != []; some i; xs[i] == v }\n"
+                      "not_in(xs, v) if { some i; xs[i] != v }\n"
+                      "list_ok(xs, v) if { is_array(xs); in_list(xs, v) }\n"
+                      "c1(x) := 1 if x > 0\n"
+                      "c1(x) := 2 if x > 5\n"
+                      "calls_c1(x) if c1(x)\n"
+                      "r := [both({\"a\": 1}, \"a\"), neg({}, \"a\"), low(5), list_ok([1, 2], 2),"
+                      " not_in([1, 1, 2], 1)]\n"
+                      "u1 if both({\"a\": 2}, \"a\")\n"
+                      "u2 if low(50)\n"
+                      "u3 if list_ok({\"x\": 2}, 2)\n"
+                      "u4 if neg({\"a\": 1}, \"a\")\n"
+                      "d0 if not dflt(2)\n"
+                      "d1 if dflt(1)\n"
+                      "conflict if calls_c1(6)\n"
+                      "noconflict if calls_c1(1)\n"
+                      "mocked if neg({\"a\": 1}, \"a\") with has as false\n"
+                      "mocked_bi if list_ok({}, 2) with is_array as true\n"
+                      "all_in if { every k, v in input { both(input, k); list_ok([v], v) } }\n";
+    cr_assert_str_eq(both_paths(pol, "data.p.r", NULL, NULL), "[true,true,true,true,true]");
+    for (int i = 1; i <= 4; i++) {
+        char q[32];
+        snprintf(q, sizeof(q), "data.p.u%d", i);
+        cr_assert_str_eq(both_paths(pol, q, NULL, NULL), "undefined", "%s", q);
+    }
+    cr_assert_str_eq(both_paths(pol, "data.p.d0", NULL, NULL), "true");
+    cr_assert_str_eq(both_paths(pol, "data.p.d1", NULL, NULL), "true");
+    const char *got = both_paths(pol, "data.p.conflict", NULL, NULL);
+    cr_assert(has_error(got, "functions must not produce multiple outputs"), "%s", got);
+    cr_assert_str_eq(both_paths(pol, "data.p.noconflict", NULL, NULL), "true");
+    cr_assert_str_eq(both_paths(pol, "data.p.mocked", NULL, NULL), "true");
+    cr_assert_str_eq(both_paths(pol, "data.p.mocked_bi", NULL, NULL), "undefined");
+    cr_assert_str_eq(both_paths(pol, "data.p.all_in", "{\"a\": 1, \"b\": 1}", NULL), "true");
+    cr_assert_str_eq(both_paths(pol, "data.p.all_in", "{\"a\": 1, \"b\": 2}", NULL), "undefined");
+    /* the limits stop both paths at the same point */
+    struct rego_eval_opts o = {0};
+    for (unsigned steps = 1; steps < 40; steps++) {
+        o.limits.max_steps = steps;
+        both_paths(pol, "data.p.r", NULL, &o);
+        both_paths(pol, "data.p.all_in", "{\"a\": 1, \"b\": 1, \"c\": 1}", &o);
+    }
+    o.limits.max_steps = 0;
+    for (unsigned depth = 1; depth < 8; depth++) {
+        o.limits.max_depth = depth;
+        both_paths(pol, "data.p.r", NULL, &o);
+    }
+    o.limits.max_depth = 2;
+    got = both_paths(pol, "data.p.r", NULL, &o);
+    cr_assert(has_error(got, "maximum evaluation depth"), "%s", got);
+}
+
+/* Jump code (jrun): enumerations backtracked into from inlined calls after
+ * them, negated calls with enumerations, calls whose argument is
+ * undefined, else chains of one value, and the limits at every step. */
+Test(eval_static, jump_code_backtracking)
+{
+    const char *pol = "package p\n"
+                      "has(xs, v) if { some i; xs[i] == v }\n"
+                      "out(xs, v) if { some i; xs[i] != v }\n"
+                      "big(x) if x > 10\n"
+                      "else if x < -10\n"
+                      "pair(xs, ys) if { some i; xs[i] == 1; some j; ys[j] == 2; has(ys, 3) }\n"
+                      "chain(xs, ys) if { some i; xs[i] == 5; not has(ys, 5); big(20) }\n"
+                      "deep(o, k) if { has(o[k], 7) }\n"
+                      "deeper(o, k) if { not deep(o, k) }\n"
+                      "nested(xs, ys) if { some i; xs[i] == 1; has(ys, 2); out(ys, 2) }\n"
+                      "r := [pair([0, 1], [2, 3]), chain([5], [1]), big(-20), deep({\"a\": [7]}, "
+                      "\"a\"), deeper({\"a\": [8]}, \"a\"), deeper({}, \"a\"), "
+                      "nested([1, 1], [2, 4])]\n"
+                      "u1 if pair([0, 1], [2])\n"
+                      "u2 if chain([5], [5])\n"
+                      "u3 if big(0)\n"
+                      "u4 if deep({\"a\": 7}, \"a\")\n"
+                      "u5 if deeper({\"a\": [7]}, \"a\")\n"
+                      "u6 if nested([1], [2, 2])\n"
+                      "all_in if { every k, v in input { has(v, k) } }\n";
+    cr_assert_str_eq(both_paths(pol, "data.p.r", NULL, NULL),
+                     "[true,true,true,true,true,true,true]");
+    for (int i = 1; i <= 6; i++) {
+        char q[32];
+        snprintf(q, sizeof(q), "data.p.u%d", i);
+        cr_assert_str_eq(both_paths(pol, q, NULL, NULL), "undefined", "%s", q);
+    }
+    const char *in = "{\"a\": [\"b\", \"a\"], \"b\": [\"b\"], \"c\": []}";
+    cr_assert_str_eq(both_paths(pol, "data.p.all_in", in, NULL), "undefined");
+    const char *in2 = "{\"a\": [\"b\", \"a\"], \"b\": [\"b\"]}";
+    cr_assert_str_eq(both_paths(pol, "data.p.all_in", in2, NULL), "true");
+    struct rego_eval_opts o = {0};
+    for (unsigned steps = 1; steps < 80; steps++) {
+        o.limits.max_steps = steps;
+        both_paths(pol, "data.p.r", NULL, &o);
+        both_paths(pol, "data.p.all_in", in2, &o);
+    }
+    o.limits.max_steps = 0;
+    for (unsigned depth = 1; depth < 6; depth++) {
+        o.limits.max_depth = depth;
+        both_paths(pol, "data.p.r", NULL, &o);
+        both_paths(pol, "data.p.all_in", in2, &o);
+    }
 }
