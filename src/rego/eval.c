@@ -358,9 +358,21 @@ static inline struct value *lookup_memo(struct ev *ev, const struct value *coll,
 {
     if (coll && key) {
         uintptr_t p = (uintptr_t)coll;
-        const struct obj_index *x = &ev->index[(p >> 4 ^ p >> 10) % INDEX_WAYS];
-        if (x->obj == coll && x->memo_key == key && x->slots)
-            return coll->u.obj.pairs[x->memo_at].val;
+        struct obj_index *x = &ev->index[(p >> 4 ^ p >> 10) % INDEX_WAYS];
+        if (x->obj == coll && x->slots && x->memo_key) {
+            if (x->memo_key == key)
+                return coll->u.obj.pairs[x->memo_at].val;
+            /* the member after the last one found (indexed_get) */
+            size_t nx = x->memo_at + 1;
+            const struct value_pair *pr = &coll->u.obj.pairs[nx];
+            if (key->type == V_STRING && nx < coll->u.obj.len && pr->key->type == V_STRING &&
+                pr->key->u.str.len == key->u.str.len &&
+                memcmp(pr->key->u.str.s, key->u.str.s, key->u.str.len) == 0) {
+                x->memo_key = key;
+                x->memo_at = nx;
+                return pr->val;
+            }
+        }
     }
     return lookup(ev, coll, key);
 }
@@ -3532,6 +3544,10 @@ static inline int fc_fn(struct ev *ev, const struct fcode *fc, struct value *con
 
 /* Call x (FI_CALL) from frame fr, the callee's definitions on frame cf:
  * its truth (1, 0) or R_ERR. */
+static inline __attribute__((always_inline)) int fc_enter(struct ev *ev, const struct finst *x,
+                                                          struct value **cf,
+                                                          struct value *const *args);
+
 static inline __attribute__((always_inline)) int fc_invoke(struct ev *ev, struct value **fr,
                                                            const struct finst *x,
                                                            struct value **cf)
@@ -3544,6 +3560,16 @@ static inline __attribute__((always_inline)) int fc_invoke(struct ev *ev, struct
         if (!args[j])
             return 0;
     }
+    return fc_enter(ev, x, cf, args);
+}
+
+/* The rest of fc_invoke, the arguments computed (args; cf when the callee's
+ * parameters are fixed): depth, the definitions, the default, the truth. */
+static inline __attribute__((always_inline)) int fc_enter(struct ev *ev, const struct finst *x,
+                                                          struct value **cf,
+                                                          struct value *const *args)
+{
+    const struct fcode *fc = x->callee;
     if (++ev->depth > ev->max_depth)
         return ev_fail(ev, "eval_limit_error", x->t->loc, "maximum evaluation depth exceeded (%u)",
                        ev->max_depth);
@@ -3715,8 +3741,9 @@ struct jins {
     uint8_t any;             /* J_ANY, J_NEXT: the enumeration's state */
     bool pass;               /* J_DEFOK: the call's truth is its success */
     int base;                /* the definition's region of the frame */
-    int fail;                /* pc when the instruction fails */
-    int to;                  /* J_DEFOK, J_NONE: pc after the call */
+    int fail;                /* the instruction to go to when it fails */
+    int to;                  /* J_CALL, J_DEFOK, J_NONE: the one after the call */
+    const struct jins *failp, *top; /* fail and to as pointers (jrun) */
     const struct finst *x;   /* the flat instruction; J_DEFOK, J_NONE: the call */
     struct value *val;       /* J_RET */
 };
@@ -3734,10 +3761,8 @@ static int jrun(struct ev *ev, const struct jcode *jc, struct value **fr, struct
     size_t it[JC_MAX_ANY];
     struct value *coll[JC_MAX_ANY], *other[JC_MAX_ANY];
     unsigned depth0 = ev->depth;
-    const struct jins *code = jc->ins;
-    int pc = 0;
-    for (;;) {
-        const struct jins *j = &code[pc];
+    const struct jins *j = jc->ins, *next;
+    for (;; j = next) {
         const struct finst *x = j->x;
         struct value **f = fr + j->base;
         int d;
@@ -3780,7 +3805,11 @@ static int jrun(struct ev *ev, const struct jcode *jc, struct value **fr, struct
                 break;
             struct value **cf = f + x->delta;
             d = 1;
-            if (x->slot_args) {
+            if (x->slot_args && x->nargs == 2) {
+                cf[0] = f[x->arg[0].slot];
+                cf[1] = f[x->arg[1].slot];
+                d = cf[0] && cf[1];
+            } else if (x->slot_args) {
                 for (size_t k = 0; k < x->nargs && d == 1; k++)
                     d = (cf[k] = f[x->arg[k].slot]) != NULL;
             } else {
@@ -3793,7 +3822,7 @@ static int jrun(struct ev *ev, const struct jcode *jc, struct value **fr, struct
             if (d == R_ERR)
                 break;
             if (d == 0) { /* an argument undefined: the call is */
-                pc = x->neg ? j->to : j->fail;
+                next = x->neg ? j->top : j->failp;
                 continue;
             }
             if (++ev->depth > ev->max_depth) {
@@ -3801,28 +3830,30 @@ static int jrun(struct ev *ev, const struct jcode *jc, struct value **fr, struct
                             "maximum evaluation depth exceeded (%u)", ev->max_depth);
                 break;
             }
-            pc++;
+            next = j + 1;
             continue;
         }
         case J_DEFOK:
             ev->depth--;
-            pc = j->pass ? j->to : j->fail;
+            next = j->pass ? j->top : j->failp;
             continue;
         case J_NONE:
             ev->depth--;
-            pc = x->neg ? j->to : j->fail;
+            next = x->neg ? j->top : j->failp;
             continue;
         case J_ANY: {
             if ((d = fc_step(ev, x->loc)) == R_ERR)
                 break;
-            struct value *c = static_coll(ev, f, x->ref);
+            const struct term *head = x->ref->a[0];
+            struct value *c = x->ref->n == 2 && head->slot >= 0 ? f[head->slot]
+                                                               : static_coll(ev, f, x->ref);
             if (!c || (c->type != V_ARRAY && c->type != V_OBJECT && c->type != V_SET)) {
-                pc = j->fail;
+                next = j->failp;
                 continue;
             }
             it[j->any] = 0;
             coll[j->any] = c;
-            pc++;
+            next = j + 1;
             continue;
         }
         case J_NEXT: {
@@ -3869,7 +3900,7 @@ static int jrun(struct ev *ev, const struct jcode *jc, struct value **fr, struct
             ev->depth = depth0;
             return R_ERR;
         }
-        pc = d ? pc + 1 : j->fail;
+        next = d ? j + 1 : j->failp;
     }
 }
 
@@ -3939,7 +3970,22 @@ static int every_flat(struct ev *ev, struct dom_k *dk, struct value *dom)
     for (int i = 0; i < x->callee->nregs; i++)
         regs[i] = NULL;
     size_t n = coll_len(dom);
-    for (size_t j = 0; j < n; j++) {
+    /* f(k, v), f(v): the element straight into f's parameters */
+    bool kv = x->callee->fixed && x->slot_args && vs >= 0 && ks != vs && x->nargs >= 1 &&
+              x->nargs <= 2 && x->arg[x->nargs - 1].slot == vs &&
+              (x->nargs == 1 || x->arg[0].slot == ks);
+    for (size_t j = 0; kv && j < n; j++) {
+        TRY(fc_step(ev, &e->loc));
+        coll_at(ev, dom, j, &regs[0], &regs[x->nargs - 1]);
+        int truth = fc_step(ev, &c->loc);
+        if (truth == R_CONT)
+            truth = fc_enter(ev, x, regs, regs);
+        if (truth == R_ERR)
+            return R_ERR;
+        if (truth == c->neg)
+            return R_CONT; /* an element fails the body: every is false */
+    }
+    for (size_t j = 0; !kv && j < n; j++) {
         TRY(fc_step(ev, &e->loc));
         struct value *key, *val;
         coll_at(ev, dom, j, &key, &val);
@@ -4789,6 +4835,10 @@ static int prep_jcode(struct prep *p, struct fcode *fc)
         if (!ins) {
             rc = -1;
         } else {
+            for (size_t i = 0; i < b->n; i++) {
+                ins[i].failp = ins + ins[i].fail;
+                ins[i].top = ins + ins[i].to;
+            }
             jc->ins = ins;
             jc->n = b->n;
             jc->nany = b->nany;

@@ -243,10 +243,12 @@ def main():
     ap.add_argument("--opa-compat", choices=("2025", "2026"),
                     help="run every set with this OPA generation (default: the set's own)")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--check", action="store_true",
+                    help="as a test: exit 1 when a case fails, 77 (skipped) without the suite")
     a = ap.parse_args()
     if not os.path.isdir(a.suite):
         print("conformance: suite %s not found; skipped" % a.suite)
-        return 0
+        return 77 if a.check else 0
     implemented = load_builtins(a.as_tool)
     known = opa_builtins(a.suite) | implemented
     summary = {"sets": {}, "skips": [], "failures": []}
@@ -311,6 +313,10 @@ def main():
         json.dump(summary, f, indent=1, default=str)
     print("conformance: %d passed, %d failed, %d skipped" % (grand["pass"], grand["fail"],
                                                            grand["skip"]))
+    if a.check and summary["failures"]:
+        for f in summary["failures"]:
+            print("FAIL %s %s (%s): %s" % (f["set"], f["note"], f["file"], f["why"]))
+        return 1
     return 0
 
 
