@@ -1565,40 +1565,12 @@ static int subtree_doc(struct ev *ev, struct rnode *n, struct value *base,
  * run_builtin's context is not needed.  Mocks take invoke's path. */
 enum { FAST_NONE, FAST_EQUAL, FAST_NEQ, FAST_IS /* + enum value_type */ };
 
-/* value_equal of two values (not NULL) with the common answers in place:
- * the same value, different types, strings, collections of different
- * sizes. */
-static inline bool equal_fast(const struct value *a, const struct value *b)
-{
-    if (a == b)
-        return true;
-    if (a->type != b->type)
-        return false;
-    switch (a->type) {
-    case V_STRING:
-        return a->u.str.len == b->u.str.len &&
-               (a->u.str.len == 0 || memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0);
-    case V_ARRAY:
-    case V_SET:
-        if (a->u.arr.len != b->u.arr.len)
-            return false;
-        break;
-    case V_OBJECT:
-        if (a->u.obj.len != b->u.obj.len)
-            return false;
-        break;
-    default:
-        break;
-    }
-    return value_equal(a, b);
-}
-
 static inline bool fast_truth(unsigned op, struct value *const *args)
 {
     if (op == FAST_EQUAL)
-        return equal_fast(args[0], args[1]);
+        return value_equal(args[0], args[1]);
     if (op == FAST_NEQ)
-        return !equal_fast(args[0], args[1]);
+        return !value_equal(args[0], args[1]);
     return args[0]->type == op - FAST_IS;
 }
 
@@ -3609,7 +3581,7 @@ static inline __attribute__((always_inline)) int fc_op(struct ev *ev, struct val
             break;
         }
         TRY(fop_value(ev, fr, &x->arg[1], &args[1]));
-        truth = args[1] && equal_fast(args[0], args[1]) == (x->fast_op == FAST_EQUAL);
+        truth = args[1] && value_equal(args[0], args[1]) == (x->fast_op == FAST_EQUAL);
         break;
     }
     case FI_CALL:
@@ -3678,7 +3650,7 @@ static int fc_run(struct ev *ev, struct value **fr, const struct finst *ins, siz
                     el = coll->u.arr.items[j];
                 else
                     coll_at(ev, coll, j, &key, &el);
-                if (equal_fast(el, o) != want)
+                if (value_equal(el, o) != want)
                     continue;
                 fr[x->slot] = key ? key : int_value(ev, (int64_t)j);
                 int rc = fc_run(ev, fr, ins, i + 1, n);
@@ -3786,7 +3758,7 @@ static int jrun(struct ev *ev, const struct jcode *jc, struct value **fr, struct
                 (d = fop_value(ev, f, &x->arg[0], &a)) == R_ERR ||
                 (a && (d = fop_value(ev, f, &x->arg[1], &b)) == R_ERR))
                 break;
-            d = (a && b && equal_fast(a, b) == (x->fast_op == FAST_EQUAL)) != x->neg;
+            d = (a && b && value_equal(a, b) == (x->fast_op == FAST_EQUAL)) != x->neg;
             break;
         }
         case J_BIND: {
@@ -3880,7 +3852,7 @@ static int jrun(struct ev *ev, const struct jcode *jc, struct value **fr, struct
                     el = c->u.arr.items[k];
                 else
                     coll_at(ev, c, k, &key, &el);
-                if (equal_fast(el, other[j->any]) != want) {
+                if (value_equal(el, other[j->any]) != want) {
                     d = 0;
                     continue;
                 }

@@ -75,26 +75,6 @@ int value_compare(const struct value *a, const struct value *b)
     return 0;
 }
 
-bool value_equal(const struct value *a, const struct value *b)
-{
-    if (a == b)
-        return true;
-    if (!a || !b || a->type != b->type)
-        return false;
-    switch (a->type) {
-    case V_STRING:
-        return a->u.str.len == b->u.str.len &&
-               (a->u.str.len == 0 || memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0);
-    case V_ARRAY:
-    case V_SET:
-        return a->u.arr.len == b->u.arr.len && value_compare(a, b) == 0;
-    case V_OBJECT:
-        return a->u.obj.len == b->u.obj.len && value_compare(a, b) == 0;
-    default:
-        return value_compare(a, b) == 0;
-    }
-}
-
 /* ---- hashing ---- */
 
 uint64_t value_hash_bytes(uint64_t seed, const void *p, size_t n)
