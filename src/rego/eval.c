@@ -3511,6 +3511,18 @@ static inline int fc_step(struct ev *ev, const struct rloc *loc)
     return R_CONT;
 }
 
+/* The frame of a flat call from outside flat code (regs, on the caller's C
+ * stack): n slots cleared; the C-stack budget checked here, once per such
+ * call, as steps do elsewhere. */
+static inline int fc_frame(struct ev *ev, struct value **regs, int n, const struct rloc *loc)
+{
+    if (__builtin_expect((uintptr_t)__builtin_frame_address(0) < ev->stack_floor, 0))
+        return step_fail(ev, loc);
+    for (int i = 0; i < n; i++)
+        regs[i] = NULL;
+    return R_CONT;
+}
+
 static inline int fc_fn(struct ev *ev, const struct fcode *fc, struct value *const *args,
                         struct value **fr, struct value **result);
 
@@ -3916,10 +3928,7 @@ static inline __attribute__((always_inline)) int fc_fn(struct ev *ev, const stru
 static int fc_outer(struct ev *ev, struct value **fr, const struct finst *x)
 {
     struct value *regs[FC_MAX_REGS];
-    if (__builtin_expect((uintptr_t)__builtin_frame_address(0) < ev->stack_floor, 0))
-        return step_fail(ev, x->loc);
-    for (int i = 0; i < x->callee->nregs; i++)
-        regs[i] = NULL;
+    TRY(fc_frame(ev, regs, x->callee->nregs, x->loc));
     return fc_invoke(ev, fr, x, regs);
 }
 
@@ -3937,10 +3946,7 @@ static int every_flat(struct ev *ev, struct dom_k *dk, struct value *dom)
         if (t->dvars[u] != ks && t->dvars[u] != vs && !fr[t->dvars[u]])
             return every_calls(ev, dk, dom); /* a variable of the call unbound */
     struct value *regs[FC_MAX_REGS];
-    if (__builtin_expect((uintptr_t)__builtin_frame_address(0) < ev->stack_floor, 0))
-        return step_fail(ev, &e->loc);
-    for (int i = 0; i < x->callee->nregs; i++)
-        regs[i] = NULL;
+    TRY(fc_frame(ev, regs, x->callee->nregs, &e->loc));
     size_t n = coll_len(dom);
     /* f(k, v), f(v): the element straight into f's parameters */
     bool kv = x->callee->fixed && x->slot_args && vs >= 0 && ks != vs && x->nargs >= 1 &&
@@ -3987,10 +3993,7 @@ static int fc_call(struct ev *ev, const struct fcode *fc, struct value *const *a
                    struct value **result)
 {
     struct value *regs[FC_MAX_REGS];
-    if (__builtin_expect((uintptr_t)__builtin_frame_address(0) < ev->stack_floor, 0))
-        return step_fail(ev, &fc->defs[0].r->loc);
-    for (int i = 0; i < fc->nregs; i++)
-        regs[i] = NULL;
+    TRY(fc_frame(ev, regs, fc->nregs, &fc->defs[0].r->loc));
     if (fc->fixed) {
         for (size_t k = 0; k < fc->defs[0].r->nargs; k++)
             regs[k] = args[k];
