@@ -2074,6 +2074,10 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
                 uint8_t *tmp = safe_dup(cx, safe);
                 blocker[k] = tmp ? need_eval(cx, t->a[k], tmp, false) : NULL;
                 bool blocked = !tmp || blocker[k];
+                /* an argument that binds nothing cannot unblock another:
+                 * those are not tried again (that doubled the work per
+                 * level of `x - 1 - 1 - ...` with x unsafe) */
+                bool bound = !blocked && memcmp(safe, tmp, (size_t)cx->nslots) != 0;
                 if (!blocked && !final)
                     memcpy(safe, tmp, (size_t)cx->nslots);
                 free(tmp);
@@ -2084,7 +2088,8 @@ static struct term *need_eval(struct cctx *cx, struct term *t, uint8_t *safe, bo
                 done[k] = 1;
                 left--;
                 progress = true;
-                gen++;
+                if (bound)
+                    gen++;
             }
         }
         /* The last pass tried every argument left against the current

@@ -28,6 +28,24 @@ Test(safety_scaling, long_chain_of_unsafe_operands, .timeout = 20)
     buf_free(&b);
 }
 
+/* One unsafe variable under a long chain of constants, in a rule head and
+ * in a body: an operand that binds nothing (the constants) must not make
+ * the analysis try the blocked one again (each level doubled the work: a
+ * fuzzed 48-link head took over 20 minutes).  No Criterion timeout (see
+ * long_operator_chains_are_refused): a regression hangs until ctest's. */
+Test(safety_scaling, unsafe_operand_under_constants)
+{
+    for (int head = 0; head < 2; head++) {
+        struct buf b = BUF_INIT;
+        buf_puts(&b, head ? "package x\np := v0" : "package x\np if { x := v0");
+        for (int i = 1; i < 300; i++)
+            buf_puts(&b, i % 3 ? " - 1" : " + 2.5e3");
+        buf_puts(&b, head ? "\n" : " }\n");
+        expect_unsafe(buf_cstr(&b));
+        buf_free(&b);
+    }
+}
+
 Test(safety_scaling, nested_calls_of_unsafe_operands, .timeout = 20)
 {
     struct buf b = BUF_INIT;
