@@ -31,8 +31,9 @@ Test(safety_scaling, long_chain_of_unsafe_operands, .timeout = 20)
 /* One unsafe variable under a long chain of constants, in a rule head and
  * in a body: an operand that binds nothing (the constants) must not make
  * the analysis try the blocked one again (each level doubled the work: a
- * fuzzed 48-link head took over 20 minutes).  No Criterion timeout (see
- * long_operator_chains_are_refused): a regression hangs until ctest's. */
+ * fuzzed 48-link head ran for more than 10 minutes).  No Criterion
+ * timeout (see long_operator_chains_are_refused): a regression hangs
+ * until ctest's. */
 Test(safety_scaling, unsafe_operand_under_constants)
 {
     for (int head = 0; head < 2; head++) {
