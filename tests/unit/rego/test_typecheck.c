@@ -21,20 +21,6 @@ struct tc_case {
     const char *want;       /* errors as OPA's Error() prints them; "" = accepted */
 };
 
-static int compile_errors(const char *mod, const char *mod2, enum rego_version ver, struct buf *out)
-{
-    struct rego_source src[2] = {{"p.rego", mod, strlen(mod)},
-                                 {"q.rego", mod2, mod2 ? strlen(mod2) : 0}};
-    struct rego_compiled *c = NULL;
-    struct as_error err;
-    struct rego_error_list l;
-    int rc = rego_compile_all(src, mod2 ? 2 : 1, ver, NULL, &c, &err, &l);
-    format_errors(out, &l);
-    rego_error_list_free(&l);
-    rego_compiled_free(c);
-    return rc;
-}
-
 static const struct tc_case g_cases[] = {
     {"check.go checkExprBuiltin: count(1) as an expression (no output)", REGO_V1,
      "package test\np if { count(1) }", NULL,
